@@ -1,0 +1,140 @@
+//! What every handler shares: the store, the clock, the settings, the admin cache, and the
+//! tracker that tells `console` and the tests when an update has been fully handled.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Notify, watch};
+
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::storage::Store;
+
+pub type Ctx = Arc<AppContext>;
+
+pub struct AppContext {
+    pub store: Store,
+    pub clock: SharedClock,
+    pub settings: Settings,
+    pub admins: AdminCache,
+    pub tracker: Arc<UpdateTracker>,
+    /// Rings when a job is scheduled, so the scheduler wakes before its planned sleep ends.
+    pub scheduler_wake: Arc<Notify>,
+}
+
+impl AppContext {
+    pub fn new(store: Store, clock: SharedClock, settings: Settings) -> Ctx {
+        Arc::new(AppContext {
+            store,
+            clock,
+            settings,
+            admins: AdminCache::new(Duration::from_secs(60)),
+            tracker: Arc::new(UpdateTracker::default()),
+            scheduler_wake: Arc::new(Notify::new()),
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+/// Chat administrators as the Bot API last reported them, kept briefly so every command does not
+/// cost a getChatAdministrators round trip.
+pub struct AdminCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<i64, (Instant, Arc<Vec<Admin>>)>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Admin {
+    pub user_id: i64,
+    pub name: String,
+}
+
+impl AdminCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, chat_id: i64) -> Option<Arc<Vec<Admin>>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(&chat_id)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, admins)| admins.clone())
+    }
+
+    pub fn put(&self, chat_id: i64, admins: Vec<Admin>) -> Arc<Vec<Admin>> {
+        let admins = Arc::new(admins);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.insert(chat_id, (Instant::now(), admins.clone()));
+        admins
+    }
+
+    /// Forget a chat's admins (a chat_member update said they changed).
+    pub fn invalidate(&self, chat_id: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.remove(&chat_id);
+    }
+}
+
+/// Counts updates whose handling has completely finished (every branch, every reply sent).
+#[derive(Default)]
+pub struct UpdateTracker {
+    finished: Mutex<u64>,
+    changed: watch::Sender<u64>,
+}
+
+impl UpdateTracker {
+    /// A guard that lives in the update's dependency map; when the last clone drops, the update
+    /// is done.
+    pub fn begin(self: &Arc<Self>) -> InFlight {
+        InFlight(Arc::new(InFlightInner {
+            tracker: self.clone(),
+        }))
+    }
+
+    pub fn finished(&self) -> u64 {
+        *self.finished.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until at least `n` updates have finished, or the timeout passes (returns false).
+    pub async fn wait_finished(&self, n: u64, timeout: Duration) -> bool {
+        let mut rx = self.changed.subscribe();
+        let wait = async {
+            loop {
+                if self.finished() >= n {
+                    return;
+                }
+                if rx.changed().await.is_err() {
+                    return;
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.is_ok() && self.finished() >= n
+    }
+
+    fn finish_one(&self) {
+        let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        *finished += 1;
+        self.changed.send_replace(*finished);
+    }
+}
+
+#[derive(Clone)]
+pub struct InFlight(#[allow(dead_code)] Arc<InFlightInner>);
+
+struct InFlightInner {
+    tracker: Arc<UpdateTracker>,
+}
+
+impl Drop for InFlightInner {
+    fn drop(&mut self) {
+        self.tracker.finish_one();
+    }
+}

@@ -1,0 +1,96 @@
+//! The Telegram edge: the handler tree, permissions, replies. Handlers translate only:
+//! parse → domain + store → render.
+
+pub mod commands;
+pub mod context;
+pub mod people;
+pub mod reply;
+mod setup;
+pub mod task_view;
+mod turn;
+
+use teloxide::adaptors::Throttle;
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+
+pub use context::{AppContext, Ctx};
+pub use turn::Turn;
+
+use crate::storage::StoreError;
+use commands::Command;
+
+/// Every request goes through `Throttle`, so Telegram's rate limits hold by construction.
+pub type TgBot = Throttle<Bot>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("telegram: {0}")]
+    Telegram(#[from] teloxide::RequestError),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+}
+
+pub type HandlerResult = Result<(), BotError>;
+
+/// The whole handler tree, in the order updates are tried.
+pub fn schema() -> UpdateHandler<BotError> {
+    dptree::entry()
+        // 1. Track the update until every branch is done (console and tests wait on this).
+        .map(|ctx: Ctx| ctx.tracker.begin())
+        // 2. Telegram may deliver an update twice; only the first delivery has an effect.
+        .filter_async(people::first_delivery)
+        .branch(
+            Update::filter_message()
+                // 3. Remember the team, the speaker and everyone mentioned, from every message.
+                .inspect_async(people::record_message)
+                // 4. Commands addressed to us (also as /cmd@botname).
+                .branch(
+                    dptree::entry()
+                        .filter_command::<Command>()
+                        .endpoint(handle_command),
+                )
+                // 5. Something that looks like a command but is not one of ours.
+                .branch(
+                    dptree::filter(people::is_unknown_command).endpoint(setup::unknown_command),
+                ),
+        )
+        // 6. The bot was added to or removed from a group.
+        .branch(Update::filter_my_chat_member().endpoint(people::my_chat_member))
+        // 7. Admin rights changed: forget the cached admin list.
+        .branch(Update::filter_chat_member().endpoint(people::chat_member))
+}
+
+async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> HandlerResult {
+    let turn = Turn::load(bot, ctx, msg).await?;
+    let result = match cmd {
+        Command::Start(_) => setup::start(&turn).await,
+        Command::Help(args) => setup::help(&turn, &args).await,
+        Command::Lang(args) => setup::lang(&turn, &args).await,
+        Command::Timezone(args) => setup::timezone(&turn, &args).await,
+        Command::Currency(args) => setup::currency(&turn, &args).await,
+    };
+    if let Err(err) = &result {
+        tracing::error!(chat = turn.chat_id(), error = %err, "command failed");
+        // Best effort: tell the user nothing changed; the original error is what gets logged.
+        let _ = turn.reply(&turn.t("error.internal", &[])).await;
+    }
+    Ok(())
+}
+
+/// Registers the command menu in English (the default) and Chinese.
+pub async fn set_menus(bot: &TgBot) -> Result<(), teloxide::RequestError> {
+    use crate::domain::lang::Lang;
+    use teloxide::types::BotCommand;
+    for (lang, code) in [(Lang::En, None), (Lang::Zh, Some("zh"))] {
+        let menu: Vec<BotCommand> = commands::MENU
+            .iter()
+            .map(|name| BotCommand::new(*name, commands::menu_description(lang, name)))
+            .collect();
+        let mut request = bot.set_my_commands(menu);
+        if let Some(code) = code {
+            request = request.language_code(code);
+        }
+        request.await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! Who is in a team and who may change its plan: members recorded from every message, admins
+//! from the Bot API (cached), anonymous admins posting as the group.
+
+use teloxide::prelude::*;
+use teloxide::types::{ChatMemberUpdated, MessageEntityKind, User as TgUser};
+
+use super::context::{Admin, Ctx};
+use super::{BotError, HandlerResult, TgBot};
+use crate::domain::lang::Lang;
+use crate::storage::{NewTeam, Team, TeamSetting, User};
+
+/// Telegram's service accounts: the anonymous-admin proxy and the channel forwarder.
+const SERVICE_USER_IDS: [u64; 2] = [1_087_968_824, 777_000];
+
+pub async fn first_delivery(upd: Update, ctx: Ctx) -> bool {
+    match ctx.store.claim_update(i64::from(upd.id.0), ctx.now()).await {
+        Ok(first) => {
+            if !first {
+                tracing::info!(update_id = upd.id.0, "duplicate update ignored");
+            }
+            first
+        }
+        Err(err) => {
+            // Better to risk handling twice than to drop a user's command on a DB hiccup.
+            tracing::error!(error = %err, "could not record update id");
+            true
+        }
+    }
+}
+
+/// The team's language: an admin's choice, else its first member's, else the default.
+pub fn team_lang(team: &Team, default: Lang) -> Lang {
+    team.lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| team.detected_lang.as_deref().and_then(Lang::parse))
+        .unwrap_or(default)
+}
+
+fn is_person(user: &TgUser) -> bool {
+    !user.is_bot && !SERVICE_USER_IDS.contains(&user.id.0)
+}
+
+pub fn display_name(user: &TgUser) -> String {
+    let mut name = user.first_name.clone();
+    if let Some(last) = &user.last_name {
+        name.push(' ');
+        name.push_str(last);
+    }
+    name
+}
+
+fn user_row(user: &TgUser, now: i64) -> User {
+    User {
+        user_id: user.id.0 as i64,
+        username: user.username.clone(),
+        display_name: display_name(user),
+        lang_code: user.language_code.clone(),
+        updated_at: now,
+    }
+}
+
+pub async fn record_message(msg: Message, ctx: Ctx) {
+    if let Err(err) = record_people(&msg, &ctx).await {
+        tracing::error!(error = %err, chat = msg.chat.id.0, "could not record members");
+    }
+}
+
+async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
+    let now = ctx.now();
+    let chat_id = msg.chat.id.0;
+    if let Some(new_id) = msg.migrate_to_chat_id() {
+        ctx.store.move_team(chat_id, new_id.0, now).await?;
+        return Ok(());
+    }
+    let group = msg.chat.is_group() || msg.chat.is_supergroup();
+    let speaker = msg.from.as_ref().filter(|u| is_person(u));
+    if group {
+        let title = msg.chat.title().unwrap_or("");
+        let detected = speaker
+            .and_then(|u| Lang::from_language_code(u.language_code.as_deref()))
+            .map(Lang::code);
+        let team = ctx
+            .store
+            .ensure_team(
+                &NewTeam {
+                    chat_id,
+                    title,
+                    detected_lang: detected,
+                    tz: ctx.settings.default_tz.name(),
+                },
+                now,
+            )
+            .await?;
+        if !team.is_active() {
+            ctx.store
+                .update_team(chat_id, &TeamSetting::Active(true), now)
+                .await?;
+        }
+    }
+    let mut people: Vec<&TgUser> = speaker.into_iter().collect();
+    for entity in msg.entities().unwrap_or_default() {
+        if let MessageEntityKind::TextMention { user } = &entity.kind {
+            people.push(user);
+        }
+    }
+    if let Some(new_members) = msg.new_chat_members() {
+        people.extend(new_members.iter());
+    }
+    for user in people.into_iter().filter(|u| is_person(u)) {
+        ctx.store.upsert_user(&user_row(user, now)).await?;
+        if group {
+            ctx.store.add_member(chat_id, user.id.0 as i64, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A `/word` that none of our commands matched, addressed to us (or in private).
+pub fn is_unknown_command(msg: Message, me: teloxide::types::Me) -> bool {
+    let Some(text) = msg.text() else { return false };
+    let Some(first) = text.split_whitespace().next() else {
+        return false;
+    };
+    if !first.starts_with('/') || first.len() < 2 {
+        return false;
+    }
+    match first.split_once('@') {
+        Some((_, bot)) => bot.eq_ignore_ascii_case(me.username()),
+        None => msg.chat.is_private() || msg.chat.is_group() || msg.chat.is_supergroup(),
+    }
+}
+
+pub async fn my_chat_member(update: ChatMemberUpdated, ctx: Ctx) -> HandlerResult {
+    let chat_id = update.chat.id.0;
+    let present = update.new_chat_member.is_present();
+    if ctx.store.team(chat_id).await?.is_some() {
+        ctx.store
+            .update_team(chat_id, &TeamSetting::Active(present), ctx.now())
+            .await?;
+    }
+    ctx.admins.invalidate(chat_id);
+    Ok(())
+}
+
+pub async fn chat_member(update: ChatMemberUpdated, ctx: Ctx) -> HandlerResult {
+    ctx.admins.invalidate(update.chat.id.0);
+    Ok(())
+}
+
+pub async fn admins(
+    bot: &TgBot,
+    ctx: &Ctx,
+    chat_id: i64,
+) -> Result<std::sync::Arc<Vec<Admin>>, BotError> {
+    if let Some(cached) = ctx.admins.get(chat_id) {
+        return Ok(cached);
+    }
+    let members = bot.get_chat_administrators(ChatId(chat_id)).await?;
+    let admins = members
+        .into_iter()
+        .filter(|m| !m.user.is_bot)
+        .map(|m| Admin {
+            user_id: m.user.id.0 as i64,
+            name: display_name(&m.user),
+        })
+        .collect();
+    Ok(ctx.admins.put(chat_id, admins))
+}
+
+/// Admins change the plan; an anonymous admin posts as the group itself.
+pub fn is_admin(msg: &Message, admins: &[Admin]) -> bool {
+    if msg.chat.is_private() {
+        return true;
+    }
+    if msg
+        .sender_chat
+        .as_ref()
+        .is_some_and(|c| c.id == msg.chat.id)
+    {
+        return true;
+    }
+    msg.from
+        .as_ref()
+        .is_some_and(|u| admins.iter().any(|a| a.user_id == u.id.0 as i64))
+}

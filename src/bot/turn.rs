@@ -1,0 +1,99 @@
+//! One command being handled: who said it, in which team, in which language and zone.
+
+use chrono_tz::Tz;
+use teloxide::prelude::*;
+use teloxide::types::ReplyMarkup;
+
+use super::context::Ctx;
+use super::{HandlerResult, TgBot, people, reply};
+use crate::domain::lang::Lang;
+use crate::i18n::tr;
+use crate::storage::Team;
+
+pub struct Turn {
+    pub bot: TgBot,
+    pub ctx: Ctx,
+    pub msg: Message,
+    /// The team, when the message came from a group.
+    pub team: Option<Team>,
+    pub lang: Lang,
+    pub tz: Tz,
+}
+
+impl Turn {
+    pub async fn load(bot: TgBot, ctx: Ctx, msg: Message) -> Result<Turn, super::BotError> {
+        let team = if msg.chat.is_private() {
+            None
+        } else {
+            ctx.store.team(msg.chat.id.0).await?
+        };
+        let user_lang = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
+        let lang = match &team {
+            Some(team) => people::team_lang(team, ctx.settings.default_lang),
+            None => Lang::from_language_code(user_lang).unwrap_or(ctx.settings.default_lang),
+        };
+        let tz = team
+            .as_ref()
+            .and_then(|t| t.tz.parse::<Tz>().ok())
+            .unwrap_or(ctx.settings.default_tz);
+        Ok(Turn {
+            bot,
+            ctx,
+            msg,
+            team,
+            lang,
+            tz,
+        })
+    }
+
+    pub fn chat_id(&self) -> i64 {
+        self.msg.chat.id.0
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        self.msg.from.as_ref().map(|u| u.id.0 as i64)
+    }
+
+    pub fn t(&self, key: &str, args: &[(&str, &str)]) -> String {
+        tr(self.lang, key, args)
+    }
+
+    pub async fn reply(&self, html: &str) -> HandlerResult {
+        reply::send_html(&self.bot, self.chat_id(), html, None).await?;
+        Ok(())
+    }
+
+    pub async fn reply_with(&self, html: &str, markup: ReplyMarkup) -> HandlerResult {
+        reply::send_html(&self.bot, self.chat_id(), html, Some(markup)).await?;
+        Ok(())
+    }
+
+    /// The team for a group-only command; replies with the reason and returns None in private.
+    pub async fn require_team(&self) -> Result<Option<&Team>, super::BotError> {
+        if self.team.is_none() {
+            self.reply(&self.t("perm.group_only", &[])).await?;
+        }
+        Ok(self.team.as_ref())
+    }
+
+    /// Whether the speaker may change the plan; replies with who can when not.
+    pub async fn require_admin(&self, action_key: &str) -> Result<bool, super::BotError> {
+        let admins = people::admins(&self.bot, &self.ctx, self.chat_id()).await?;
+        if people::is_admin(&self.msg, &admins) {
+            return Ok(true);
+        }
+        let names: Vec<String> = admins.iter().map(|a| reply::escape(&a.name)).collect();
+        let names = if names.is_empty() {
+            "—".to_string()
+        } else {
+            names.join(", ")
+        };
+        let action = self.t(action_key, &[]);
+        self.reply(&self.t(
+            "perm.admin_only",
+            &[("action", &action), ("admins", &names)],
+        ))
+        .await?;
+        Ok(false)
+    }
+}

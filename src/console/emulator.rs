@@ -1,0 +1,2314 @@
+//! A local Telegram Bot API server.
+//!
+//! The real `teloxide::Bot` talks to it over HTTP (`Bot::new(emu.token()).set_api_url(emu.api_url())`),
+//! so everything between the bot's handlers and the wire — payload serialization, error mapping,
+//! the throttling adaptor, long polling, webhooks — runs exactly as in production. The emulator
+//! answers with the JSON shapes and error descriptions Telegram uses (teloxide maps descriptions to
+//! `ApiError` variants by exact text), validates what Telegram validates (HTML markup, lengths in
+//! UTF-16 code units, callback data size, unchanged edits) and records what the bot did so the
+//! terminal, the demo and tests can look at it.
+//!
+//! Time: message `date`s come from the injected [`Clock`](crate::clock::Clock), never the machine
+//! clock. Only network-level waits (long-poll timeouts, the `Slow` fault, webhook retry backoff)
+//! use real time, because they model the network, not the calendar.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State as AxumState;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use tokio::sync::{Notify, watch};
+
+use super::html::{self, HtmlEntity};
+use crate::clock::SharedClock;
+
+/// The user Telegram puts in `from` when an anonymous group admin posts as the group.
+pub const GROUP_ANONYMOUS_BOT_ID: i64 = 1_087_968_824;
+
+const BOT_ID: i64 = 6_000_000_001;
+const BOT_USERNAME: &str = "campaign_bot";
+const BOT_FIRST_NAME: &str = "Campaign Bot";
+
+const MAX_TEXT_UTF16: usize = 4096;
+const MAX_CAPTION_UTF16: usize = 1024;
+const MAX_CALLBACK_DATA_BYTES: usize = 64;
+const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES: usize = 50 * 1024 * 1024;
+/// Whole-request cap: a document at the limit plus multipart overhead.
+const MAX_BODY_BYTES: usize = MAX_DOCUMENT_BYTES + 1024 * 1024;
+
+const DESC_MESSAGE_NOT_MODIFIED: &str = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
+
+// ---------------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------------
+
+/// A Telegram user the emulator knows about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub language_code: Option<String>,
+}
+
+impl UserSpec {
+    pub fn new(id: i64, first_name: impl Into<String>) -> Self {
+        Self {
+            id,
+            first_name: first_name.into(),
+            last_name: None,
+            username: None,
+            language_code: None,
+        }
+    }
+
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        self.username = Some(username.into());
+        self
+    }
+
+    pub fn language(mut self, code: impl Into<String>) -> Self {
+        self.language_code = Some(code.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatKind {
+    Private,
+    Group,
+    Supergroup,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentKind {
+    Text,
+    Photo,
+    Document,
+}
+
+/// Something the bot sent, as it asked for it (text keeps its markup; see [`Self::plain_text`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentMessage {
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub kind: SentKind,
+    /// The text, or the caption, exactly as the bot sent it (HTML markup included).
+    pub text: String,
+    pub parse_mode: Option<String>,
+    pub reply_markup: Option<Value>,
+    pub file_name: Option<String>,
+    pub file_bytes: Option<Vec<u8>>,
+    /// True once the message has been edited.
+    pub edited: bool,
+    pub reply_to_message_id: Option<i64>,
+}
+
+impl SentMessage {
+    /// The text as the user sees it (markup removed, entities decoded).
+    pub fn plain_text(&self) -> String {
+        match self.parse_mode.as_deref() {
+            Some(mode) if mode.eq_ignore_ascii_case("html") => html::html_to_plain(&self.text),
+            _ => self.text.clone(),
+        }
+    }
+
+    /// `callback_data` of every inline button, row by row.
+    pub fn callback_data(&self) -> Vec<String> {
+        inline_buttons(self.reply_markup.as_ref())
+            .filter_map(|b| {
+                b.get("callback_data")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+}
+
+fn inline_buttons(markup: Option<&Value>) -> impl Iterator<Item = &Value> {
+    markup
+        .and_then(|m| m.get("inline_keyboard"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+}
+
+/// A request the emulator answered with an error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    pub method: String,
+    pub error_code: u16,
+    pub description: String,
+    /// The request parameters (multipart text fields; uploaded files are left out).
+    pub body: Value,
+}
+
+/// One successful edit, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditRecord {
+    pub method: String,
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub old_text: String,
+    pub new_text: String,
+    pub old_reply_markup: Option<Value>,
+    pub new_reply_markup: Option<Value>,
+}
+
+/// A `setMyCommands` call that is in effect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandSet {
+    /// `{"type":"default"}` when the bot gave no scope.
+    pub scope: Value,
+    pub language_code: Option<String>,
+    pub commands: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SendOpts {
+    pub reply_to_message_id: Option<i64>,
+    /// `(substring, user id)`: the first occurrence of the substring becomes a `text_mention`
+    /// (how Telegram marks a mention of a user without a username).
+    pub text_mentions: Vec<(String, i64)>,
+    /// Posted by an anonymous admin on behalf of this chat: `from` becomes GroupAnonymousBot.
+    pub sender_chat: Option<i64>,
+    /// Use this update_id instead of the next one, to simulate Telegram delivering an update
+    /// twice. Such an update is delivered at least once even if its id is below the offset the
+    /// bot already acknowledged.
+    pub update_id: Option<i64>,
+}
+
+/// Failure injected into sendMessage / sendPhoto / sendDocument / editMessage* requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    #[default]
+    None,
+    /// 429 with `retry_after`, for the next `times` requests.
+    TooManyRequests { retry_after: u32, times: u32 },
+    /// 500 for the next `times` requests. teloxide waits 10 s after any 5xx.
+    ServerError { times: u32 },
+    /// 403 for every request to this chat until the fault is replaced.
+    Forbidden { chat_id: i64 },
+    /// 400 with `migrate_to_chat_id` for every request to `chat_id` until replaced.
+    Migrate { chat_id: i64, to: i64 },
+    /// Answer the next `times` requests only after `millis` of real time.
+    Slow { millis: u64, times: u32 },
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct ChatState {
+    kind: ChatKind,
+    title: String,
+    admins: BTreeSet<i64>,
+    creator: Option<i64>,
+    /// Known users are members unless they left (see `set_member`).
+    left: BTreeSet<i64>,
+}
+
+#[derive(Debug)]
+struct QueuedUpdate {
+    seq: u64,
+    id: i64,
+    body: Value,
+    forced: bool,
+    delivered: bool,
+}
+
+/// What an edit is compared against to decide "message is not modified".
+#[derive(Debug, Clone, PartialEq)]
+struct Content {
+    plain: String,
+    entities: Vec<HtmlEntity>,
+}
+
+#[derive(Debug)]
+struct StoredMessage {
+    json: Value,
+    /// Index into `State::sent` for the bot's own messages.
+    sent_index: Option<usize>,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+struct Webhook {
+    url: String,
+    secret_token: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    users: HashMap<i64, UserSpec>,
+    chats: HashMap<i64, ChatState>,
+    updates: VecDeque<QueuedUpdate>,
+    next_seq: u64,
+    next_update_id: i64,
+    next_message_id: i64,
+    next_file_id: u64,
+    next_callback_id: u64,
+    messages: HashMap<(i64, i64), StoredMessage>,
+    sent: Vec<SentMessage>,
+    edits: Vec<EditRecord>,
+    rejections: Vec<Rejection>,
+    open_callbacks: HashSet<String>,
+    callback_answers: Vec<(String, Option<String>)>,
+    commands: Vec<CommandSet>,
+    request_counts: HashMap<String, usize>,
+    fault: Fault,
+    webhook: Option<Webhook>,
+    webhook_deliveries: usize,
+    webhook_last_error: Option<String>,
+    poll_generation: u64,
+    shutting_down: bool,
+}
+
+struct Inner {
+    clock: SharedClock,
+    addr: SocketAddr,
+    token: String,
+    state: Mutex<State>,
+    /// Wakes long polls and the webhook sender: new update, newer poll, webhook change, shutdown.
+    updates_changed: Notify,
+    /// Count of sent messages, for `wait_sent`.
+    sent_count: watch::Sender<usize>,
+    /// Bumped after every request and every injected update, for `wait_for`.
+    activity: watch::Sender<u64>,
+    shutdown: watch::Sender<bool>,
+}
+
+/// Handle to a running emulator. Cheap to clone; all clones share one server.
+#[derive(Clone)]
+pub struct Emulator {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.inner.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors on the wire
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct ApiError {
+    code: u16,
+    description: String,
+    parameters: Option<Value>,
+}
+
+impl ApiError {
+    fn new(code: u16, description: impl Into<String>) -> Self {
+        Self {
+            code,
+            description: description.into(),
+            parameters: None,
+        }
+    }
+
+    fn bad(what: impl std::fmt::Display) -> Self {
+        Self::new(400, format!("Bad Request: {what}"))
+    }
+
+    fn response(&self) -> Response {
+        let mut body = json!({
+            "ok": false,
+            "error_code": self.code,
+            "description": self.description,
+        });
+        if let Some(p) = &self.parameters {
+            body["parameters"] = p.clone();
+        }
+        let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+type ApiResult = Result<Value, ApiError>;
+
+// ---------------------------------------------------------------------------------------------
+// Request parameters
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Upload {
+    file_name: Option<String>,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+}
+
+/// Request parameters from JSON, a query string, a url-encoded form or multipart. Multipart and
+/// form values are all strings, so the accessors accept numbers and JSON either native or as text,
+/// like Telegram does.
+#[derive(Debug, Default)]
+struct Params {
+    fields: Map<String, Value>,
+    files: HashMap<String, Upload>,
+}
+
+impl Params {
+    fn has(&self, key: &str) -> bool {
+        self.fields.get(key).is_some_and(|v| !v.is_null())
+    }
+
+    fn str(&self, key: &str) -> Option<String> {
+        match self.fields.get(key)? {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+
+    fn i64(&self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| ApiError::bad(format!("invalid {key} specified"))),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::bad(format!("invalid {key} specified"))),
+            Some(_) => Err(ApiError::bad(format!("invalid {key} specified"))),
+        }
+    }
+
+    fn bool(&self, key: &str) -> bool {
+        match self.fields.get(key) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => matches!(s.as_str(), "true" | "True" | "1"),
+            Some(Value::Number(n)) => n.as_i64().is_some_and(|n| n != 0),
+            _ => false,
+        }
+    }
+
+    /// A JSON-typed parameter, given natively or as a JSON string (multipart, query strings).
+    fn json(&self, key: &str, error: &str) -> Result<Option<Value>, ApiError> {
+        match self.fields.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => serde_json::from_str(s)
+                .map(Some)
+                .map_err(|_| ApiError::bad(error)),
+            Some(v) => Ok(Some(v.clone())),
+        }
+    }
+
+    /// For `Rejection::body`: the text parameters, uploads summarised.
+    fn to_value(&self) -> Value {
+        let mut fields = self.fields.clone();
+        for (name, upload) in &self.files {
+            fields.insert(
+                name.clone(),
+                json!({
+                    "file_name": upload.file_name,
+                    "size": upload.bytes.len(),
+                }),
+            );
+        }
+        Value::Object(fields)
+    }
+}
+
+fn parse_params(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Params, ApiError> {
+    let mut params = Params::default();
+    if let Some(query) = uri.query() {
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            params
+                .fields
+                .insert(k.into_owned(), Value::String(v.into_owned()));
+        }
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(params);
+    }
+    match mime.as_str() {
+        "multipart/form-data" => {
+            let boundary = header_param(&content_type, "boundary")
+                .ok_or_else(|| ApiError::bad("multipart boundary is missing"))?;
+            for part in parse_multipart(body, &boundary).map_err(ApiError::bad)? {
+                let is_file = part.file_name.is_some() || std::str::from_utf8(&part.body).is_err();
+                if is_file {
+                    params.files.insert(
+                        part.name,
+                        Upload {
+                            file_name: part.file_name.filter(|n| !n.is_empty()),
+                            content_type: part.content_type,
+                            bytes: part.body,
+                        },
+                    );
+                } else {
+                    let text = String::from_utf8_lossy(&part.body).into_owned();
+                    params.fields.insert(part.name, Value::String(text));
+                }
+            }
+        }
+        "application/x-www-form-urlencoded" => {
+            for (k, v) in url::form_urlencoded::parse(body) {
+                params
+                    .fields
+                    .insert(k.into_owned(), Value::String(v.into_owned()));
+            }
+        }
+        // teloxide always says application/json; accept a missing type the same way.
+        _ => match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => params.fields.extend(map),
+            Ok(_) => return Err(ApiError::bad("request body must be a JSON object")),
+            Err(e) => return Err(ApiError::bad(format!("can't parse JSON: {e}"))),
+        },
+    }
+    Ok(params)
+}
+
+// ---------------------------------------------------------------------------------------------
+// multipart/form-data (axum's multipart feature is not enabled in this crate, and the format
+// teloxide/reqwest produce is simple)
+// ---------------------------------------------------------------------------------------------
+
+struct Part {
+    name: String,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut i = from;
+    while i + needle.len() <= haystack.len() {
+        if haystack[i] == first && haystack[i..i + needle.len()] == *needle {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
+    let delimiter = format!("--{boundary}");
+    let next_delimiter = format!("\r\n--{boundary}");
+    let mut pos = find(body, delimiter.as_bytes(), 0).ok_or("multipart boundary not found")?
+        + delimiter.len();
+    let mut parts = Vec::new();
+    loop {
+        if body.get(pos..pos + 2) == Some(b"--") {
+            return Ok(parts);
+        }
+        if body.get(pos..pos + 2) == Some(b"\r\n") {
+            pos += 2;
+        }
+        let headers_end = find(body, b"\r\n\r\n", pos).ok_or("multipart part has no header end")?;
+        let headers = std::str::from_utf8(&body[pos..headers_end])
+            .map_err(|_| "multipart part headers are not UTF-8")?;
+        let content_start = headers_end + 4;
+        let content_end = find(body, next_delimiter.as_bytes(), content_start)
+            .ok_or("multipart body is truncated")?;
+
+        let mut name = None;
+        let mut file_name = None;
+        let mut content_type = None;
+        for line in headers.split("\r\n") {
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            match key.trim().to_ascii_lowercase().as_str() {
+                "content-disposition" => {
+                    name = header_param(value, "name")
+                        .or_else(|| header_param(value, "name*").map(|v| decode_ext_value(&v)));
+                    file_name = header_param(value, "filename");
+                }
+                "content-type" => content_type = Some(value.trim().to_owned()),
+                _ => {}
+            }
+        }
+        let name = name.ok_or("multipart part has no name")?;
+        parts.push(Part {
+            name,
+            file_name,
+            content_type,
+            body: body[content_start..content_end].to_vec(),
+        });
+        pos = content_end + next_delimiter.len();
+    }
+}
+
+/// `key=value` or `key="quoted \" value"` from a header such as Content-Disposition.
+fn header_param(header: &str, key: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(semi) = rest.find(';') {
+        rest = rest[semi + 1..].trim_start();
+        let Some(eq) = rest.find('=') else { break };
+        let k = rest[..eq].trim();
+        let after = &rest[eq + 1..];
+        let (value, consumed) = if let Some(quoted) = after.strip_prefix('"') {
+            let mut value = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, escaped)) = chars.next() {
+                            value.push(escaped);
+                        }
+                    }
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => value.push(c),
+                }
+            }
+            (value, 1 + end)
+        } else {
+            let end = after.find(';').unwrap_or(after.len());
+            (after[..end].trim().to_owned(), end)
+        };
+        if k.eq_ignore_ascii_case(key) {
+            return Some(value);
+        }
+        rest = &after[consumed.min(after.len())..];
+        if !rest.starts_with(';') {
+            // Re-add a separator so the loop finds the next parameter.
+            match rest.find(';') {
+                Some(i) => rest = &rest[i..],
+                None => break,
+            }
+        }
+    }
+    None
+}
+
+/// RFC 8187 `utf-8''percent%20encoded` (reqwest uses it for non-ASCII field names).
+fn decode_ext_value(v: &str) -> String {
+    let encoded = v.split_once("''").map_or(v, |(_, rest)| rest);
+    let bytes = encoded.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = encoded.get(i + 1..i + 3)
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON shapes
+// ---------------------------------------------------------------------------------------------
+
+fn user_json(u: &UserSpec) -> Value {
+    let mut v = json!({"id": u.id, "is_bot": false, "first_name": u.first_name});
+    if let Some(x) = &u.last_name {
+        v["last_name"] = json!(x);
+    }
+    if let Some(x) = &u.username {
+        v["username"] = json!(x);
+    }
+    if let Some(x) = &u.language_code {
+        v["language_code"] = json!(x);
+    }
+    v
+}
+
+fn bot_user_json() -> Value {
+    json!({"id": BOT_ID, "is_bot": true, "first_name": BOT_FIRST_NAME, "username": BOT_USERNAME})
+}
+
+fn anonymous_admin_json() -> Value {
+    json!({
+        "id": GROUP_ANONYMOUS_BOT_ID,
+        "is_bot": true,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    })
+}
+
+fn kind_name(kind: ChatKind) -> &'static str {
+    match kind {
+        ChatKind::Private => "private",
+        ChatKind::Group => "group",
+        ChatKind::Supergroup => "supergroup",
+    }
+}
+
+fn admin_rights_json() -> Value {
+    json!({
+        "is_anonymous": false,
+        "can_be_edited": false,
+        "can_manage_chat": true,
+        "can_change_info": true,
+        "can_delete_messages": true,
+        "can_manage_video_chats": true,
+        "can_invite_users": true,
+        "can_restrict_members": true,
+        "can_pin_messages": true,
+        "can_manage_topics": false,
+        "can_promote_members": false,
+        "can_post_stories": false,
+        "can_edit_stories": false,
+        "can_delete_stories": false,
+    })
+}
+
+fn merge(mut base: Value, extra: Value) -> Value {
+    if let (Value::Object(b), Value::Object(e)) = (&mut base, extra) {
+        b.extend(e);
+    }
+    base
+}
+
+fn utf16_offset(text: &str, byte: usize) -> usize {
+    html::utf16_len(&text[..byte])
+}
+
+// ---------------------------------------------------------------------------------------------
+// State helpers
+// ---------------------------------------------------------------------------------------------
+
+impl State {
+    fn user_or_default(&self, id: i64) -> UserSpec {
+        self.users
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| UserSpec::new(id, format!("User {id}")))
+    }
+
+    fn user_value(&self, id: i64) -> Value {
+        if id == BOT_ID {
+            bot_user_json()
+        } else {
+            user_json(&self.user_or_default(id))
+        }
+    }
+
+    fn ensure_user(&mut self, id: i64) {
+        if id != BOT_ID && id != GROUP_ANONYMOUS_BOT_ID && !self.users.contains_key(&id) {
+            self.users
+                .insert(id, UserSpec::new(id, format!("User {id}")));
+        }
+    }
+
+    /// Updates injected for a chat nobody declared still need a plausible chat object.
+    fn ensure_chat(&mut self, chat_id: i64) {
+        if self.chats.contains_key(&chat_id) {
+            return;
+        }
+        let (kind, title) = if chat_id > 0 {
+            (ChatKind::Private, self.user_or_default(chat_id).first_name)
+        } else {
+            (ChatKind::Group, format!("Group {chat_id}"))
+        };
+        self.chats.insert(chat_id, new_chat(kind, title));
+    }
+
+    fn chat_value(&self, chat_id: i64) -> Value {
+        let Some(chat) = self.chats.get(&chat_id) else {
+            return json!({"id": chat_id, "type": "group", "title": format!("Group {chat_id}")});
+        };
+        match chat.kind {
+            ChatKind::Private => {
+                let u = self.users.get(&chat_id);
+                let mut v = json!({
+                    "id": chat_id,
+                    "type": "private",
+                    "first_name": u.map_or(chat.title.as_str(), |u| u.first_name.as_str()),
+                });
+                if let Some(x) = u.and_then(|u| u.last_name.as_ref()) {
+                    v["last_name"] = json!(x);
+                }
+                if let Some(x) = u.and_then(|u| u.username.as_ref()) {
+                    v["username"] = json!(x);
+                }
+                v
+            }
+            kind => json!({"id": chat_id, "type": kind_name(kind), "title": chat.title}),
+        }
+    }
+
+    fn next_message_id(&mut self) -> i64 {
+        self.next_message_id += 1;
+        self.next_message_id
+    }
+
+    fn enqueue(&mut self, mut body: Value, forced_id: Option<i64>) -> i64 {
+        let id = match forced_id {
+            Some(id) => {
+                self.next_update_id = self.next_update_id.max(id);
+                id
+            }
+            None => {
+                self.next_update_id += 1;
+                self.next_update_id
+            }
+        };
+        body["update_id"] = json!(id);
+        self.next_seq += 1;
+        self.updates.push_back(QueuedUpdate {
+            seq: self.next_seq,
+            id,
+            body,
+            forced: forced_id.is_some(),
+            delivered: false,
+        });
+        id
+    }
+
+    /// Telegram: "An update is considered confirmed as soon as getUpdates is called with an offset
+    /// higher than its update_id." A negative offset keeps only the last |offset| updates.
+    fn acknowledge(&mut self, offset: Option<i64>) {
+        match offset {
+            None => {}
+            Some(o) if o < 0 => {
+                let keep = usize::try_from(o.unsigned_abs()).unwrap_or(usize::MAX);
+                while self.updates.len() > keep {
+                    self.updates.pop_front();
+                }
+            }
+            // Forced-id (duplicate) updates are kept until delivered once, see `SendOpts`.
+            Some(o) => self
+                .updates
+                .retain(|u| u.id >= o || (u.forced && !u.delivered)),
+        }
+    }
+
+    fn member_value(&self, chat: &ChatState, user_id: i64) -> Value {
+        let user = json!({"user": self.user_value(user_id)});
+        if chat.creator == Some(user_id) {
+            merge(user, json!({"status": "creator", "is_anonymous": false}))
+        } else if chat.admins.contains(&user_id) {
+            merge(
+                merge(user, json!({"status": "administrator"})),
+                admin_rights_json(),
+            )
+        } else if chat.left.contains(&user_id) {
+            merge(user, json!({"status": "left"}))
+        } else {
+            merge(user, json!({"status": "member"}))
+        }
+    }
+}
+
+fn new_chat(kind: ChatKind, title: String) -> ChatState {
+    ChatState {
+        kind,
+        title,
+        admins: BTreeSet::new(),
+        creator: None,
+        left: BTreeSet::new(),
+    }
+}
+
+/// Entities Telegram's clients would attach to a typed message.
+fn user_entities(state: &State, text: &str, text_mentions: &[(String, i64)]) -> Vec<Value> {
+    let mut entities: Vec<(usize, Value)> = Vec::new();
+    let mut command_end = 0;
+    if text.starts_with('/') {
+        command_end = text.find(char::is_whitespace).unwrap_or(text.len());
+        entities.push((
+            0,
+            json!({"type": "bot_command", "offset": 0, "length": utf16_offset(text, command_end)}),
+        ));
+    }
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut prev: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        let starts_mention = c == '@' && i >= command_end && !prev.is_some_and(is_word);
+        prev = Some(c);
+        if !starts_mention {
+            continue;
+        }
+        let name_len = text[i + 1..]
+            .find(|c: char| !is_word(c))
+            .unwrap_or(text.len() - i - 1);
+        if name_len == 0 {
+            continue;
+        }
+        let offset = utf16_offset(text, i);
+        let length = 1 + name_len; // '@' and ASCII name: bytes == UTF-16 units
+        entities.push((
+            offset,
+            json!({"type": "mention", "offset": offset, "length": length}),
+        ));
+    }
+    for (needle, user_id) in text_mentions {
+        if needle.is_empty() {
+            continue;
+        }
+        if let Some(i) = text.find(needle.as_str()) {
+            let offset = utf16_offset(text, i);
+            entities.push((
+                offset,
+                json!({
+                    "type": "text_mention",
+                    "offset": offset,
+                    "length": html::utf16_len(needle),
+                    "user": state.user_value(*user_id),
+                }),
+            ));
+        }
+    }
+    entities.sort_by_key(|(offset, _)| *offset);
+    entities.into_iter().map(|(_, v)| v).collect()
+}
+
+/// Telegram includes the replied-to message one level deep only.
+fn reply_snapshot(message: &Value) -> Value {
+    let mut m = message.clone();
+    if let Value::Object(map) = &mut m {
+        map.remove("reply_to_message");
+    }
+    m
+}
+
+/// Validate reply_markup like Telegram. Returns the markup to store.
+fn check_reply_markup(p: &Params) -> Result<Option<Value>, ApiError> {
+    let Some(markup) = p.json(
+        "reply_markup",
+        "can't parse reply keyboard markup JSON object",
+    )?
+    else {
+        return Ok(None);
+    };
+    if !markup.is_object() {
+        return Err(ApiError::bad(
+            "can't parse reply keyboard markup JSON object",
+        ));
+    }
+    if let Some(rows) = markup.get("inline_keyboard") {
+        let rows = rows
+            .as_array()
+            .ok_or_else(|| ApiError::bad("field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays"))?;
+        for row in rows {
+            let buttons = row.as_array().ok_or_else(|| {
+                ApiError::bad("field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays")
+            })?;
+            for button in buttons {
+                if button.get("text").and_then(Value::as_str).is_none() {
+                    return Err(ApiError::bad(
+                        "can't parse inline keyboard button: Field \"text\" must be of type String",
+                    ));
+                }
+                if let Some(data) = button.get("callback_data") {
+                    let len = data.as_str().map_or(usize::MAX, str::len);
+                    if len == 0 || len > MAX_CALLBACK_DATA_BYTES {
+                        return Err(ApiError::bad("BUTTON_DATA_INVALID"));
+                    }
+                }
+                if let Some(link) = button.get("url") {
+                    let valid = link
+                        .as_str()
+                        .and_then(|s| url::Url::parse(s).ok())
+                        .is_some_and(|u| matches!(u.scheme(), "http" | "https" | "tg"));
+                    if !valid {
+                        return Err(ApiError::bad("BUTTON_URL_INVALID"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(Some(markup))
+}
+
+/// Parse text the way Telegram would for this parse_mode.
+fn render(text: &str, parse_mode: Option<&str>) -> Result<Content, ApiError> {
+    let (plain, entities) = match parse_mode {
+        None => (text.to_owned(), Vec::new()),
+        Some(mode) if mode.eq_ignore_ascii_case("html") => html::parse_telegram_html_entities(text)
+            .map_err(|e| ApiError::bad(format!("can't parse entities: {e}")))?,
+        // Markdown dialects are not validated (the bot uses HTML); the text is taken as is.
+        Some(mode)
+            if mode.eq_ignore_ascii_case("markdownv2") || mode.eq_ignore_ascii_case("markdown") =>
+        {
+            (text.to_owned(), Vec::new())
+        }
+        Some(_) => return Err(ApiError::bad("unsupported parse_mode")),
+    };
+    // Telegram strips surrounding whitespace before measuring and storing.
+    Ok(Content {
+        plain: plain.trim().to_owned(),
+        entities,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The emulator
+// ---------------------------------------------------------------------------------------------
+
+impl Emulator {
+    /// Bind 127.0.0.1 on an ephemeral port and serve until [`Emulator::shutdown`].
+    pub async fn start(clock: SharedClock) -> std::io::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let emu = Emulator {
+            inner: Arc::new(Inner {
+                clock,
+                addr,
+                token: format!("{BOT_ID}:EMULATOR"),
+                state: Mutex::new(State {
+                    next_update_id: 100_000,
+                    ..State::default()
+                }),
+                updates_changed: Notify::new(),
+                sent_count: watch::Sender::new(0),
+                activity: watch::Sender::new(0),
+                shutdown: watch::Sender::new(false),
+            }),
+        };
+        let router = Router::new().fallback(handle).with_state(emu.clone());
+        let mut stop = emu.inner.shutdown.subscribe();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    // An error means every sender is gone, which is also a reason to stop.
+                    let _ = stop.wait_for(|stopping| *stopping).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!(error = %e, "bot API emulator stopped");
+            }
+        });
+        tokio::spawn(webhook_sender(emu.clone()));
+        Ok(emu)
+    }
+
+    /// Stop serving: pending long polls return at once, then the listener closes.
+    pub fn shutdown(&self) {
+        self.state().shutting_down = true;
+        self.inner.updates_changed.notify_waiters();
+        self.inner.shutdown.send_replace(true);
+    }
+
+    pub fn api_url(&self) -> url::Url {
+        url::Url::parse(&format!("http://{}/", self.inner.addr))
+            .expect("a socket address always forms a valid URL")
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+
+    pub fn token(&self) -> String {
+        self.inner.token.clone()
+    }
+
+    pub fn bot_user_id(&self) -> i64 {
+        BOT_ID
+    }
+
+    pub fn bot_username(&self) -> String {
+        BOT_USERNAME.to_owned()
+    }
+
+    pub fn add_user(&self, u: UserSpec) {
+        self.state().users.insert(u.id, u);
+    }
+
+    /// Declare a chat. Group and supergroup ids are negative, private chat id = user id.
+    pub fn add_chat(&self, chat_id: i64, kind: ChatKind, title: &str) {
+        let mut st = self.state();
+        match st.chats.get_mut(&chat_id) {
+            Some(chat) => {
+                chat.kind = kind;
+                chat.title = title.to_owned();
+            }
+            None => {
+                st.chats.insert(chat_id, new_chat(kind, title.to_owned()));
+            }
+        }
+    }
+
+    pub fn set_admin(&self, chat_id: i64, user_id: i64, admin: bool) {
+        let mut st = self.state();
+        st.ensure_user(user_id);
+        st.ensure_chat(chat_id);
+        if let Some(chat) = st.chats.get_mut(&chat_id) {
+            if admin {
+                chat.admins.insert(user_id);
+                chat.left.remove(&user_id);
+            } else {
+                chat.admins.remove(&user_id);
+            }
+        }
+    }
+
+    /// Make `user_id` the chat's creator (status "creator").
+    pub fn set_creator(&self, chat_id: i64, user_id: i64) {
+        let mut st = self.state();
+        st.ensure_user(user_id);
+        st.ensure_chat(chat_id);
+        if let Some(chat) = st.chats.get_mut(&chat_id) {
+            chat.creator = Some(user_id);
+            chat.left.remove(&user_id);
+        }
+    }
+
+    /// Known users count as members; `member = false` makes getChatMember say "left".
+    pub fn set_member(&self, chat_id: i64, user_id: i64, member: bool) {
+        let mut st = self.state();
+        st.ensure_user(user_id);
+        st.ensure_chat(chat_id);
+        if let Some(chat) = st.chats.get_mut(&chat_id) {
+            if member {
+                chat.left.remove(&user_id);
+            } else {
+                chat.left.insert(user_id);
+                chat.admins.remove(&user_id);
+            }
+        }
+    }
+
+    pub fn set_chat_title(&self, chat_id: i64, title: &str) {
+        if let Some(chat) = self.state().chats.get_mut(&chat_id) {
+            chat.title = title.to_owned();
+        }
+    }
+
+    /// Queue a text message from `from` in `chat_id`; returns the update_id.
+    pub fn send_text(&self, chat_id: i64, from: i64, text: &str) -> i64 {
+        self.send_text_opts(chat_id, from, text, SendOpts::default())
+    }
+
+    pub fn send_text_opts(&self, chat_id: i64, from: i64, text: &str, opts: SendOpts) -> i64 {
+        let now = self.inner.clock.now();
+        let mut st = self.state();
+        st.ensure_user(from);
+        st.ensure_chat(chat_id);
+        if let Some(chat) = st.chats.get_mut(&chat_id) {
+            chat.left.remove(&from);
+        }
+        let message_id = st.next_message_id();
+        let mut msg = json!({
+            "message_id": message_id,
+            "date": now,
+            "chat": st.chat_value(chat_id),
+            "text": text,
+        });
+        match opts.sender_chat {
+            Some(sender_chat) => {
+                st.ensure_chat(sender_chat);
+                msg["from"] = anonymous_admin_json();
+                msg["sender_chat"] = st.chat_value(sender_chat);
+            }
+            None => msg["from"] = st.user_value(from),
+        }
+        let entities = user_entities(&st, text, &opts.text_mentions);
+        if !entities.is_empty() {
+            msg["entities"] = Value::Array(entities);
+        }
+        if let Some(reply_to) = opts.reply_to_message_id
+            && let Some(original) = st.messages.get(&(chat_id, reply_to))
+        {
+            msg["reply_to_message"] = reply_snapshot(&original.json);
+        }
+        st.messages.insert(
+            (chat_id, message_id),
+            StoredMessage {
+                json: msg.clone(),
+                sent_index: None,
+                content: Content {
+                    plain: text.to_owned(),
+                    entities: Vec::new(),
+                },
+            },
+        );
+        let id = st.enqueue(json!({"message": msg}), opts.update_id);
+        drop(st);
+        self.updates_changed();
+        id
+    }
+
+    /// Queue a callback_query: `from` pressed the button with `data` under `message_id`.
+    pub fn press_button(&self, chat_id: i64, from: i64, message_id: i64, data: &str) -> i64 {
+        let mut st = self.state();
+        st.ensure_user(from);
+        st.ensure_chat(chat_id);
+        st.next_callback_id += 1;
+        let callback_id = format!("{}{:06}", BOT_ID, st.next_callback_id);
+        st.open_callbacks.insert(callback_id.clone());
+        let message = match st.messages.get(&(chat_id, message_id)) {
+            Some(m) => m.json.clone(),
+            // date 0 is how the Bot API marks a message the bot can no longer access.
+            None => json!({"message_id": message_id, "date": 0, "chat": st.chat_value(chat_id)}),
+        };
+        let body = json!({
+            "callback_query": {
+                "id": callback_id,
+                "from": st.user_value(from),
+                "message": message,
+                "chat_instance": chat_id.to_string(),
+                "data": data,
+            }
+        });
+        let id = st.enqueue(body, None);
+        drop(st);
+        self.updates_changed();
+        id
+    }
+
+    /// Queue any update. Its `update_id` is kept if present (treated like a forced id), else
+    /// assigned.
+    pub fn push_raw_update(&self, update: Value) -> i64 {
+        let forced = update.get("update_id").and_then(Value::as_i64);
+        let id = self.state().enqueue(update, forced);
+        self.updates_changed();
+        id
+    }
+
+    /// Updates queued and not yet acknowledged (or, with a webhook, not yet accepted).
+    pub fn pending_updates(&self) -> usize {
+        self.state().updates.len()
+    }
+
+    pub fn sent(&self) -> Vec<SentMessage> {
+        self.state().sent.clone()
+    }
+
+    pub fn sent_since(&self, n: usize) -> Vec<SentMessage> {
+        self.state()
+            .sent
+            .get(n..)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    pub fn sent_count(&self) -> usize {
+        self.state().sent.len()
+    }
+
+    /// The bot's message with this id, as currently stored (edits applied).
+    pub fn message(&self, chat_id: i64, message_id: i64) -> Option<SentMessage> {
+        let st = self.state();
+        let index = st.messages.get(&(chat_id, message_id))?.sent_index?;
+        st.sent.get(index).cloned()
+    }
+
+    /// Wait (real time, at most `timeout`) until at least `n` messages were sent.
+    pub async fn wait_sent(&self, n: usize, timeout: Duration) -> bool {
+        let mut rx = self.inner.sent_count.subscribe();
+        matches!(
+            tokio::time::timeout(timeout, rx.wait_for(|count| *count >= n)).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Wait (real time, at most `timeout`) until `condition` holds; re-checked after every
+    /// request the bot makes and every update injected.
+    pub async fn wait_for(&self, timeout: Duration, condition: impl Fn(&Emulator) -> bool) -> bool {
+        let mut rx = self.inner.activity.subscribe();
+        let waited = tokio::time::timeout(timeout, async {
+            loop {
+                rx.borrow_and_update();
+                if condition(self) {
+                    return true;
+                }
+                if rx.changed().await.is_err() {
+                    return condition(self);
+                }
+            }
+        })
+        .await;
+        waited.unwrap_or(false)
+    }
+
+    pub fn edits(&self) -> Vec<EditRecord> {
+        self.state().edits.clone()
+    }
+
+    pub fn rejections(&self) -> Vec<Rejection> {
+        self.state().rejections.clone()
+    }
+
+    pub fn callback_answers(&self) -> Vec<(String, Option<String>)> {
+        self.state().callback_answers.clone()
+    }
+
+    /// Commands in effect per language (all scopes; see [`Self::command_sets`] for scopes).
+    pub fn my_commands(&self) -> Vec<(Option<String>, Vec<(String, String)>)> {
+        self.state()
+            .commands
+            .iter()
+            .map(|c| (c.language_code.clone(), c.commands.clone()))
+            .collect()
+    }
+
+    pub fn command_sets(&self) -> Vec<CommandSet> {
+        self.state().commands.clone()
+    }
+
+    /// Requests received for a method (case-insensitive, like Telegram's method names).
+    pub fn request_count(&self, method: &str) -> usize {
+        self.state()
+            .request_counts
+            .get(&method.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn set_fault(&self, fault: Fault) {
+        let mut st = self.state();
+        // A migrated group lives on as a supergroup; create it so the bot's retry can succeed.
+        if let Fault::Migrate { chat_id, to } = fault
+            && !st.chats.contains_key(&to)
+        {
+            let mut target = st
+                .chats
+                .get(&chat_id)
+                .cloned()
+                .unwrap_or_else(|| new_chat(ChatKind::Supergroup, format!("Group {to}")));
+            target.kind = ChatKind::Supergroup;
+            st.chats.insert(to, target);
+        }
+        st.fault = fault;
+    }
+
+    pub fn fault(&self) -> Fault {
+        self.state().fault
+    }
+
+    /// `(url, secret_token)` of the webhook the bot set, if any.
+    pub fn webhook(&self) -> Option<(String, Option<String>)> {
+        self.state()
+            .webhook
+            .as_ref()
+            .map(|w| (w.url.clone(), w.secret_token.clone()))
+    }
+
+    /// Updates the webhook endpoint accepted (2xx).
+    pub fn webhook_deliveries(&self) -> usize {
+        self.state().webhook_deliveries
+    }
+
+    // -- internals ----------------------------------------------------------------------------
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn updates_changed(&self) {
+        self.inner.updates_changed.notify_waiters();
+        self.inner.activity.send_modify(|n| *n += 1);
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    async fn dispatch(&self, method: &str, params: Params) -> Response {
+        let key = method.to_ascii_lowercase();
+        *self.state().request_counts.entry(key.clone()).or_default() += 1;
+        // Announce arrival too: a long poll may not answer for a while.
+        self.inner.activity.send_modify(|n| *n += 1);
+        let result = match key.as_str() {
+            "getme" => Ok(self.get_me()),
+            "getupdates" => self.get_updates(&params).await,
+            "setwebhook" => self.set_webhook(&params),
+            "deletewebhook" => self.delete_webhook(&params),
+            "getwebhookinfo" => Ok(self.webhook_info()),
+            "sendmessage"
+            | "sendphoto"
+            | "senddocument"
+            | "editmessagetext"
+            | "editmessagecaption"
+            | "editmessagereplymarkup" => self.faulty(&key, &params).await,
+            "answercallbackquery" => self.answer_callback_query(&params),
+            "getchat" => self.get_chat(&params),
+            "getchatmember" => self.get_chat_member(&params),
+            "getchatadministrators" => self.get_chat_administrators(&params),
+            "setmycommands" => self.set_my_commands(&params),
+            "deletemycommands" => self.delete_my_commands(&params),
+            "getmycommands" => self.get_my_commands(&params),
+            "sendchataction" => self.send_chat_action(&params),
+            _ => Err(ApiError::new(404, "Not Found")),
+        };
+        let response = match result {
+            Ok(value) => (
+                StatusCode::OK,
+                axum::Json(json!({"ok": true, "result": value})),
+            )
+                .into_response(),
+            Err(e) => {
+                self.reject(method, &e, params.to_value());
+                e.response()
+            }
+        };
+        self.inner.activity.send_modify(|n| *n += 1);
+        response
+    }
+
+    fn reject(&self, method: &str, e: &ApiError, body: Value) {
+        self.state().rejections.push(Rejection {
+            method: method.to_owned(),
+            error_code: e.code,
+            description: e.description.clone(),
+            body,
+        });
+    }
+
+    /// Methods that go through the injected fault first.
+    async fn faulty(&self, key: &str, p: &Params) -> ApiResult {
+        self.apply_fault(p).await?;
+        match key {
+            "sendmessage" => self.send_message(p),
+            "sendphoto" => self.send_media(p, SentKind::Photo),
+            "senddocument" => self.send_media(p, SentKind::Document),
+            "editmessagetext" => self.edit_message_text(p),
+            "editmessagecaption" => self.edit_message_caption(p),
+            _ => self.edit_message_reply_markup(p),
+        }
+    }
+
+    async fn apply_fault(&self, p: &Params) -> Result<(), ApiError> {
+        let chat_id = p.i64("chat_id").ok().flatten();
+        let delay = {
+            let mut st = self.state();
+            match st.fault {
+                Fault::None => None,
+                Fault::TooManyRequests { retry_after, times } => {
+                    st.fault = if times > 1 {
+                        Fault::TooManyRequests {
+                            retry_after,
+                            times: times - 1,
+                        }
+                    } else {
+                        Fault::None
+                    };
+                    let mut e =
+                        ApiError::new(429, format!("Too Many Requests: retry after {retry_after}"));
+                    e.parameters = Some(json!({"retry_after": retry_after}));
+                    return Err(e);
+                }
+                Fault::ServerError { times } => {
+                    st.fault = if times > 1 {
+                        Fault::ServerError { times: times - 1 }
+                    } else {
+                        Fault::None
+                    };
+                    return Err(ApiError::new(500, "Internal Server Error"));
+                }
+                Fault::Forbidden { chat_id: blocked } if chat_id == Some(blocked) => {
+                    let description = match st.chats.get(&blocked).map(|c| c.kind) {
+                        Some(ChatKind::Supergroup) => {
+                            "Forbidden: bot was kicked from the supergroup chat"
+                        }
+                        Some(ChatKind::Group) => "Forbidden: bot was kicked from the group chat",
+                        _ if blocked < 0 => "Forbidden: bot was kicked from the group chat",
+                        _ => "Forbidden: bot was blocked by the user",
+                    };
+                    return Err(ApiError::new(403, description));
+                }
+                Fault::Migrate { chat_id: old, to } if chat_id == Some(old) => {
+                    let mut e = ApiError::bad("group chat was upgraded to a supergroup chat");
+                    e.parameters = Some(json!({"migrate_to_chat_id": to}));
+                    return Err(e);
+                }
+                Fault::Forbidden { .. } | Fault::Migrate { .. } => None,
+                Fault::Slow { millis, times } => {
+                    st.fault = if times > 1 {
+                        Fault::Slow {
+                            millis,
+                            times: times - 1,
+                        }
+                    } else {
+                        Fault::None
+                    };
+                    Some(Duration::from_millis(millis))
+                }
+            }
+        };
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        Ok(())
+    }
+
+    fn get_me(&self) -> Value {
+        merge(
+            bot_user_json(),
+            json!({
+                "can_join_groups": true,
+                // The emulator delivers every group message, as with privacy mode off.
+                "can_read_all_group_messages": true,
+                "supports_inline_queries": false,
+                "can_connect_to_business": false,
+                "has_main_web_app": false,
+            }),
+        )
+    }
+
+    async fn get_updates(&self, p: &Params) -> ApiResult {
+        let offset = p.i64("offset")?;
+        let limit = usize::try_from(p.i64("limit")?.unwrap_or(100).clamp(1, 100)).unwrap_or(100);
+        let timeout = u64::try_from(p.i64("timeout")?.unwrap_or(0)).unwrap_or(0);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+        let generation = {
+            let mut st = self.state();
+            if st.webhook.is_some() {
+                return Err(ApiError::new(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+                ));
+            }
+            st.acknowledge(offset);
+            st.poll_generation += 1;
+            st.poll_generation
+        };
+        // A newer getUpdates supersedes an older one still waiting, as on Telegram.
+        self.inner.updates_changed.notify_waiters();
+        loop {
+            let mut notified = pin!(self.inner.updates_changed.notified());
+            notified.as_mut().enable();
+            {
+                let mut st = self.state();
+                if st.poll_generation != generation {
+                    return Err(ApiError::new(
+                        409,
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                    ));
+                }
+                let batch: Vec<Value> = st
+                    .updates
+                    .iter_mut()
+                    .take(limit)
+                    .map(|u| {
+                        u.delivered = true;
+                        u.body.clone()
+                    })
+                    .collect();
+                if !batch.is_empty() || st.shutting_down || st.webhook.is_some() {
+                    return Ok(Value::Array(batch));
+                }
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(json!([]));
+            }
+        }
+    }
+
+    fn set_webhook(&self, p: &Params) -> ApiResult {
+        let url = p.str("url").unwrap_or_default();
+        if url.is_empty() {
+            return self.delete_webhook(p);
+        }
+        // Real Telegram insists on HTTPS and public ports; a local emulator delivers to plain
+        // HTTP on any port, which is what local scale-out tests need.
+        if url::Url::parse(&url).is_err() {
+            return Err(ApiError::bad("bad webhook: invalid URL"));
+        }
+        let secret_token = p.str("secret_token").filter(|s| !s.is_empty());
+        if let Some(secret) = &secret_token {
+            let valid = secret.len() <= 256
+                && secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !valid {
+                return Err(ApiError::bad("secret token contains unallowed characters"));
+            }
+        }
+        {
+            let mut st = self.state();
+            if p.bool("drop_pending_updates") {
+                st.updates.clear();
+            }
+            st.webhook = Some(Webhook { url, secret_token });
+            st.webhook_last_error = None;
+        }
+        self.updates_changed();
+        Ok(json!(true))
+    }
+
+    fn delete_webhook(&self, p: &Params) -> ApiResult {
+        {
+            let mut st = self.state();
+            if p.bool("drop_pending_updates") {
+                st.updates.clear();
+            }
+            st.webhook = None;
+        }
+        self.updates_changed();
+        Ok(json!(true))
+    }
+
+    fn webhook_info(&self) -> Value {
+        let st = self.state();
+        let mut info = json!({
+            "url": st.webhook.as_ref().map_or("", |w| w.url.as_str()),
+            "has_custom_certificate": false,
+            "pending_update_count": st.updates.len(),
+        });
+        if let Some(error) = &st.webhook_last_error {
+            info["last_error_message"] = json!(error);
+            info["last_error_date"] = json!(self.now());
+        }
+        info
+    }
+
+    /// The chat a request targets; Telegram's errors for missing or unknown chats.
+    fn target_chat(&self, p: &Params) -> Result<i64, ApiError> {
+        if !p.has("chat_id") {
+            return Err(ApiError::bad("chat_id is empty"));
+        }
+        // "@username" targets and garbage both end here: the emulator's chats have no usernames.
+        let chat_id = p
+            .i64("chat_id")
+            .ok()
+            .flatten()
+            .ok_or_else(|| ApiError::bad("chat not found"))?;
+        if self.state().chats.contains_key(&chat_id) {
+            Ok(chat_id)
+        } else {
+            Err(ApiError::bad("chat not found"))
+        }
+    }
+
+    fn reply_target(&self, p: &Params, chat_id: i64) -> Result<Option<i64>, ApiError> {
+        let (message_id, lenient) = match p.json(
+            "reply_parameters",
+            "can't parse reply parameters JSON object",
+        )? {
+            Some(rp) => (
+                rp.get("message_id").and_then(Value::as_i64),
+                rp.get("allow_sending_without_reply")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            ),
+            None => (
+                p.i64("reply_to_message_id")?,
+                p.bool("allow_sending_without_reply"),
+            ),
+        };
+        let Some(message_id) = message_id else {
+            return Ok(None);
+        };
+        if self.state().messages.contains_key(&(chat_id, message_id)) {
+            Ok(Some(message_id))
+        } else if lenient {
+            Ok(None)
+        } else {
+            Err(ApiError::bad("message to be replied not found"))
+        }
+    }
+
+    fn send_message(&self, p: &Params) -> ApiResult {
+        let chat_id = self.target_chat(p)?;
+        let raw = p.str("text").unwrap_or_default();
+        let parse_mode = p.str("parse_mode").filter(|m| !m.is_empty());
+        if raw.trim().is_empty() {
+            return Err(ApiError::bad("message text is empty"));
+        }
+        let content = render(&raw, parse_mode.as_deref())?;
+        if content.plain.is_empty() {
+            return Err(ApiError::bad("message text is empty"));
+        }
+        if html::utf16_len(&content.plain) > MAX_TEXT_UTF16 {
+            return Err(ApiError::bad("message is too long"));
+        }
+        let markup = check_reply_markup(p)?;
+        let reply_to = self.reply_target(p, chat_id)?;
+        Ok(self.store_bot_message(NewMessage {
+            chat_id,
+            kind: SentKind::Text,
+            raw,
+            parse_mode,
+            content,
+            markup,
+            reply_to,
+            upload: None,
+        }))
+    }
+
+    fn send_media(&self, p: &Params, kind: SentKind) -> ApiResult {
+        let field = if kind == SentKind::Photo {
+            "photo"
+        } else {
+            "document"
+        };
+        let chat_id = self.target_chat(p)?;
+        let raw = p.str("caption").unwrap_or_default();
+        let parse_mode = p.str("parse_mode").filter(|m| !m.is_empty());
+        let content = render(&raw, parse_mode.as_deref())?;
+        if html::utf16_len(&content.plain) > MAX_CAPTION_UTF16 {
+            return Err(ApiError::bad("message caption is too long"));
+        }
+        let markup = check_reply_markup(p)?;
+        let reply_to = self.reply_target(p, chat_id)?;
+
+        let missing = || ApiError::bad(format!("there is no {field} in the request"));
+        let upload = match p.str(field) {
+            // teloxide uploads as multipart: the field says "attach://<part name>".
+            Some(reference) if reference.starts_with("attach://") => {
+                let part = &reference["attach://".len()..];
+                match (p.files.get(part), p.fields.get(part)) {
+                    (Some(u), _) => MediaSource::Upload {
+                        file_name: u.file_name.clone(),
+                        content_type: u.content_type.clone(),
+                        bytes: u.bytes.clone(),
+                    },
+                    (None, Some(Value::String(text))) => MediaSource::Upload {
+                        file_name: None,
+                        content_type: None,
+                        bytes: text.clone().into_bytes(),
+                    },
+                    _ => return Err(missing()),
+                }
+            }
+            // A file_id or URL Telegram would fetch itself.
+            Some(reference) if !reference.is_empty() => MediaSource::Reference(reference),
+            _ => match p.files.get(field) {
+                Some(u) => MediaSource::Upload {
+                    file_name: u.file_name.clone(),
+                    content_type: u.content_type.clone(),
+                    bytes: u.bytes.clone(),
+                },
+                None => return Err(missing()),
+            },
+        };
+        if let MediaSource::Upload { bytes, .. } = &upload {
+            let max = if kind == SentKind::Photo {
+                MAX_PHOTO_BYTES
+            } else {
+                MAX_DOCUMENT_BYTES
+            };
+            if bytes.is_empty() {
+                return Err(ApiError::bad("file must be non-empty"));
+            }
+            if bytes.len() > max {
+                return Err(ApiError::new(413, "Request Entity Too Large"));
+            }
+        }
+        Ok(self.store_bot_message(NewMessage {
+            chat_id,
+            kind,
+            raw,
+            parse_mode,
+            content,
+            markup,
+            reply_to,
+            upload: Some(upload),
+        }))
+    }
+
+    fn store_bot_message(&self, m: NewMessage) -> Value {
+        let now = self.now();
+        let mut st = self.state();
+        let message_id = st.next_message_id();
+        let mut json = json!({
+            "message_id": message_id,
+            "from": bot_user_json(),
+            "date": now,
+            "chat": st.chat_value(m.chat_id),
+        });
+        let (mut file_name, mut file_bytes) = (None, None);
+        match m.kind {
+            SentKind::Text => json["text"] = json!(m.content.plain),
+            SentKind::Photo | SentKind::Document => {
+                if !m.content.plain.is_empty() {
+                    json["caption"] = json!(m.content.plain);
+                }
+                st.next_file_id += 1;
+                let n = st.next_file_id;
+                let mut meta = json!({
+                    "file_id": format!("emu-file-{n}"),
+                    "file_unique_id": format!("emu-unique-{n}"),
+                });
+                match m.upload {
+                    Some(MediaSource::Upload {
+                        file_name: name,
+                        content_type,
+                        bytes,
+                    }) => {
+                        meta["file_size"] = json!(bytes.len());
+                        if m.kind == SentKind::Document {
+                            if let Some(name) = &name {
+                                meta["file_name"] = json!(name);
+                            }
+                            // Only a well-formed type/subtype; teloxide parses it as a MIME type.
+                            if let Some(ct) = content_type.filter(|ct| {
+                                ct.split_once('/')
+                                    .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+                            }) {
+                                meta["mime_type"] = json!(ct);
+                            }
+                        }
+                        file_name = name;
+                        file_bytes = Some(bytes);
+                    }
+                    Some(MediaSource::Reference(reference)) => {
+                        meta["file_id"] = json!(reference);
+                        meta["file_size"] = json!(0);
+                    }
+                    None => {}
+                }
+                if m.kind == SentKind::Photo {
+                    // Dimensions are not decoded; any plausible size satisfies the schema.
+                    json["photo"] = json!([merge(meta, json!({"width": 1280, "height": 720}))]);
+                } else {
+                    json["document"] = meta;
+                }
+            }
+        }
+        if let Some(markup) = m
+            .markup
+            .as_ref()
+            .filter(|mk| mk.get("inline_keyboard").is_some())
+        {
+            json["reply_markup"] = markup.clone();
+        }
+        if let Some(reply_to) = m.reply_to
+            && let Some(original) = st.messages.get(&(m.chat_id, reply_to))
+        {
+            json["reply_to_message"] = reply_snapshot(&original.json);
+        }
+        let index = st.sent.len();
+        st.sent.push(SentMessage {
+            chat_id: m.chat_id,
+            message_id,
+            kind: m.kind,
+            text: m.raw,
+            parse_mode: m.parse_mode,
+            reply_markup: m.markup,
+            file_name,
+            file_bytes,
+            edited: false,
+            reply_to_message_id: m.reply_to,
+        });
+        st.messages.insert(
+            (m.chat_id, message_id),
+            StoredMessage {
+                json: json.clone(),
+                sent_index: Some(index),
+                content: m.content,
+            },
+        );
+        let count = st.sent.len();
+        drop(st);
+        self.inner.sent_count.send_replace(count);
+        json
+    }
+
+    /// Find the bot's message an edit targets.
+    fn edit_target(&self, p: &Params) -> Result<(i64, i64), ApiError> {
+        if p.has("inline_message_id") {
+            // The emulator has no inline mode.
+            return Err(ApiError::bad("MESSAGE_ID_INVALID"));
+        }
+        let chat_id = self.target_chat(p)?;
+        let message_id = p
+            .i64("message_id")?
+            .ok_or_else(|| ApiError::bad("message identifier is not specified"))?;
+        let st = self.state();
+        let stored = st
+            .messages
+            .get(&(chat_id, message_id))
+            .ok_or_else(|| ApiError::bad("message to edit not found"))?;
+        if stored.sent_index.is_none() {
+            return Err(ApiError::bad("message can't be edited"));
+        }
+        Ok((chat_id, message_id))
+    }
+
+    fn edit_message_text(&self, p: &Params) -> ApiResult {
+        let (chat_id, message_id) = self.edit_target(p)?;
+        let raw = p.str("text").unwrap_or_default();
+        let parse_mode = p.str("parse_mode").filter(|m| !m.is_empty());
+        if raw.trim().is_empty() {
+            return Err(ApiError::bad("message text is empty"));
+        }
+        let content = render(&raw, parse_mode.as_deref())?;
+        if content.plain.is_empty() {
+            return Err(ApiError::bad("message text is empty"));
+        }
+        if html::utf16_len(&content.plain) > MAX_TEXT_UTF16 {
+            // Telegram words this one differently from sendMessage.
+            return Err(ApiError::bad("MESSAGE_TOO_LONG"));
+        }
+        let markup = check_reply_markup(p)?;
+        self.apply_edit(
+            "editMessageText",
+            chat_id,
+            message_id,
+            Some(Edit {
+                raw,
+                parse_mode,
+                content,
+            }),
+            markup,
+            Some(SentKind::Text),
+        )
+    }
+
+    fn edit_message_caption(&self, p: &Params) -> ApiResult {
+        let (chat_id, message_id) = self.edit_target(p)?;
+        let raw = p.str("caption").unwrap_or_default();
+        let parse_mode = p.str("parse_mode").filter(|m| !m.is_empty());
+        let content = render(&raw, parse_mode.as_deref())?;
+        if html::utf16_len(&content.plain) > MAX_CAPTION_UTF16 {
+            return Err(ApiError::bad("message caption is too long"));
+        }
+        let markup = check_reply_markup(p)?;
+        self.apply_edit(
+            "editMessageCaption",
+            chat_id,
+            message_id,
+            Some(Edit {
+                raw,
+                parse_mode,
+                content,
+            }),
+            markup,
+            None,
+        )
+    }
+
+    fn edit_message_reply_markup(&self, p: &Params) -> ApiResult {
+        let (chat_id, message_id) = self.edit_target(p)?;
+        let markup = check_reply_markup(p)?;
+        self.apply_edit(
+            "editMessageReplyMarkup",
+            chat_id,
+            message_id,
+            None,
+            markup,
+            None,
+        )
+    }
+
+    /// Apply an edit if it changes something. `text_only`: the edit needs a text message (as
+    /// opposed to a caption edit that needs media).
+    fn apply_edit(
+        &self,
+        method: &str,
+        chat_id: i64,
+        message_id: i64,
+        edit: Option<Edit>,
+        markup: Option<Value>,
+        text_only: Option<SentKind>,
+    ) -> ApiResult {
+        let now = self.now();
+        let mut st = self.state();
+        let st = &mut *st;
+        let stored = st
+            .messages
+            .get_mut(&(chat_id, message_id))
+            .ok_or_else(|| ApiError::bad("message to edit not found"))?;
+        let index = stored
+            .sent_index
+            .ok_or_else(|| ApiError::bad("message can't be edited"))?;
+        let sent = st
+            .sent
+            .get_mut(index)
+            .ok_or_else(|| ApiError::bad("message to edit not found"))?;
+        match (&edit, text_only, sent.kind) {
+            (Some(_), Some(SentKind::Text), SentKind::Photo | SentKind::Document) => {
+                return Err(ApiError::bad("there is no text in the message to edit"));
+            }
+            (Some(_), None, SentKind::Text) => {
+                return Err(ApiError::bad("there is no caption in the message to edit"));
+            }
+            _ => {}
+        }
+        let inline = |m: &Option<Value>| {
+            m.as_ref()
+                .filter(|m| m.get("inline_keyboard").is_some())
+                .cloned()
+        };
+        let new_inline = inline(&markup);
+        let old_inline = inline(&sent.reply_markup);
+        let same_content = edit.as_ref().is_none_or(|e| e.content == stored.content);
+        if same_content && new_inline == old_inline {
+            return Err(ApiError::new(400, DESC_MESSAGE_NOT_MODIFIED));
+        }
+        let old_text = sent.text.clone();
+        let old_reply_markup = sent.reply_markup.clone();
+        if let Some(e) = edit {
+            let key = if sent.kind == SentKind::Text {
+                "text"
+            } else {
+                "caption"
+            };
+            if e.content.plain.is_empty() {
+                if let Value::Object(map) = &mut stored.json {
+                    map.remove(key);
+                }
+            } else {
+                stored.json[key] = json!(e.content.plain);
+            }
+            stored.content = e.content;
+            sent.text = e.raw;
+            sent.parse_mode = e.parse_mode;
+        }
+        match &new_inline {
+            Some(m) => stored.json["reply_markup"] = m.clone(),
+            None => {
+                if let Value::Object(map) = &mut stored.json {
+                    map.remove("reply_markup");
+                }
+            }
+        }
+        stored.json["edit_date"] = json!(now);
+        sent.reply_markup = markup;
+        sent.edited = true;
+        let record = EditRecord {
+            method: method.to_owned(),
+            chat_id,
+            message_id,
+            old_text,
+            new_text: sent.text.clone(),
+            old_reply_markup,
+            new_reply_markup: sent.reply_markup.clone(),
+        };
+        let result = stored.json.clone();
+        st.edits.push(record);
+        Ok(result)
+    }
+
+    fn answer_callback_query(&self, p: &Params) -> ApiResult {
+        let id = p.str("callback_query_id").unwrap_or_default();
+        let mut st = self.state();
+        // Each query can be answered once; later answers fail like an expired query.
+        if !st.open_callbacks.remove(&id) {
+            return Err(ApiError::bad(
+                "query is too old and response timeout expired or query id is invalid",
+            ));
+        }
+        st.callback_answers
+            .push((id, p.str("text").filter(|t| !t.is_empty())));
+        Ok(json!(true))
+    }
+
+    fn get_chat(&self, p: &Params) -> ApiResult {
+        let chat_id = self.target_chat(p)?;
+        let st = self.state();
+        let mut info = st.chat_value(chat_id);
+        info["accepted_gift_types"] = json!({
+            "unlimited_gifts": false,
+            "limited_gifts": false,
+            "unique_gifts": false,
+            "premium_subscription": false,
+        });
+        info["max_reaction_count"] = json!(11);
+        info["accent_color_id"] = json!(0);
+        Ok(info)
+    }
+
+    fn get_chat_member(&self, p: &Params) -> ApiResult {
+        let chat_id = self.target_chat(p)?;
+        let user_id = p
+            .i64("user_id")?
+            .ok_or_else(|| ApiError::bad("user not found"))?;
+        let st = self.state();
+        let chat = st
+            .chats
+            .get(&chat_id)
+            .ok_or_else(|| ApiError::bad("chat not found"))?;
+        if user_id != BOT_ID && !st.users.contains_key(&user_id) {
+            return Err(ApiError::bad("user not found"));
+        }
+        Ok(st.member_value(chat, user_id))
+    }
+
+    fn get_chat_administrators(&self, p: &Params) -> ApiResult {
+        let chat_id = self.target_chat(p)?;
+        let st = self.state();
+        let chat = st
+            .chats
+            .get(&chat_id)
+            .ok_or_else(|| ApiError::bad("chat not found"))?;
+        if chat.kind == ChatKind::Private {
+            return Err(ApiError::bad(
+                "there are no administrators in the private chat",
+            ));
+        }
+        let members: Vec<Value> = chat
+            .creator
+            .into_iter()
+            .chain(
+                chat.admins
+                    .iter()
+                    .copied()
+                    .filter(|id| Some(*id) != chat.creator),
+            )
+            .map(|id| st.member_value(chat, id))
+            .collect();
+        Ok(Value::Array(members))
+    }
+
+    /// `(scope, language)` a commands request addresses; Telegram's default scope when absent.
+    fn command_key(p: &Params) -> Result<(Value, Option<String>), ApiError> {
+        let scope = p
+            .json("scope", "can't parse BotCommandScope JSON object")?
+            .unwrap_or_else(|| json!({"type": "default"}));
+        if scope.get("type").and_then(Value::as_str).is_none() {
+            return Err(ApiError::bad("can't parse BotCommandScope JSON object"));
+        }
+        let language = p.str("language_code").filter(|l| !l.is_empty());
+        if let Some(l) = &language
+            && !(l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()))
+        {
+            return Err(ApiError::bad("invalid language code specified"));
+        }
+        Ok((scope, language))
+    }
+
+    fn set_my_commands(&self, p: &Params) -> ApiResult {
+        let (scope, language_code) = Self::command_key(p)?;
+        let list = p
+            .json("commands", "can't parse commands JSON object")?
+            .unwrap_or_else(|| json!([]));
+        let list = list
+            .as_array()
+            .ok_or_else(|| ApiError::bad("can't parse commands JSON object"))?;
+        if list.len() > 100 {
+            return Err(ApiError::bad("too many commands specified"));
+        }
+        let mut commands = Vec::with_capacity(list.len());
+        for c in list {
+            let command = c.get("command").and_then(Value::as_str).unwrap_or_default();
+            let description = c
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let command_ok = (1..=32).contains(&command.len())
+                && command
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !command_ok {
+                return Err(ApiError::bad("BOT_COMMAND_INVALID"));
+            }
+            let description_len = description.chars().count();
+            if description.trim().is_empty() || description_len > 256 {
+                return Err(ApiError::bad("BOT_COMMAND_DESCRIPTION_INVALID"));
+            }
+            commands.push((command.to_owned(), description.to_owned()));
+        }
+        let mut st = self.state();
+        st.commands
+            .retain(|s| !(s.scope == scope && s.language_code == language_code));
+        // An empty list is how Telegram clients delete commands too.
+        if !commands.is_empty() {
+            st.commands.push(CommandSet {
+                scope,
+                language_code,
+                commands,
+            });
+        }
+        Ok(json!(true))
+    }
+
+    fn delete_my_commands(&self, p: &Params) -> ApiResult {
+        let (scope, language_code) = Self::command_key(p)?;
+        self.state()
+            .commands
+            .retain(|s| !(s.scope == scope && s.language_code == language_code));
+        Ok(json!(true))
+    }
+
+    fn get_my_commands(&self, p: &Params) -> ApiResult {
+        let (scope, language_code) = Self::command_key(p)?;
+        let st = self.state();
+        let commands = st
+            .commands
+            .iter()
+            .find(|s| s.scope == scope && s.language_code == language_code)
+            .map(|s| {
+                s.commands
+                    .iter()
+                    .map(|(c, d)| json!({"command": c, "description": d}))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        Ok(Value::Array(commands))
+    }
+
+    fn send_chat_action(&self, p: &Params) -> ApiResult {
+        self.target_chat(p)?;
+        const ACTIONS: &[&str] = &[
+            "typing",
+            "upload_photo",
+            "record_video",
+            "upload_video",
+            "record_voice",
+            "upload_voice",
+            "upload_document",
+            "choose_sticker",
+            "find_location",
+            "record_video_note",
+            "upload_video_note",
+        ];
+        let action = p.str("action").unwrap_or_default();
+        if !ACTIONS.contains(&action.as_str()) {
+            return Err(ApiError::bad("wrong parameter action in request"));
+        }
+        Ok(json!(true))
+    }
+}
+
+struct NewMessage {
+    chat_id: i64,
+    kind: SentKind,
+    raw: String,
+    parse_mode: Option<String>,
+    content: Content,
+    markup: Option<Value>,
+    reply_to: Option<i64>,
+    upload: Option<MediaSource>,
+}
+
+enum MediaSource {
+    Upload {
+        file_name: Option<String>,
+        content_type: Option<String>,
+        bytes: Vec<u8>,
+    },
+    Reference(String),
+}
+
+struct Edit {
+    raw: String,
+    parse_mode: Option<String>,
+    content: Content,
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP entry point
+// ---------------------------------------------------------------------------------------------
+
+async fn handle(
+    AxumState(emu): AxumState<Emulator>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    // teloxide calls `{api_url}/bot{token}/{Method}`.
+    let Some((token, method)) = uri
+        .path()
+        .strip_prefix("/bot")
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return ApiError::new(404, "Not Found").response();
+    };
+    let method = method.trim_end_matches('/').to_owned();
+    let token = token.replace("%3A", ":").replace("%3a", ":");
+    if token != emu.inner.token {
+        let e = ApiError::new(401, "Unauthorized");
+        emu.reject(&method, &e, Value::Null);
+        return e.response();
+    }
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            let e = ApiError::new(413, "Request Entity Too Large");
+            emu.reject(&method, &e, Value::Null);
+            return e.response();
+        }
+    };
+    match parse_params(&uri, &headers, &bytes) {
+        Ok(params) => emu.dispatch(&method, params).await,
+        Err(e) => {
+            emu.reject(&method, &e, Value::Null);
+            e.response()
+        }
+    }
+}
+
+/// Delivers queued updates to the webhook, one at a time and in order, while one is set.
+/// An update leaves the queue only when the endpoint answers 2xx; failures retry with backoff.
+async fn webhook_sender(emu: Emulator) {
+    let client = match teloxide::net::default_reqwest_settings().no_proxy().build() {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "emulator cannot build an HTTP client; webhooks disabled");
+            return;
+        }
+    };
+    let mut failures: u32 = 0;
+    loop {
+        let mut notified = pin!(emu.inner.updates_changed.notified());
+        notified.as_mut().enable();
+        let job = {
+            let st = emu.state();
+            if st.shutting_down {
+                return;
+            }
+            match (&st.webhook, st.updates.front()) {
+                (Some(hook), Some(update)) => Some((hook.clone(), update.seq, update.body.clone())),
+                _ => None,
+            }
+        };
+        let Some((hook, seq, body)) = job else {
+            notified.await;
+            continue;
+        };
+        let mut request = client
+            .post(hook.url.as_str())
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(secret) = &hook.secret_token {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret.as_str());
+        }
+        let outcome = match request.send().await {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!("Wrong response from the webhook: {}", r.status())),
+            Err(e) => Err(format!("Connection failed: {e}")),
+        };
+        {
+            let mut st = emu.state();
+            match &outcome {
+                Ok(()) => {
+                    st.updates.retain(|u| u.seq != seq);
+                    st.webhook_deliveries += 1;
+                }
+                Err(message) => st.webhook_last_error = Some(message.clone()),
+            }
+        }
+        emu.inner.activity.send_modify(|n| *n += 1);
+        match outcome {
+            Ok(()) => failures = 0,
+            Err(_) => {
+                failures = failures.saturating_add(1);
+                let backoff = Duration::from_millis(50u64 << failures.min(5));
+                // Retry after the backoff, or sooner if the webhook changes or we shut down.
+                let _ = tokio::time::timeout(backoff, notified).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! What `/task` and friends mean: the argument grammar, the limits on titles, who may change a
+//! task. Pure; the handler supplies the clock, the zone and the people.
+
+use chrono_tz::Tz;
+
+use super::schedule::Recurrence;
+use super::when::{WhenError, parse_when};
+
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_NOTE_CHARS: usize = 500;
+
+/// A `/task` command, understood.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDraft {
+    /// `@username` as typed (without `@`); None when the owner comes from a reply or mention.
+    pub owner_username: Option<String>,
+    pub title: String,
+    pub due_at: i64,
+    pub recur: Option<Recurrence>,
+    pub channel: Option<String>,
+    pub done_when: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TaskArgError {
+    #[error("no owner")]
+    NoOwner,
+    #[error("no due")]
+    NoDue,
+    #[error("empty title")]
+    EmptyTitle,
+    #[error("title too long: {len} > {max}")]
+    TitleTooLong { len: usize, max: usize },
+    #[error("note too long: {len} > {max}")]
+    NoteTooLong { len: usize, max: usize },
+    #[error("bad time: {0}")]
+    BadWhen(WhenError),
+    #[error("bad recurrence: {input}")]
+    BadRecurrence { input: String },
+    #[error("bad channel: {input}")]
+    BadChannel { input: String },
+}
+
+const DUE_WORDS: [&str; 3] = ["due", "截止", "到期"];
+const EVERY_WORDS: [&str; 2] = ["every", "每"];
+
+/// Parses `@owner <title> due <when> [every day|week|month|weekday] [#channel] [| <done-when>]`.
+/// `owner_known` is true when the owner came from a reply or a text mention instead.
+pub fn parse_task(
+    args: &str,
+    owner_known: bool,
+    now: i64,
+    tz: Tz,
+) -> Result<TaskDraft, TaskArgError> {
+    let (main, done_when) = match args.split_once(['|', '｜']) {
+        Some((main, rest)) => (
+            main,
+            Some(rest.trim().to_string()).filter(|s| !s.is_empty()),
+        ),
+        None => (args, None),
+    };
+    if let Some(note) = &done_when {
+        check_len(note, MAX_NOTE_CHARS).map_err(|len| TaskArgError::NoteTooLong {
+            len,
+            max: MAX_NOTE_CHARS,
+        })?;
+    }
+    let mut tokens: Vec<String> = tokenize(main);
+    let owner_username = match tokens.first() {
+        Some(t) if t.starts_with('@') && t.len() > 1 => {
+            Some(tokens.remove(0).trim_start_matches('@').to_string())
+        }
+        _ => None,
+    };
+    if owner_username.is_none() && !owner_known {
+        return Err(TaskArgError::NoOwner);
+    }
+    let due_at_token = tokens
+        .iter()
+        .rposition(|t| DUE_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)));
+    let Some(due_index) = due_at_token else {
+        return Err(TaskArgError::NoDue);
+    };
+    let title = tokens[..due_index].join(" ");
+    let title = title.trim().to_string();
+    if title.is_empty() {
+        return Err(TaskArgError::EmptyTitle);
+    }
+    check_len(&title, MAX_TITLE_CHARS).map_err(|len| TaskArgError::TitleTooLong {
+        len,
+        max: MAX_TITLE_CHARS,
+    })?;
+
+    let mut channel = None;
+    let mut recur = None;
+    let mut when_parts: Vec<String> = Vec::new();
+    let mut rest = tokens[due_index + 1..].iter().peekable();
+    while let Some(token) = rest.next() {
+        if let Some(name) = token.strip_prefix('#') {
+            channel = Some(check_slug(name)?);
+        } else if EVERY_WORDS.iter().any(|w| token.eq_ignore_ascii_case(w)) {
+            let what = rest.next().ok_or_else(|| TaskArgError::BadRecurrence {
+                input: token.clone(),
+            })?;
+            recur = Some(
+                Recurrence::parse(what).ok_or_else(|| TaskArgError::BadRecurrence {
+                    input: what.clone(),
+                })?,
+            );
+        } else if let Some(r) = token
+            .starts_with('每')
+            .then(|| Recurrence::parse(token))
+            .flatten()
+            .or_else(|| (token == "工作日").then_some(Recurrence::Weekday))
+        {
+            recur = Some(r);
+        } else {
+            when_parts.push(token.clone());
+        }
+    }
+    if when_parts.is_empty() {
+        return Err(TaskArgError::NoDue);
+    }
+    let due_at = parse_when(&when_parts.join(" "), now, tz).map_err(TaskArgError::BadWhen)?;
+    Ok(TaskDraft {
+        owner_username,
+        title,
+        due_at,
+        recur,
+        channel,
+        done_when,
+    })
+}
+
+/// Splits on whitespace, and separates a due keyword glued to what follows (`截止明天`).
+fn tokenize(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in s.split_whitespace() {
+        match ["截止", "到期"].iter().find_map(|w| {
+            word.strip_prefix(w)
+                .filter(|r| !r.is_empty())
+                .map(|r| (*w, r))
+        }) {
+            Some((kw, rest)) => {
+                out.push(kw.to_string());
+                out.push(rest.to_string());
+            }
+            None => out.push(word.to_string()),
+        }
+    }
+    out
+}
+
+fn check_len(s: &str, max: usize) -> Result<(), usize> {
+    let len = s.chars().count();
+    if len > max { Err(len) } else { Ok(()) }
+}
+
+fn check_slug(name: &str) -> Result<String, TaskArgError> {
+    let ok = !name.is_empty()
+        && name.len() <= 20
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(TaskArgError::BadChannel {
+            input: name.to_string(),
+        })
+    }
+}
+
+/// A task number as typed: `3` or `#3`.
+pub fn parse_task_number(s: &str) -> Option<i64> {
+    s.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+}
+
+/// Who may change a task (SPEC §2): its owner, its creator, or an admin.
+pub fn may_change(actor: i64, owner: Option<i64>, creator: i64, actor_is_admin: bool) -> bool {
+    actor_is_admin || owner == Some(actor) || creator == actor
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use chrono_tz::Asia::Shanghai;
+    use proptest::prelude::*;
+
+    /// Monday 2026-11-02 10:00 in Shanghai.
+    fn now() -> i64 {
+        Shanghai
+            .from_local_datetime(
+                &NaiveDate::from_ymd_opt(2026, 11, 2)
+                    .unwrap()
+                    .and_hms_opt(10, 0, 0)
+                    .unwrap(),
+            )
+            .unwrap()
+            .timestamp()
+    }
+
+    fn at(d: u32, h: u32) -> i64 {
+        Shanghai
+            .from_local_datetime(
+                &NaiveDate::from_ymd_opt(2026, 11, d)
+                    .unwrap()
+                    .and_hms_opt(h, 0, 0)
+                    .unwrap(),
+            )
+            .unwrap()
+            .timestamp()
+    }
+
+    #[test]
+    fn accepted_forms() {
+        let cases: Vec<(&str, bool, TaskDraft)> = vec![
+            (
+                "@bob Publish 3 notes due fri 18:00 #xhs | 3 notes live",
+                false,
+                TaskDraft {
+                    owner_username: Some("bob".into()),
+                    title: "Publish 3 notes".into(),
+                    due_at: at(6, 18),
+                    recur: None,
+                    channel: Some("xhs".into()),
+                    done_when: Some("3 notes live".into()),
+                },
+            ),
+            (
+                "@bob Weekly report due fri every week",
+                false,
+                TaskDraft {
+                    owner_username: Some("bob".into()),
+                    title: "Weekly report".into(),
+                    due_at: at(6, 18),
+                    recur: Some(Recurrence::Week),
+                    channel: None,
+                    done_when: None,
+                },
+            ),
+            (
+                "@王 发布笔记 截止 明天 每天 #xhs",
+                false,
+                TaskDraft {
+                    owner_username: Some("王".into()),
+                    title: "发布笔记".into(),
+                    due_at: at(3, 18),
+                    recur: Some(Recurrence::Day),
+                    channel: Some("xhs".into()),
+                    done_when: None,
+                },
+            ),
+            (
+                "Check due diligence doc due tomorrow",
+                true,
+                TaskDraft {
+                    owner_username: None,
+                    title: "Check due diligence doc".into(),
+                    due_at: at(3, 18),
+                    recur: None,
+                    channel: None,
+                    done_when: None,
+                },
+            ),
+            (
+                "@bob 周报 截止周五 每周 ｜ 发到群里",
+                false,
+                TaskDraft {
+                    owner_username: Some("bob".into()),
+                    title: "周报".into(),
+                    due_at: at(6, 18),
+                    recur: Some(Recurrence::Week),
+                    channel: None,
+                    done_when: Some("发到群里".into()),
+                },
+            ),
+        ];
+        for (input, owner_known, expected) in cases {
+            assert_eq!(
+                parse_task(input, owner_known, now(), Shanghai),
+                Ok(expected),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_say_what_is_wrong() {
+        let long = format!("@bob {} due tomorrow", "x".repeat(5000));
+        let cases: Vec<(&str, TaskArgError)> = vec![
+            ("Publish notes due fri", TaskArgError::NoOwner),
+            ("@bob Publish notes", TaskArgError::NoDue),
+            ("@bob Publish notes due", TaskArgError::NoDue),
+            ("@bob due fri", TaskArgError::EmptyTitle),
+            (
+                &long,
+                TaskArgError::TitleTooLong {
+                    len: 5000,
+                    max: MAX_TITLE_CHARS,
+                },
+            ),
+            (
+                "@bob x due fri every fortnight",
+                TaskArgError::BadRecurrence {
+                    input: "fortnight".into(),
+                },
+            ),
+            (
+                "@bob x due fri #小红书",
+                TaskArgError::BadChannel {
+                    input: "小红书".into(),
+                },
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                parse_task(input, false, now(), Shanghai),
+                Err(expected),
+                "{input}"
+            );
+        }
+        assert!(matches!(
+            parse_task("@bob x due 2020-01-01", false, now(), Shanghai),
+            Err(TaskArgError::BadWhen(WhenError::InPast { .. }))
+        ));
+        assert!(matches!(
+            parse_task("@bob x due someday", false, now(), Shanghai),
+            Err(TaskArgError::BadWhen(WhenError::Unrecognized { .. }))
+        ));
+    }
+
+    #[test]
+    fn task_numbers_and_permissions() {
+        assert_eq!(parse_task_number("#12"), Some(12));
+        assert_eq!(parse_task_number("0"), None);
+        assert_eq!(parse_task_number("x"), None);
+        assert!(may_change(1, Some(1), 2, false));
+        assert!(may_change(2, Some(1), 2, false));
+        assert!(may_change(3, Some(1), 2, true));
+        assert!(!may_change(3, Some(1), 2, false));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_accepted_tasks_are_in_the_future(s in "\\PC{0,80}") {
+            if let Ok(draft) = parse_task(&s, true, now(), Shanghai) {
+                prop_assert!(draft.due_at > now());
+                prop_assert!(!draft.title.is_empty());
+            }
+        }
+
+        #[test]
+        fn grammar_tokens_never_panic(parts in proptest::collection::vec(prop_oneof![
+            Just("@bob"), Just("due"), Just("截止"), Just("every"), Just("week"), Just("每周"), Just("#xhs"),
+            Just("|"), Just("fri"), Just("18:00"), Just("明天"), Just("+3d"), Just("title"), Just("<b>")
+        ], 0..12)) {
+            let s = parts.join(" ");
+            let _ = parse_task(&s, false, now(), Shanghai);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Thin: parse the command line, set up logging, hand off to `app`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use campaign_bot::app::{self, App};
+use campaign_bot::clock::SystemClock;
+use campaign_bot::config::{Cli, Command, Settings, parse_webhook_url};
+use campaign_bot::storage::Store;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
+            let _ = err.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => {
+            // One clear line, not clap's usage block.
+            let rendered = err.render().to_string();
+            let line = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("campaign-bot: {}", line.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    let settings = match Settings::from_args(&cli.common) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("campaign-bot: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let command = cli.command.unwrap_or(Command::Run { webhook: None });
+    // Validate what each mode needs before starting anything.
+    let webhook = match &command {
+        Command::Run { webhook } => {
+            if let Err(err) = settings.require_token() {
+                eprintln!("campaign-bot: {err}");
+                return ExitCode::from(2);
+            }
+            match webhook.as_deref().map(parse_webhook_url).transpose() {
+                Ok(url) => {
+                    if url.is_some() && settings.webhook_secret.is_none() {
+                        eprintln!(
+                            "campaign-bot: {}",
+                            campaign_bot::config::ConfigError::MissingSecret
+                        );
+                        return ExitCode::from(2);
+                    }
+                    url
+                }
+                Err(err) => {
+                    eprintln!("campaign-bot: {err}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => None,
+    };
+    init_tracing(matches!(command, Command::Console { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("campaign-bot: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(command, settings, webhook)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("campaign-bot: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(
+    command: Command,
+    settings: Settings,
+    webhook: Option<url::Url>,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Run { .. } => {
+            let store = Store::open(&settings.database_url).await?;
+            let token = settings.require_token()?.to_string();
+            let bot = app::make_bot(&token, settings.api_url.as_ref(), app::telegram_limits());
+            let secret = settings.webhook_secret.clone();
+            let port = settings.port;
+            let app = App::new(settings, std::sync::Arc::new(SystemClock), store, bot);
+            match (webhook, secret) {
+                (Some(url), Some(secret)) => app.run_webhook(url, secret, port).await,
+                _ => app.run_polling().await,
+            }
+        }
+        Command::Console { lang } => campaign_bot::console::terminal::run(settings, lang).await,
+        Command::Migrate => {
+            let store = Store::open(&settings.database_url).await?;
+            store.close().await;
+            println!("migrations applied to {}", redact(&settings.database_url));
+            Ok(())
+        }
+    }
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn init_tracing(quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if quiet { "warn" } else { "info" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,216 @@
+//! Durable jobs: claim what is due, send it through Throttle, record the outcome.
+//!
+//! Order of operations is what makes "once per occurrence" hold: a job is claimed (atomically,
+//! one worker wins) before it is sent, and recorded right after. A worker that dies between
+//! claim and send leaves a claim that expires after `CLAIM_LEASE_SECS` and is then sent, late.
+//! The loop sleeps until the earliest due job and wakes early when one is planned.
+
+mod task_pings;
+
+use std::time::Duration;
+
+use teloxide::{ApiError, RequestError};
+use tokio::sync::watch;
+
+use crate::bot::{Ctx, TgBot};
+use crate::storage::{JOB_DROPPED, JOB_SENT, Job, StoreError, TeamSetting};
+
+pub use task_pings::{KIND_TASK_PING, KIND_TASK_RECUR, open_next_occurrence, plan_task_jobs};
+
+/// Jobs claimed per round trip.
+const BATCH: i64 = 50;
+/// The longest the loop sleeps without looking (also bounds the effect of a missed wake-up).
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("telegram: {0}")]
+    Telegram(#[from] RequestError),
+}
+
+/// What happened to one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// Not sent, on purpose (stale, superseded, resolved, or undeliverable), with why.
+    Dropped(&'static str),
+}
+
+pub struct Scheduler {
+    ctx: Ctx,
+    bot: TgBot,
+    worker: String,
+}
+
+impl Scheduler {
+    pub fn new(ctx: Ctx, bot: TgBot) -> Scheduler {
+        let worker = format!("{}-{}", std::process::id(), rand::random::<u32>());
+        Scheduler { ctx, bot, worker }
+    }
+
+    /// Sends everything due now; returns how many jobs were processed.
+    pub async fn tick(&self) -> Result<usize, StoreError> {
+        let store = &self.ctx.store;
+        store.reclaim_stale_jobs(self.ctx.now()).await?;
+        let mut processed = 0;
+        loop {
+            let now = self.ctx.now();
+            let jobs = store.claim_due_jobs(&self.worker, now, BATCH).await?;
+            if jobs.is_empty() {
+                return Ok(processed);
+            }
+            for job in jobs {
+                self.process(job).await?;
+                processed += 1;
+            }
+        }
+    }
+
+    async fn process(&self, job: Job) -> Result<(), StoreError> {
+        let now = self.ctx.now();
+        let result = match job.kind.as_str() {
+            KIND_TASK_PING => task_pings::fire_ping(&self.ctx, &self.bot, &job).await,
+            KIND_TASK_RECUR => task_pings::fire_recurrence(&self.ctx, &job).await,
+            other => {
+                tracing::error!(kind = other, "unknown job kind");
+                Ok(Outcome::Dropped("unknown kind"))
+            }
+        };
+        let store = &self.ctx.store;
+        match result {
+            Ok(Outcome::Sent) => store.finish_job(job.id, JOB_SENT, now, None).await,
+            Ok(Outcome::Dropped(why)) => {
+                store.finish_job(job.id, JOB_DROPPED, now, Some(why)).await
+            }
+            Err(JobError::Store(err)) => {
+                // The claim expires and the job is retried after the lease.
+                tracing::error!(job = job.id, error = %err, "job failed on the store");
+                Err(err)
+            }
+            Err(JobError::Telegram(err)) => self.telegram_failed(&job, err, now).await,
+        }
+    }
+
+    async fn telegram_failed(
+        &self,
+        job: &Job,
+        err: RequestError,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let store = &self.ctx.store;
+        match err {
+            RequestError::RetryAfter(wait) => {
+                let at = now + i64::from(wait.seconds()).max(1);
+                tracing::warn!(job = job.id, retry_at = at, "rate limited; retrying");
+                store.retry_job(job.id, at, "429").await
+            }
+            RequestError::MigrateToChatId(new_chat) => {
+                tracing::info!(
+                    from = job.chat_id,
+                    to = new_chat.0,
+                    "group moved; moving the team"
+                );
+                store.move_team(job.chat_id, new_chat.0, now).await?;
+                store.move_chat_jobs(job.chat_id, new_chat.0).await?;
+                // Sent again at once, to the new chat id.
+                store.retry_job(job.id, now, "migrated").await
+            }
+            RequestError::Api(api) if is_gone(&api) => {
+                tracing::warn!(chat = job.chat_id, error = %api, "bot removed from the group; stopping its jobs");
+                store
+                    .update_team(job.chat_id, &TeamSetting::Active(false), now)
+                    .await?;
+                store.drop_chat_jobs(job.chat_id).await?;
+                store
+                    .finish_job(job.id, JOB_DROPPED, now, Some("forbidden"))
+                    .await
+            }
+            RequestError::Api(api) => {
+                // Telegram refused this message itself: retrying would be refused again.
+                tracing::error!(job = job.id, error = %api, "Telegram refused a scheduled message");
+                store
+                    .finish_job(job.id, JOB_DROPPED, now, Some("refused"))
+                    .await
+            }
+            other => {
+                let backoff = 5 * 2i64.pow(job.attempts.clamp(0, 7) as u32);
+                tracing::warn!(job = job.id, error = %other, backoff, "send failed; retrying");
+                store.retry_job(job.id, now + backoff, "network").await
+            }
+        }
+    }
+
+    /// Runs until `stop` turns true; a tick in progress finishes first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let wake = self.ctx.scheduler_wake.clone();
+        let clock_changed = self.ctx.clock.changed();
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            if let Err(err) = self.tick().await {
+                tracing::error!(error = %err, "scheduler tick failed");
+            }
+            let sleep_for = match self.ctx.store.next_fire_at().await {
+                Ok(Some(at)) => Duration::from_secs(
+                    (at - self.ctx.now()).clamp(0, MAX_SLEEP.as_secs() as i64) as u64,
+                ),
+                Ok(None) => MAX_SLEEP,
+                Err(err) => {
+                    tracing::error!(error = %err, "cannot read the next due job");
+                    Duration::from_secs(5)
+                }
+            };
+            let clock_jump = async {
+                match &clock_changed {
+                    Some(notify) => notify.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(sleep_for) => {}
+                _ = wake.notified() => {}
+                _ = clock_jump => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+fn is_gone(api: &ApiError) -> bool {
+    matches!(
+        api,
+        ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::BotBlocked
+            | ApiError::ChatNotFound
+            | ApiError::GroupDeactivated
+            | ApiError::UserDeactivated
+    ) || matches!(api, ApiError::Unknown(d) if d.starts_with("Forbidden"))
+}
+
+/// A handle that stops a running scheduler and waits for it.
+pub struct SchedulerHandle {
+    stop: watch::Sender<bool>,
+    join: tokio::task::JoinHandle<()>,
+}
+
+impl SchedulerHandle {
+    pub fn spawn(scheduler: Scheduler) -> SchedulerHandle {
+        let (stop, rx) = watch::channel(false);
+        let join = tokio::spawn(scheduler.run(rx));
+        SchedulerHandle { stop, join }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.join.await;
+    }
+}
+
+/// Shared so handlers can wake the loop after planning a job.
+pub fn wake(ctx: &Ctx) {
+    ctx.scheduler_wake.notify_one();
+}

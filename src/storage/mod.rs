@@ -1,0 +1,183 @@
+//! The Store: every read and write the bot makes, one contract over two backends.
+//!
+//! SQL is written once with `$n` placeholders (both SQLite and PostgreSQL accept them) and run
+//! on whichever pool the URL selected, through `on_pool!`. Where the dialects truly differ
+//! (claiming jobs) the difference is spelled out at that one place.
+
+mod jobs;
+mod models;
+mod tasks;
+mod teams;
+
+pub use jobs::CLAIM_LEASE_SECS;
+
+pub use models::*;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported DATABASE_URL {0:?}: expected sqlite:<file> or postgres://…")]
+    BadUrl(String),
+    #[error("not found")]
+    NotFound,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same body against whichever pool this store has; the body is type-checked for both.
+macro_rules! on_pool {
+    ($self:expr, |$pool:ident| $body:expr) => {
+        match &$self.pool {
+            $crate::storage::Pool::Sqlite($pool) => $body,
+            $crate::storage::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Which database a URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else {
+            Err(StoreError::BadUrl(url.to_string()))
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if missing, in WAL mode) and applies migrations.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        let pool = match Backend::of_url(url)? {
+            Backend::Sqlite => {
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let mut options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                if !in_memory {
+                    options = options
+                        .journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal);
+                }
+                // An in-memory database exists per connection, so it must have exactly one.
+                let max = if in_memory { 1 } else { 4 };
+                Pool::Sqlite(
+                    SqlitePoolOptions::new()
+                        .max_connections(max)
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+            Backend::Postgres => {
+                let options = PgConnectOptions::from_str(url)?;
+                Pool::Postgres(
+                    PgPoolOptions::new()
+                        .max_connections(8)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .connect_with(options)
+                        .await?,
+                )
+            }
+        };
+        Ok(Store { pool })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+
+    /// Records an update id; false when it was already handled (Telegram redelivered it).
+    pub async fn claim_update(&self, update_id: i64, now: i64) -> StoreResult<bool> {
+        let sql = "INSERT INTO processed_updates (update_id, received_at) VALUES ($1, $2) \
+                   ON CONFLICT (update_id) DO NOTHING";
+        let done = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(update_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Forgets update ids older than `before`; Telegram never redelivers after a day.
+    pub async fn prune_updates(&self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM processed_updates WHERE received_at < $1";
+        Ok(on_pool!(self, |pool| sqlx::query(sql)
+            .bind(before)
+            .execute(pool)
+            .await?
+            .rows_affected()))
+    }
+}
+
+impl Store {
+    /// Runs one statement as is: for administrative commands in tests and benchmarks
+    /// (CREATE DATABASE …), never with user input.
+    pub async fn execute_raw(&self, sql: &str) -> StoreResult<u64> {
+        Ok(on_pool!(self, |pool| sqlx::raw_sql(sqlx::AssertSqlSafe(
+            sql
+        ))
+        .execute(pool)
+        .await?
+        .rows_affected()))
+    }
+}
+
+impl StoreError {
+    /// A unique constraint refused the write: the thing already exists.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}

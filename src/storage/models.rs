@@ -1,0 +1,165 @@
+//! Rows as the rest of the program sees them. Times are epoch seconds, money minor units.
+
+use sqlx::FromRow;
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Team {
+    pub chat_id: i64,
+    pub title: String,
+    /// Chosen by an admin with /lang.
+    pub lang: Option<String>,
+    /// From the first member's Telegram language_code.
+    pub detected_lang: Option<String>,
+    pub tz: String,
+    pub currency: String,
+    pub active: i64,
+    pub review_weekday: Option<i64>,
+    pub review_minute: Option<i64>,
+    pub checkin_minute: Option<i64>,
+    pub quiet_start: Option<i64>,
+    pub quiet_end: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Team {
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+}
+
+/// What a new team starts with.
+#[derive(Clone, Debug)]
+pub struct NewTeam<'a> {
+    pub chat_id: i64,
+    pub title: &'a str,
+    pub detected_lang: Option<&'a str>,
+    pub tz: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct User {
+    pub user_id: i64,
+    pub username: Option<String>,
+    pub display_name: String,
+    pub lang_code: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Team settings an admin can change one at a time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TeamSetting {
+    Lang(String),
+    Tz(String),
+    Currency(String),
+    Title(String),
+    Active(bool),
+    Review { weekday: i64, minute: i64 },
+    CheckinTime(i64),
+    Quiet { start: i64, end: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Task {
+    pub id: i64,
+    pub chat_id: i64,
+    pub number: i64,
+    pub title: String,
+    pub done_when: Option<String>,
+    pub owner_id: Option<i64>,
+    pub owner_username: Option<String>,
+    pub creator_id: i64,
+    pub channel: Option<String>,
+    pub due_at: i64,
+    pub recur: Option<String>,
+    pub series_id: Option<i64>,
+    pub status: String,
+    pub blocked_reason: Option<String>,
+    pub blocked_at: Option<i64>,
+    pub slips: i64,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub done_at: Option<i64>,
+}
+
+impl Task {
+    pub fn is_open(&self) -> bool {
+        self.status == TASK_OPEN || self.status == TASK_BLOCKED
+    }
+}
+
+pub const TASK_OPEN: &str = "open";
+pub const TASK_BLOCKED: &str = "blocked";
+pub const TASK_DONE: &str = "done";
+pub const TASK_CANCELLED: &str = "cancelled";
+
+#[derive(Clone, Debug)]
+pub struct NewTask {
+    pub chat_id: i64,
+    pub title: String,
+    pub done_when: Option<String>,
+    pub owner_id: Option<i64>,
+    pub owner_username: Option<String>,
+    pub creator_id: i64,
+    pub channel: Option<String>,
+    pub due_at: i64,
+    pub recur: Option<String>,
+    pub series_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct TaskEvent {
+    pub id: i64,
+    pub task_id: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+/// A change to a task, recorded in its history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskChange {
+    Done { note: Option<String> },
+    Block { reason: String },
+    Unblock,
+    Due { due_at: i64 },
+    Reassign { owner_id: i64 },
+    Cancel,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Job {
+    pub id: i64,
+    pub chat_id: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    pub mark: String,
+    pub due_at: i64,
+    pub fire_at: i64,
+    pub version: i64,
+    pub state: String,
+    pub claimed_by: Option<String>,
+    pub claimed_at: Option<i64>,
+    pub done_at: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// One planned occurrence of an automatic message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewJob {
+    pub chat_id: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    pub mark: String,
+    pub due_at: i64,
+    pub fire_at: i64,
+    pub version: i64,
+}
+
+pub const JOB_PENDING: &str = "pending";
+pub const JOB_CLAIMED: &str = "claimed";
+pub const JOB_SENT: &str = "sent";
+pub const JOB_DROPPED: &str = "dropped";

@@ -1,0 +1,201 @@
+//! Teams, users and memberships.
+
+use sqlx::AssertSqlSafe;
+
+use super::{NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool};
+
+impl Store {
+    /// Creates the team on first sight (keeping its first detected language), refreshes its title
+    /// afterwards, and returns it.
+    pub async fn ensure_team(&self, new: &NewTeam<'_>, now: i64) -> StoreResult<Team> {
+        let insert = "INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at) \
+                      VALUES ($1, $2, $3, $4, $5, $5) \
+                      ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, \
+                      updated_at = CASE WHEN teams.title = excluded.title THEN teams.updated_at ELSE excluded.updated_at END";
+        on_pool!(self, |pool| sqlx::query(insert)
+            .bind(new.chat_id)
+            .bind(new.title)
+            .bind(new.detected_lang)
+            .bind(new.tz)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        self.team(new.chat_id)
+            .await?
+            .ok_or(super::StoreError::NotFound)
+    }
+
+    pub async fn team(&self, chat_id: i64) -> StoreResult<Option<Team>> {
+        let sql = "SELECT * FROM teams WHERE chat_id = $1";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Team>(sql)
+            .bind(chat_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Teams the user belongs to (for private-chat views across teams).
+    pub async fn teams_of_user(&self, user_id: i64) -> StoreResult<Vec<Team>> {
+        let sql = "SELECT t.* FROM teams t JOIN members m ON m.chat_id = t.chat_id \
+                   WHERE m.user_id = $1 AND t.active = 1 ORDER BY t.chat_id";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Team>(sql)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    pub async fn update_team(
+        &self,
+        chat_id: i64,
+        setting: &TeamSetting,
+        now: i64,
+    ) -> StoreResult<()> {
+        match setting {
+            TeamSetting::Lang(v) => self.set_team_text("lang", v, chat_id, now).await,
+            TeamSetting::Tz(v) => self.set_team_text("tz", v, chat_id, now).await,
+            TeamSetting::Currency(v) => self.set_team_text("currency", v, chat_id, now).await,
+            TeamSetting::Title(v) => self.set_team_text("title", v, chat_id, now).await,
+            TeamSetting::Active(on) => {
+                self.set_team_ints(&[("active", i64::from(*on))], chat_id, now)
+                    .await
+            }
+            TeamSetting::Review { weekday, minute } => {
+                let cols = [("review_weekday", *weekday), ("review_minute", *minute)];
+                self.set_team_ints(&cols, chat_id, now).await
+            }
+            TeamSetting::CheckinTime(m) => {
+                self.set_team_ints(&[("checkin_minute", *m)], chat_id, now)
+                    .await
+            }
+            TeamSetting::Quiet { start, end } => {
+                let cols = [("quiet_start", *start), ("quiet_end", *end)];
+                self.set_team_ints(&cols, chat_id, now).await
+            }
+        }
+    }
+
+    /// `column` is always one of the fixed names above, never user input.
+    async fn set_team_text(
+        &self,
+        column: &str,
+        value: &str,
+        chat_id: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql = format!("UPDATE teams SET {column} = $1, updated_at = $2 WHERE chat_id = $3");
+        on_pool!(self, |pool| sqlx::query(AssertSqlSafe(sql.as_str()))
+            .bind(value)
+            .bind(now)
+            .bind(chat_id)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    async fn set_team_ints(
+        &self,
+        columns: &[(&str, i64)],
+        chat_id: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        let n = columns.len();
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE teams SET {}, updated_at = ${} WHERE chat_id = ${}",
+            sets.join(", "),
+            n + 1,
+            n + 2
+        );
+        on_pool!(self, |pool| {
+            let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+            for (_, v) in columns {
+                q = q.bind(*v);
+            }
+            q.bind(now)
+                .bind(chat_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Telegram upgraded a group to a supergroup: the team keeps everything under its new id.
+    pub async fn move_team(&self, from_chat: i64, to_chat: i64, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE teams SET chat_id = $1, updated_at = $2 WHERE chat_id = $3";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(to_chat)
+            .bind(now)
+            .bind(from_chat)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    pub async fn upsert_user(&self, user: &User) -> StoreResult<()> {
+        let sql = "INSERT INTO users (user_id, username, username_lower, display_name, lang_code, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6) \
+                   ON CONFLICT (user_id) DO UPDATE SET username = excluded.username, \
+                   username_lower = excluded.username_lower, display_name = excluded.display_name, \
+                   lang_code = COALESCE(excluded.lang_code, users.lang_code), updated_at = excluded.updated_at";
+        let lower = user.username.as_deref().map(str::to_lowercase);
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(user.user_id)
+            .bind(user.username.as_deref())
+            .bind(lower.as_deref())
+            .bind(&user.display_name)
+            .bind(user.lang_code.as_deref())
+            .bind(user.updated_at)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    pub async fn add_member(&self, chat_id: i64, user_id: i64, now: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO members (chat_id, user_id, first_seen, last_seen) VALUES ($1, $2, $3, $3) \
+                   ON CONFLICT (chat_id, user_id) DO UPDATE SET last_seen = excluded.last_seen";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    pub async fn user(&self, user_id: i64) -> StoreResult<Option<User>> {
+        let sql = "SELECT user_id, username, display_name, lang_code, updated_at FROM users WHERE user_id = $1";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(sql)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Case-insensitive, without the leading `@`.
+    pub async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let sql = "SELECT user_id, username, display_name, lang_code, updated_at FROM users \
+                   WHERE username_lower = $1 ORDER BY updated_at DESC LIMIT 1";
+        let lower = username.trim_start_matches('@').to_lowercase();
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(sql)
+            .bind(lower)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    pub async fn members(&self, chat_id: i64) -> StoreResult<Vec<User>> {
+        let sql = "SELECT u.user_id, u.username, u.display_name, u.lang_code, u.updated_at \
+                   FROM users u JOIN members m ON m.user_id = u.user_id WHERE m.chat_id = $1 ORDER BY u.user_id";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(sql)
+            .bind(chat_id)
+            .fetch_all(pool)
+            .await?))
+    }
+}
