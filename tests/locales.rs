@@ -26,12 +26,24 @@ fn flatten(prefix: &str, value: &serde_yaml::Value, out: &mut BTreeMap<String, S
     }
 }
 
+/// Every `locales/*.yml` whose name ends in `<lang>` (`en.yml`, `plan.en.yml`), merged.
 fn load(lang: &str) -> BTreeMap<String, String> {
-    let path = format!("{}/locales/{lang}.yml", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).expect("locale file");
-    let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    let dir = format!("{}/locales", env!("CARGO_MANIFEST_DIR"));
     let mut out = BTreeMap::new();
-    flatten("", &value, &mut out);
+    for entry in std::fs::read_dir(&dir).expect("locales dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        if name != format!("{lang}.yml") && !name.ends_with(&format!(".{lang}.yml")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("locale file");
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+        let mut part = BTreeMap::new();
+        flatten("", &value, &mut part);
+        for (k, v) in part {
+            assert!(out.insert(k.clone(), v).is_none(), "{k} is defined twice for {lang}");
+        }
+    }
     out
 }
 

@@ -19,10 +19,18 @@ pub enum Command {
     Timezone(String),
     /// The currency symbol.
     Currency(String),
+    // -- tasks (issue 3) --
+    // -- plan (issue 4) --
+    // -- numbers (issue 5) --
 }
 
 /// Every command with its menu text, in the order the menu shows them.
-pub const MENU: &[&str] = &["start", "help", "lang", "timezone", "currency"];
+pub const MENU: &[&str] = &[
+    "start", "help", "lang", "timezone", "currency",
+    // -- tasks (issue 3) --
+    // -- plan (issue 4) --
+    // -- numbers (issue 5) --
+];
 
 /// The `/help <command>` text for a command name (with or without the slash), if there is one.
 pub fn help_for(lang: Lang, name: &str) -> Option<String> {

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod context;
 pub mod people;
 pub mod reply;
+// -- area modules: tasks, plan, numbers --
 mod setup;
 pub mod task_view;
 mod turn;
@@ -68,6 +69,9 @@ async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> Han
         Command::Lang(args) => setup::lang(&turn, &args).await,
         Command::Timezone(args) => setup::timezone(&turn, &args).await,
         Command::Currency(args) => setup::currency(&turn, &args).await,
+        // -- tasks (issue 3) --
+        // -- plan (issue 4) --
+        // -- numbers (issue 5) --
     };
     if let Err(err) = &result {
         tracing::error!(chat = turn.chat_id(), error = %err, "command failed");

@@ -166,13 +166,16 @@ pub struct EditRecord {
     pub new_reply_markup: Option<Value>,
 }
 
+/// `(command, description)` pairs, in the order the bot set them.
+pub type CommandList = Vec<(String, String)>;
+
 /// A `setMyCommands` call that is in effect.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CommandSet {
     /// `{"type":"default"}` when the bot gave no scope.
     pub scope: Value,
     pub language_code: Option<String>,
-    pub commands: Vec<(String, String)>,
+    pub commands: CommandList,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1262,7 +1265,7 @@ impl Emulator {
     }
 
     /// Commands in effect per language (all scopes; see [`Self::command_sets`] for scopes).
-    pub fn my_commands(&self) -> Vec<(Option<String>, Vec<(String, String)>)> {
+    pub fn my_commands(&self) -> Vec<(Option<String>, CommandList)> {
         self.state()
             .commands
             .iter()
@@ -2226,7 +2229,7 @@ async fn handle(
     else {
         return ApiError::new(404, "Not Found").response();
     };
-    let method = method.trim_end_matches('/').to_owned();
+    let method = canonical_method_name(method.trim_end_matches('/'));
     let token = token.replace("%3A", ":").replace("%3a", ":");
     if token != emu.inner.token {
         let e = ApiError::new(401, "Unauthorized");
@@ -2247,6 +2250,16 @@ async fn handle(
             emu.reject(&method, &e, Value::Null);
             e.response()
         }
+    }
+}
+
+/// teloxide sends payload type names ("SendMessage"); Telegram documents "sendMessage". Record
+/// the documented spelling so rejections read like the API reference.
+fn canonical_method_name(method: &str) -> String {
+    let mut chars = method.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! (claiming jobs) the difference is spelled out at that one place.
 
 mod jobs;
+mod plan;
 mod models;
 mod tasks;
 mod teams;

@@ -163,3 +163,36 @@ pub const JOB_PENDING: &str = "pending";
 pub const JOB_CLAIMED: &str = "claimed";
 pub const JOB_SENT: &str = "sent";
 pub const JOB_DROPPED: &str = "dropped";
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Channel {
+    pub id: i64,
+    pub chat_id: i64,
+    pub name: String,
+    /// core | test | reserve
+    pub tier: String,
+    /// Minor units.
+    pub monthly_budget: i64,
+    pub owner_id: Option<i64>,
+    pub owner_username: Option<String>,
+    pub removed_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Goal {
+    pub id: i64,
+    pub chat_id: i64,
+    pub metric: String,
+    /// '' = team-wide, else a channel name.
+    pub channel: String,
+    /// volume | at_least | at_most
+    pub direction: String,
+    /// week | month | quarter for volume goals, '' for rate goals.
+    pub period: String,
+    /// Minor units, counts, or rate micros (see domain::money::Rate).
+    pub value: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
