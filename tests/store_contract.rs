@@ -199,14 +199,14 @@ async fn a_team_moves_to_its_supergroup_id(store: &Store) {
         .await
         .expect("user");
     store.add_member(-1, 7, T).await.expect("member");
-    store.move_team(-1, -100_1, T + 1).await.expect("move");
+    store.move_team(-1, -1001, T + 1).await.expect("move");
     assert!(store.team(-1).await.expect("old").is_none());
     assert_eq!(
-        store.team(-100_1).await.expect("new").expect("moved").title,
+        store.team(-1001).await.expect("new").expect("moved").title,
         "Growth <b>"
     );
     assert_eq!(
-        store.members(-100_1).await.expect("members").len(),
+        store.members(-1001).await.expect("members").len(),
         1,
         "members follow the team"
     );

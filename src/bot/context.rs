@@ -44,8 +44,11 @@ impl AppContext {
 /// cost a getChatAdministrators round trip.
 pub struct AdminCache {
     ttl: Duration,
-    entries: Mutex<HashMap<i64, (Instant, Arc<Vec<Admin>>)>>,
+    entries: Mutex<HashMap<i64, CachedAdmins>>,
 }
+
+/// When the list was fetched, and the list.
+type CachedAdmins = (Instant, Arc<Vec<Admin>>);
 
 #[derive(Clone, Debug)]
 pub struct Admin {

@@ -5,8 +5,8 @@
 //! (claiming jobs) the difference is spelled out at that one place.
 
 mod jobs;
-mod plan;
 mod models;
+mod plan;
 mod tasks;
 mod teams;
 

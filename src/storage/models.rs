@@ -180,6 +180,18 @@ pub struct Channel {
     pub updated_at: i64,
 }
 
+/// A goal as an admin sets it (replacing any for the same metric and channel).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewGoal<'a> {
+    pub chat_id: i64,
+    pub metric: &'a str,
+    /// '' = team-wide.
+    pub channel: &'a str,
+    pub direction: &'a str,
+    pub period: &'a str,
+    pub value: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Goal {
     pub id: i64,

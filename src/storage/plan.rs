@@ -1,13 +1,16 @@
 //! The plan: channels and goals. Removed channels stay as rows (with `removed_at`) so their
 //! check-ins and tasks stay readable.
 
-use super::{Channel, Goal, Store, StoreResult, on_pool};
+use super::{Channel, Goal, NewGoal, Store, StoreResult, on_pool};
 
 impl Store {
     /// Live channels of a team, by name.
     pub async fn channels(&self, chat_id: i64) -> StoreResult<Vec<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND removed_at IS NULL ORDER BY name";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql).bind(chat_id).fetch_all(pool).await?))
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
+            .bind(chat_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     pub async fn channel(&self, chat_id: i64, name: &str) -> StoreResult<Option<Channel>> {
@@ -20,7 +23,14 @@ impl Store {
     }
 
     /// Adds a channel; fails with a unique violation if a live one has that name.
-    pub async fn add_channel(&self, chat_id: i64, name: &str, tier: &str, monthly_budget: i64, now: i64) -> StoreResult<Channel> {
+    pub async fn add_channel(
+        &self,
+        chat_id: i64,
+        name: &str,
+        tier: &str,
+        monthly_budget: i64,
+        now: i64,
+    ) -> StoreResult<Channel> {
         let sql = "INSERT INTO channels (chat_id, name, tier, monthly_budget, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $5) RETURNING *";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
@@ -33,20 +43,44 @@ impl Store {
             .await?))
     }
 
-    pub async fn set_channel_budget(&self, channel_id: i64, monthly_budget: i64, now: i64) -> StoreResult<()> {
+    pub async fn set_channel_budget(
+        &self,
+        channel_id: i64,
+        monthly_budget: i64,
+        now: i64,
+    ) -> StoreResult<()> {
         let sql = "UPDATE channels SET monthly_budget = $2, updated_at = $3 WHERE id = $1";
-        on_pool!(self, |pool| sqlx::query(sql).bind(channel_id).bind(monthly_budget).bind(now).execute(pool).await?.rows_affected());
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(channel_id)
+            .bind(monthly_budget)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     pub async fn set_channel_tier(&self, channel_id: i64, tier: &str, now: i64) -> StoreResult<()> {
         let sql = "UPDATE channels SET tier = $2, updated_at = $3 WHERE id = $1";
-        on_pool!(self, |pool| sqlx::query(sql).bind(channel_id).bind(tier).bind(now).execute(pool).await?.rows_affected());
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(channel_id)
+            .bind(tier)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
-    pub async fn set_channel_owner(&self, channel_id: i64, owner_id: Option<i64>, owner_username: Option<&str>, now: i64) -> StoreResult<()> {
-        let sql = "UPDATE channels SET owner_id = $2, owner_username = $3, updated_at = $4 WHERE id = $1";
+    pub async fn set_channel_owner(
+        &self,
+        channel_id: i64,
+        owner_id: Option<i64>,
+        owner_username: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let sql =
+            "UPDATE channels SET owner_id = $2, owner_username = $3, updated_at = $4 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel_id)
             .bind(owner_id)
@@ -61,28 +95,36 @@ impl Store {
     /// Marks a channel removed; its history stays.
     pub async fn remove_channel(&self, channel_id: i64, now: i64) -> StoreResult<()> {
         let sql = "UPDATE channels SET removed_at = $2, updated_at = $2 WHERE id = $1";
-        on_pool!(self, |pool| sqlx::query(sql).bind(channel_id).bind(now).execute(pool).await?.rows_affected());
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(channel_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     pub async fn goals(&self, chat_id: i64) -> StoreResult<Vec<Goal>> {
         let sql = "SELECT * FROM goals WHERE chat_id = $1 ORDER BY channel, metric";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Goal>(sql).bind(chat_id).fetch_all(pool).await?))
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Goal>(sql)
+            .bind(chat_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Sets a goal, replacing the one for the same metric and channel.
-    pub async fn set_goal(&self, chat_id: i64, metric: &str, channel: &str, direction: &str, period: &str, value: i64, now: i64) -> StoreResult<()> {
+    pub async fn set_goal(&self, goal: &NewGoal<'_>, now: i64) -> StoreResult<()> {
         let sql = "INSERT INTO goals (chat_id, metric, channel, direction, period, value, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
                    ON CONFLICT (chat_id, metric, channel) DO UPDATE SET direction = excluded.direction, \
                    period = excluded.period, value = excluded.value, updated_at = excluded.updated_at";
         on_pool!(self, |pool| sqlx::query(sql)
-            .bind(chat_id)
-            .bind(metric)
-            .bind(channel)
-            .bind(direction)
-            .bind(period)
-            .bind(value)
+            .bind(goal.chat_id)
+            .bind(goal.metric)
+            .bind(goal.channel)
+            .bind(goal.direction)
+            .bind(goal.period)
+            .bind(goal.value)
             .bind(now)
             .execute(pool)
             .await?
@@ -93,7 +135,13 @@ impl Store {
     /// Returns whether a goal was there to clear.
     pub async fn clear_goal(&self, chat_id: i64, metric: &str, channel: &str) -> StoreResult<bool> {
         let sql = "DELETE FROM goals WHERE chat_id = $1 AND metric = $2 AND channel = $3";
-        let n = on_pool!(self, |pool| sqlx::query(sql).bind(chat_id).bind(metric).bind(channel).execute(pool).await?.rows_affected());
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(metric)
+            .bind(channel)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(n == 1)
     }
 }
