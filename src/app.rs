@@ -13,6 +13,7 @@ use teloxide::update_listeners::webhooks;
 use crate::bot::{self, AppContext, Ctx, TgBot};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::scheduler::{Scheduler, SchedulerHandle};
 use crate::storage::Store;
 
 /// Telegram's documented limits; the emulator is not Telegram, so `console` and the tests may
@@ -64,10 +65,12 @@ impl App {
         bot::set_menus(&self.bot)
             .await
             .context("setMyCommands failed")?;
+        let scheduler = self.spawn_scheduler();
         let mut dispatcher = self.dispatcher();
         stop_on_signal(dispatcher.shutdown_token());
         tracing::info!("polling for updates");
         dispatcher.dispatch().await;
+        scheduler.stop().await;
         self.ctx.store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())
@@ -118,6 +121,16 @@ impl App {
         self.ctx.store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())
+    }
+
+    /// The durable-job loop in the background; stopped after the dispatcher so a signal lets
+    /// a send in progress finish and be recorded.
+    pub fn spawn_scheduler(&self) -> SchedulerHandle {
+        SchedulerHandle::spawn(self.scheduler())
+    }
+
+    pub fn scheduler(&self) -> Scheduler {
+        Scheduler::new(self.ctx.clone(), self.bot.clone())
     }
 
     /// Polling in the background, for `console`, `demo` and the tests.

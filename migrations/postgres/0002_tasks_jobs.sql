@@ -25,6 +25,7 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_owner ON tasks (chat_id, owner_id, status);
 CREATE INDEX tasks_user_open ON tasks (owner_id, status);
+CREATE INDEX tasks_pending_owner ON tasks (lower(owner_username)) WHERE owner_id IS NULL;
 CREATE UNIQUE INDEX tasks_series_due ON tasks (series_id, due_at);
 
 CREATE TABLE task_events (

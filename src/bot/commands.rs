@@ -20,14 +20,35 @@ pub enum Command {
     /// The currency symbol.
     Currency(String),
     // -- tasks (issue 3) --
+    /// Create a task, or show one: /task @owner title due fri 18:00 · /task 3
+    Task(String),
+    /// Open tasks by owner: /tasks [@user|mine|overdue|blocked|all]
+    Tasks(String),
+    /// Your open tasks (in private: across all your teams)
+    Mytasks(String),
+    /// Mark a task done: /done 3 [note]
+    Done(String),
+    /// Mark a task blocked: /block 3 reason
+    Block(String),
+    /// Unblock a task: /unblock 3
+    Unblock(String),
+    /// Move a deadline: /due 3 fri 18:00
+    Due(String),
+    /// Give a task to someone else: /reassign 3 @user
+    Reassign(String),
+    /// Cancel a task: /cancel 3
+    Cancel(String),
+    /// Quiet hours for pings: /quiet 22:00-08:00 | off
+    Quiet(String),
     // -- plan (issue 4) --
     // -- numbers (issue 5) --
 }
 
 /// Every command with its menu text, in the order the menu shows them.
 pub const MENU: &[&str] = &[
-    "start", "help", "lang", "timezone", "currency",
-    // -- tasks (issue 3) --
+    "start", "help", "lang", "timezone", "currency", // -- tasks (issue 3) --
+    "task", "tasks", "mytasks", "done", "block", "unblock", "due", "reassign", "cancel",
+    "quiet",
     // -- plan (issue 4) --
     // -- numbers (issue 5) --
 ];

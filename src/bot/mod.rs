@@ -7,7 +7,9 @@ pub mod people;
 pub mod reply;
 // -- area modules: tasks, plan, numbers --
 mod setup;
+mod task_actions;
 pub mod task_view;
+mod tasks;
 mod turn;
 
 use teloxide::adaptors::Throttle;
@@ -55,9 +57,11 @@ pub fn schema() -> UpdateHandler<BotError> {
                     dptree::filter(people::is_unknown_command).endpoint(setup::unknown_command),
                 ),
         )
-        // 6. The bot was added to or removed from a group.
+        // 6. Buttons on deadline pings.
+        .branch(Update::filter_callback_query().endpoint(tasks::on_callback))
+        // 7. The bot was added to or removed from a group.
         .branch(Update::filter_my_chat_member().endpoint(people::my_chat_member))
-        // 7. Admin rights changed: forget the cached admin list.
+        // 8. Admin rights changed: forget the cached admin list.
         .branch(Update::filter_chat_member().endpoint(people::chat_member))
 }
 
@@ -70,6 +74,16 @@ async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> Han
         Command::Timezone(args) => setup::timezone(&turn, &args).await,
         Command::Currency(args) => setup::currency(&turn, &args).await,
         // -- tasks (issue 3) --
+        Command::Task(args) => tasks::task(&turn, &args).await,
+        Command::Tasks(args) => tasks::tasks(&turn, &args).await,
+        Command::Mytasks(_) => tasks::mytasks(&turn).await,
+        Command::Done(args) => tasks::done(&turn, &args).await,
+        Command::Block(args) => tasks::block(&turn, &args).await,
+        Command::Unblock(args) => tasks::unblock(&turn, &args).await,
+        Command::Due(args) => tasks::due(&turn, &args).await,
+        Command::Reassign(args) => tasks::reassign(&turn, &args).await,
+        Command::Cancel(args) => tasks::cancel(&turn, &args).await,
+        Command::Quiet(args) => tasks::quiet(&turn, &args).await,
         // -- plan (issue 4) --
         // -- numbers (issue 5) --
     };

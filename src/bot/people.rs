@@ -50,7 +50,7 @@ pub fn display_name(user: &TgUser) -> String {
     name
 }
 
-fn user_row(user: &TgUser, now: i64) -> User {
+pub fn user_row(user: &TgUser, now: i64) -> User {
     User {
         user_id: user.id.0 as i64,
         username: user.username.clone(),
@@ -108,10 +108,22 @@ async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
         people.extend(new_members.iter());
     }
     for user in people.into_iter().filter(|u| is_person(u)) {
-        ctx.store.upsert_user(&user_row(user, now)).await?;
-        if group {
-            ctx.store.add_member(chat_id, user.id.0 as i64, now).await?;
-        }
+        remember(ctx, user, group.then_some(chat_id)).await?;
+    }
+    Ok(())
+}
+
+/// Records a person (and their membership); tasks waiting for their @username become theirs.
+pub async fn remember(ctx: &Ctx, user: &TgUser, chat_id: Option<i64>) -> Result<(), BotError> {
+    let now = ctx.now();
+    ctx.store.upsert_user(&user_row(user, now)).await?;
+    if let Some(chat_id) = chat_id {
+        ctx.store.add_member(chat_id, user.id.0 as i64, now).await?;
+    }
+    if let Some(username) = &user.username {
+        ctx.store
+            .resolve_pending_owner(username, user.id.0 as i64, now)
+            .await?;
     }
     Ok(())
 }

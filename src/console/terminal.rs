@@ -28,10 +28,13 @@ pub struct Session {
     pub app_ctx: crate::bot::Ctx,
     pub clock: Arc<ManualClock>,
     running: Option<Running>,
+    scheduler: crate::scheduler::Scheduler,
     members: Vec<(String, i64)>,
     speaker: usize,
     injected: u64,
     printed: usize,
+    edits_seen: usize,
+    answers_seen: usize,
     out_dir: PathBuf,
     lang_code: String,
 }
@@ -60,15 +63,19 @@ impl Session {
             .await
             .context("setMyCommands failed")?;
         let running = app.spawn_polling();
+        let scheduler = app.scheduler();
         let mut session = Session {
             emulator,
             app_ctx: app.ctx.clone(),
             clock,
             running: Some(running),
+            scheduler,
             members: Vec::new(),
             speaker: 0,
             injected: 0,
             printed: 0,
+            edits_seen: 0,
+            answers_seen: 0,
             out_dir,
             lang_code: lang.code().to_string(),
         };
@@ -199,8 +206,12 @@ impl Session {
         Ok(self.collect().await)
     }
 
-    /// Everything the bot sent since the last call, rendered for the terminal.
+    /// Everything the bot sent since the last call, rendered for the terminal. Due jobs run
+    /// first: the console drives the scheduler itself so output is deterministic.
     async fn collect(&mut self) -> Vec<String> {
+        if let Err(err) = self.scheduler.tick().await {
+            tracing::error!(error = %err, "scheduler tick failed");
+        }
         let sent = self.emulator.sent();
         let fresh: Vec<SentMessage> = sent.iter().skip(self.printed).cloned().collect();
         self.printed = sent.len();
@@ -208,6 +219,21 @@ impl Session {
         for msg in fresh {
             out.push(self.render(&msg));
         }
+        let edits = self.emulator.edits();
+        for edit in edits.iter().skip(self.edits_seen) {
+            out.push(format!(
+                "── bot edited a message ──\n{}",
+                super::html::html_to_plain(&edit.new_text)
+            ));
+        }
+        self.edits_seen = edits.len();
+        let answers = self.emulator.callback_answers();
+        for (_, text) in answers.iter().skip(self.answers_seen) {
+            if let Some(text) = text {
+                out.push(format!("(button answer: {text})"));
+            }
+        }
+        self.answers_seen = answers.len();
         out
     }
 

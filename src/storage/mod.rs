@@ -7,6 +7,7 @@
 mod jobs;
 mod models;
 mod plan;
+mod checkins;
 mod tasks;
 mod teams;
 

@@ -208,3 +208,62 @@ pub struct Goal {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+// ---------------------------------------------------------------- check-ins (issue 5)
+
+/// One day's numbers for one channel (and creative) of a team.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Checkin {
+    pub id: i64,
+    pub chat_id: i64,
+    pub channel: String,
+    /// Local date in the team's zone, `YYYY-MM-DD`.
+    pub day: String,
+    /// '' when no creative was named.
+    pub creative: String,
+    /// Minor units.
+    pub spend: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub orders: i64,
+    /// Minor units.
+    pub gmv: i64,
+    pub new_customers: Option<i64>,
+    pub interactions: Option<i64>,
+    pub author_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A check-in as written: replaces any row with the same team, channel, day and creative.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCheckin<'a> {
+    pub chat_id: i64,
+    pub channel: &'a str,
+    pub day: &'a str,
+    pub creative: &'a str,
+    pub spend: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub orders: i64,
+    pub gmv: i64,
+    pub new_customers: Option<i64>,
+    pub interactions: Option<i64>,
+    pub author_id: Option<i64>,
+}
+
+/// Summed numbers of one channel over a range of days. Optional fields are the sum of the
+/// values reported (NULL when none was).
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct ChannelSums {
+    pub channel: String,
+    /// Distinct days with at least one check-in.
+    pub days: i64,
+    pub spend: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub orders: i64,
+    pub gmv: i64,
+    pub new_customers: Option<i64>,
+    pub interactions: Option<i64>,
+}

@@ -22,6 +22,22 @@ impl Store {
             .await?))
     }
 
+    /// A channel by name, live or removed: the live one if there is one, else the one removed
+    /// last. Check-ins and tasks that name a removed channel still find its row here.
+    pub async fn channel_including_removed(
+        &self,
+        chat_id: i64,
+        name: &str,
+    ) -> StoreResult<Option<Channel>> {
+        let sql = "SELECT * FROM channels WHERE chat_id = $1 AND name = $2 \
+                   ORDER BY CASE WHEN removed_at IS NULL THEN 0 ELSE 1 END, removed_at DESC, id DESC LIMIT 1";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
+            .bind(chat_id)
+            .bind(name)
+            .fetch_optional(pool)
+            .await?))
+    }
+
     /// Adds a channel; fails with a unique violation if a live one has that name.
     pub async fn add_channel(
         &self,
@@ -130,6 +146,17 @@ impl Store {
             .await?
             .rows_affected());
         Ok(())
+    }
+
+    /// Clears every goal of one channel (when it is removed); returns how many there were.
+    pub async fn clear_channel_goals(&self, chat_id: i64, channel: &str) -> StoreResult<u64> {
+        let sql = "DELETE FROM goals WHERE chat_id = $1 AND channel = $2";
+        Ok(on_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(channel)
+            .execute(pool)
+            .await?
+            .rows_affected()))
     }
 
     /// Returns whether a goal was there to clear.
