@@ -159,6 +159,7 @@ fn task_error(turn: &Turn, err: &TaskArgError) -> String {
         TaskArgError::BadChannel { input } => {
             turn.t("task.err.bad_channel", &[("input", &escape(input))])
         }
+        TaskArgError::MarkupInTitle { tag } => turn.t("task.err.markup", &[("tag", &escape(tag))]),
     };
     format!("{why}\n\n{usage}")
 }

@@ -39,6 +39,27 @@ pub enum TaskArgError {
     BadRecurrence { input: String },
     #[error("bad channel: {input}")]
     BadChannel { input: String },
+    #[error("markup in title: {tag}")]
+    MarkupInTitle { tag: String },
+}
+
+/// The first thing in `s` that looks like an HTML tag (`<script>`, `</b>`, `<!--`): titles are
+/// plain text, and a tag there is almost always a paste gone wrong.
+pub fn find_tag(s: &str) -> Option<String> {
+    let start = s.char_indices().find(|(i, c)| {
+        *c == '<'
+            && s[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!')
+    })?;
+    let rest = &s[start.0..];
+    let end = rest.find('>').map(|e| e + 1).unwrap_or(rest.len().min(20));
+    Some(
+        rest.chars()
+            .take(rest[..end].chars().count().min(40))
+            .collect(),
+    )
 }
 
 const DUE_WORDS: [&str; 3] = ["due", "截止", "到期"];
@@ -333,6 +354,14 @@ mod tests {
             parse_task("@bob x due someday", false, now(), Shanghai),
             Err(TaskArgError::BadWhen(WhenError::Unrecognized { .. }))
         ));
+    }
+
+    #[test]
+    fn comparisons_are_not_tags() {
+        assert_eq!(find_tag("CTR < 2% & CPC > 1"), None);
+        assert_eq!(find_tag("a<b"), Some("<b".into()));
+        assert_eq!(find_tag("x </pre> y"), Some("</pre>".into()));
+        assert_eq!(find_tag("中文<!-- c -->"), Some("<!-- c -->".into()));
     }
 
     #[test]

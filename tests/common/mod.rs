@@ -125,6 +125,7 @@ pub struct TestApp {
     pub ctx: Ctx,
     pub clock: Arc<ManualClock>,
     pub db: TestDb,
+    pub scheduler: campaign_bot::scheduler::Scheduler,
     running: Option<Running>,
     injected: u64,
 }
@@ -158,11 +159,13 @@ impl TestApp {
         let app = App::new(settings(&db.url), shared, db.store.clone(), bot);
         let ctx = app.ctx.clone();
         let running = app.spawn_polling();
+        let scheduler = app.scheduler();
         TestApp {
             emulator,
             ctx,
             clock,
             db,
+            scheduler,
             running: Some(running),
             injected: 0,
         }
@@ -185,6 +188,28 @@ impl TestApp {
             "expected one reply to {text:?}, got {sent:#?}"
         );
         sent[0].text.clone()
+    }
+
+    /// Runs the scheduler once (as its loop would at this moment); returns what it sent.
+    pub async fn tick(&self) -> Vec<SentMessage> {
+        let before = self.emulator.sent_count();
+        self.scheduler.tick().await.expect("scheduler tick");
+        self.emulator.sent_since(before)
+    }
+
+    /// Moves the clock and runs the scheduler.
+    pub async fn advance(&self, seconds: i64) -> Vec<SentMessage> {
+        self.clock.advance(seconds);
+        self.tick().await
+    }
+
+    /// A second bot talking to the same emulator (another process, or the same after a restart).
+    pub fn another_bot(&self) -> campaign_bot::bot::TgBot {
+        app::make_bot(
+            &self.emulator.token(),
+            Some(&self.emulator.api_url()),
+            app::relaxed_limits(),
+        )
     }
 
     /// Call after injecting an update by other means.
