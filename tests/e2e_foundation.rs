@@ -327,7 +327,9 @@ fn console_binary_prints_the_welcome_and_exits_zero() {
 #[test]
 fn bad_settings_stop_startup_with_one_line_and_exit_2() {
     use std::process::Command;
-    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
+    /// (arguments, environment, what the error line must name)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 4] = [
         (&["run"], &[], "TELOXIDE_TOKEN"),
         (
             &["run"],

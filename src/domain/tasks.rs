@@ -111,6 +111,9 @@ pub fn parse_task(
         len,
         max: MAX_TITLE_CHARS,
     })?;
+    if let Some(tag) = find_tag(&title) {
+        return Err(TaskArgError::MarkupInTitle { tag });
+    }
 
     let mut channel = None;
     let mut recur = None;
@@ -337,6 +340,10 @@ mod tests {
                 TaskArgError::BadChannel {
                     input: "小红书".into(),
                 },
+            ),
+            (
+                "@bob <script>alert(1)</script> due fri",
+                TaskArgError::MarkupInTitle { tag: "<script>".into() },
             ),
         ];
         for (input, expected) in cases {

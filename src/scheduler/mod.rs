@@ -5,10 +5,12 @@
 //! claim and send leaves a claim that expires after `CLAIM_LEASE_SECS` and is then sent, late.
 //! The loop sleeps until the earliest due job and wakes early when one is planned.
 
+mod nudges;
 mod task_pings;
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use teloxide::{ApiError, RequestError};
 use tokio::sync::watch;
 
@@ -18,7 +20,9 @@ use crate::storage::{JOB_DROPPED, JOB_SENT, Job, StoreError, TeamSetting};
 pub use task_pings::{KIND_TASK_PING, KIND_TASK_RECUR, open_next_occurrence, plan_task_jobs};
 
 /// Jobs claimed per round trip.
-const BATCH: i64 = 50;
+const BATCH: i64 = 200;
+/// Chats whose jobs are sent at the same time.
+const CHAT_CONCURRENCY: usize = 64;
 /// The longest the loop sleeps without looking (also bounds the effect of a missed wake-up).
 const MAX_SLEEP: Duration = Duration::from_secs(30);
 
@@ -61,10 +65,29 @@ impl Scheduler {
             if jobs.is_empty() {
                 return Ok(processed);
             }
+            processed += jobs.len();
+            // Chats are served concurrently (Throttle releases sends in batches, so one at a
+            // time would cap us far below Telegram's limits); within a chat, in order.
+            let mut by_chat: Vec<Vec<Job>> = Vec::new();
             for job in jobs {
-                self.process(job).await?;
-                processed += 1;
+                match by_chat.iter_mut().find(|c| c[0].chat_id == job.chat_id) {
+                    Some(chat) => chat.push(job),
+                    None => by_chat.push(vec![job]),
+                }
             }
+            let results: Vec<Result<(), StoreError>> = futures::stream::iter(by_chat)
+                .map(|chat_jobs| async move {
+                    for job in chat_jobs {
+                        self.process(job).await?;
+                    }
+                    Ok(())
+                })
+                .buffer_unordered(CHAT_CONCURRENCY)
+                .collect()
+                .await;
+            results
+                .into_iter()
+                .collect::<Result<Vec<()>, StoreError>>()?;
         }
     }
 
@@ -73,6 +96,7 @@ impl Scheduler {
         let result = match job.kind.as_str() {
             KIND_TASK_PING => task_pings::fire_ping(&self.ctx, &self.bot, &job).await,
             KIND_TASK_RECUR => task_pings::fire_recurrence(&self.ctx, &job).await,
+            nudges::KIND_CHECKIN_NUDGE => nudges::fire(&self.ctx, &self.bot, &job).await,
             other => {
                 tracing::error!(kind = other, "unknown job kind");
                 Ok(Outcome::Dropped("unknown kind"))

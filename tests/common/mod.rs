@@ -197,6 +197,11 @@ impl TestApp {
         self.emulator.sent_since(before)
     }
 
+    pub fn clock_now(&self) -> i64 {
+        use campaign_bot::clock::Clock;
+        self.clock.now()
+    }
+
     /// Moves the clock and runs the scheduler.
     pub async fn advance(&self, seconds: i64) -> Vec<SentMessage> {
         self.clock.advance(seconds);
