@@ -11,6 +11,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod i18n;
+pub mod report;
 pub mod scheduler;
 pub mod storage;
 pub mod webhook;

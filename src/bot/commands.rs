@@ -41,7 +41,27 @@ pub enum Command {
     /// Quiet hours for pings: /quiet 22:00-08:00 | off
     Quiet(String),
     // -- plan (issue 4) --
+    /// Set or clear a goal.
+    Goal(String),
+    /// The goals and where the team stands.
+    Goals(String),
+    /// Add, change or remove a channel.
+    Channel(String),
+    /// The channels with tier, owner and budget.
+    Channels(String),
+    /// Budget allocation, spend and pacing.
+    Budget(String),
+    /// The whole plan on one screen.
+    Plan(String),
     // -- numbers (issue 5) --
+    /// Check in one day's numbers for a channel.
+    Checkin(String),
+    /// Totals and derived metrics by channel, with goals.
+    Metrics(String),
+    /// CSV documents of check-ins and tasks.
+    Export(String),
+    /// The daily check-in nudge time.
+    CheckinTime(String),
 }
 
 /// Every command with its menu text, in the order the menu shows them.
@@ -50,7 +70,9 @@ pub const MENU: &[&str] = &[
     "task", "tasks", "mytasks", "done", "block", "unblock", "due", "reassign", "cancel",
     "quiet",
     // -- plan (issue 4) --
+    "goal", "goals", "channel", "channels", "budget", "plan",
     // -- numbers (issue 5) --
+    "checkin", "metrics", "export", "checkin_time",
 ];
 
 /// The `/help <command>` text for a command name (with or without the slash), if there is one.

@@ -6,6 +6,8 @@ pub mod context;
 pub mod people;
 pub mod reply;
 // -- area modules: tasks, plan, numbers --
+pub mod numbers;
+mod plan;
 mod setup;
 mod task_actions;
 pub mod task_view;
@@ -85,7 +87,17 @@ async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> Han
         Command::Cancel(args) => tasks::cancel(&turn, &args).await,
         Command::Quiet(args) => tasks::quiet(&turn, &args).await,
         // -- plan (issue 4) --
+        Command::Goal(args) => plan::goal(&turn, &args).await,
+        Command::Goals(args) => plan::goals(&turn, &args).await,
+        Command::Channel(args) => plan::channel(&turn, &args).await,
+        Command::Channels(args) => plan::channels(&turn, &args).await,
+        Command::Budget(args) => plan::budget(&turn, &args).await,
+        Command::Plan(args) => plan::plan(&turn, &args).await,
         // -- numbers (issue 5) --
+        Command::Checkin(args) => numbers::checkin(&turn, &args).await,
+        Command::Metrics(args) => numbers::metrics(&turn, &args).await,
+        Command::Export(args) => numbers::export(&turn, &args).await,
+        Command::CheckinTime(args) => numbers::checkin_time(&turn, &args).await,
     };
     if let Err(err) = &result {
         tracing::error!(chat = turn.chat_id(), error = %err, "command failed");

@@ -1,8 +1,12 @@
 //! The product's intelligence, pure: no I/O, no async, no teloxide, no sqlx.
 //! Parsers for what users type, the metric formulas, the playbook's rules, calendar maths.
 
+pub mod abtest;
+pub mod bottleneck;
+pub mod checkins;
 pub mod lang;
 pub mod metrics;
+pub mod plan_args;
 pub mod money;
 pub mod playbook;
 pub mod schedule;

@@ -108,6 +108,25 @@ impl Store {
         Ok(())
     }
 
+    /// Live channels waiting for an owner known only by @username; called when that user first
+    /// appears (like `resolve_pending_owner` for tasks). Returns how many channels were linked.
+    pub async fn resolve_pending_channel_owner(
+        &self,
+        username: &str,
+        user_id: i64,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let sql = "UPDATE channels SET owner_id = $1, updated_at = $2 \
+                   WHERE owner_id IS NULL AND removed_at IS NULL AND lower(owner_username) = $3";
+        Ok(on_pool!(self, |pool| sqlx::query(sql)
+            .bind(user_id)
+            .bind(now)
+            .bind(username.trim_start_matches('@').to_lowercase())
+            .execute(pool)
+            .await?
+            .rows_affected()))
+    }
+
     /// Marks a channel removed; its history stays.
     pub async fn remove_channel(&self, channel_id: i64, now: i64) -> StoreResult<()> {
         let sql = "UPDATE channels SET removed_at = $2, updated_at = $2 WHERE id = $1";
