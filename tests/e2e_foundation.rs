@@ -372,3 +372,48 @@ fn bad_settings_stop_startup_with_one_line_and_exit_2() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_binary_answers_through_the_emulator_and_stops_cleanly_on_sigterm() {
+    use std::process::{Command, Stdio};
+    let clock = campaign_bot::clock::ManualClock::new(common::T0);
+    let emulator = campaign_bot::console::emulator::Emulator::start(clock)
+        .await
+        .expect("emulator");
+    emulator.add_chat(GROUP, ChatKind::Supergroup, "Growth");
+    emulator.add_user(
+        UserSpec::new(ALICE, "alice")
+            .username("alice")
+            .language("en"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_campaign-bot"))
+        .arg("run")
+        .env("TELOXIDE_TOKEN", emulator.token())
+        .env("TELOXIDE_API_URL", emulator.api_url().as_str())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bot.db").display()),
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    emulator.send_text(GROUP, ALICE, "/start");
+    let answered = emulator
+        .wait_for(Duration::from_secs(30), |e| e.sent_count() >= 1)
+        .await;
+    assert!(answered, "the binary did not answer /start");
+    assert_eq!(
+        emulator.my_commands().len(),
+        2,
+        "menus in English and Chinese"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+}

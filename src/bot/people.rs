@@ -121,8 +121,12 @@ pub async fn remember(ctx: &Ctx, user: &TgUser, chat_id: Option<i64>) -> Result<
         ctx.store.add_member(chat_id, user.id.0 as i64, now).await?;
     }
     if let Some(username) = &user.username {
+        let user_id = user.id.0 as i64;
         ctx.store
-            .resolve_pending_owner(username, user.id.0 as i64, now)
+            .resolve_pending_owner(username, user_id, now)
+            .await?;
+        ctx.store
+            .resolve_pending_channel_owner(username, user_id, now)
             .await?;
     }
     Ok(())
