@@ -546,3 +546,26 @@ async fn tasks_lists_group_by_owner_with_overdue_first_and_mytasks_spans_teams()
     assert!(bad.contains("sideways"), "{bad}");
     app.stop().await.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_scheduler_loop_wakes_when_the_clock_reaches_a_mark() {
+    use campaign_bot::scheduler::SchedulerHandle;
+    use std::time::Duration;
+    let mut app = app().await;
+    let handle = SchedulerHandle::spawn(Scheduler::new(app.ctx.clone(), app.another_bot()));
+    app.reply(GROUP, ALICE, "/task @bob Publish due +2d").await;
+    let before = app.emulator.sent_count();
+    // The loop is asleep until the 24 h mark (a day away); moving the clock wakes it.
+    app.clock.advance(DAY);
+    let fired = app
+        .emulator
+        .wait_for(Duration::from_secs(10), |e| e.sent_count() > before)
+        .await;
+    assert!(
+        fired,
+        "the loop did not fire the ping after the clock moved"
+    );
+    assert!(app.emulator.sent_since(before)[0].text.contains("24 hours"));
+    handle.stop().await;
+    app.stop().await.cleanup().await;
+}

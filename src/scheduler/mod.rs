@@ -6,6 +6,7 @@
 //! The loop sleeps until the earliest due job and wakes early when one is planned.
 
 mod nudges;
+mod review;
 mod task_pings;
 
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub use task_pings::{KIND_TASK_PING, KIND_TASK_RECUR, open_next_occurrence, plan
 
 /// Jobs claimed per round trip.
 const BATCH: i64 = 200;
+const PRUNE_EVERY_SECS: i64 = 3600;
+const KEEP_UPDATE_IDS_SECS: i64 = 2 * 86_400;
 /// Chats whose jobs are sent at the same time.
 const CHAT_CONCURRENCY: usize = 64;
 /// The longest the loop sleeps without looking (also bounds the effect of a missed wake-up).
@@ -97,6 +100,8 @@ impl Scheduler {
             KIND_TASK_PING => task_pings::fire_ping(&self.ctx, &self.bot, &job).await,
             KIND_TASK_RECUR => task_pings::fire_recurrence(&self.ctx, &job).await,
             nudges::KIND_CHECKIN_NUDGE => nudges::fire(&self.ctx, &self.bot, &job).await,
+            review::KIND_REVIEW_AGENDA => review::fire_agenda(&self.ctx, &self.bot, &job).await,
+            review::KIND_REVIEW_SUMMARY => review::fire_summary(&self.ctx, &self.bot, &job).await,
             other => {
                 tracing::error!(kind = other, "unknown job kind");
                 Ok(Outcome::Dropped("unknown kind"))
@@ -170,9 +175,23 @@ impl Scheduler {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let wake = self.ctx.scheduler_wake.clone();
         let clock_changed = self.ctx.clock.changed();
+        let mut last_prune: Option<i64> = None;
         loop {
             if *stop.borrow() {
                 return;
+            }
+            // Telegram redelivers only within a day; older update ids need not be kept.
+            let now = self.ctx.now();
+            if last_prune.is_none_or(|at| now - at >= PRUNE_EVERY_SECS) {
+                match self
+                    .ctx
+                    .store
+                    .prune_updates(now - KEEP_UPDATE_IDS_SECS)
+                    .await
+                {
+                    Ok(_) => last_prune = Some(now),
+                    Err(err) => tracing::error!(error = %err, "pruning update ids failed"),
+                }
             }
             if let Err(err) = self.tick().await {
                 tracing::error!(error = %err, "scheduler tick failed");

@@ -230,6 +230,14 @@ impl TestApp {
         );
     }
 
+    /// Stops the bot after a test that injected Telegram errors on purpose.
+    pub async fn stop_after_faults(mut self) -> TestDb {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        self.db
+    }
+
     pub async fn stop(mut self) -> TestDb {
         if let Some(running) = self.running.take() {
             running.stop().await;
