@@ -6,6 +6,8 @@ COPY src ./src
 COPY migrations ./migrations
 COPY locales ./locales
 COPY assets ./assets
+# Cargo.toml names the benchmarks, so their sources must be present to parse it.
+COPY benches ./benches
 RUN cargo build --release --locked --bin campaign-bot
 
 # Runtime stage: a small Debian with CA certificates for api.telegram.org.
