@@ -16,10 +16,14 @@ async fn fill(store: &Store, pending: i64) {
     // Future jobs (not due) plus DUE jobs due now; generated inside the database.
     let (series, x) = match store.backend() {
         campaign_bot::storage::Backend::Sqlite => (
-            format!("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {pending}) "),
+            format!(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {pending}) "
+            ),
             "c",
         ),
-        campaign_bot::storage::Backend::Postgres => (String::new(), "generate_series(1, {pending}) AS c(x)"),
+        campaign_bot::storage::Backend::Postgres => {
+            (String::new(), "generate_series(1, {pending}) AS c(x)")
+        }
     };
     let from = x.replace("{pending}", &pending.to_string());
     let sql = format!(
@@ -31,8 +35,11 @@ async fn fill(store: &Store, pending: i64) {
         "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
          SELECT -1, 'bench_due', x, 'm', {NOW} - x, {NOW} - x, 0 FROM {}",
         match store.backend() {
-            campaign_bot::storage::Backend::Sqlite => format!("(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {DUE}) SELECT x FROM c)"),
-            campaign_bot::storage::Backend::Postgres => format!("generate_series(1, {DUE}) AS c(x)"),
+            campaign_bot::storage::Backend::Sqlite => format!(
+                "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {DUE}) SELECT x FROM c)"
+            ),
+            campaign_bot::storage::Backend::Postgres =>
+                format!("generate_series(1, {DUE}) AS c(x)"),
         }
     );
     store.execute_raw(&due).await.expect("due");
@@ -47,10 +54,16 @@ async fn measure(store: &Store) -> Duration {
     let mut times = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
         let started = Instant::now();
-        let claimed = store.claim_due_jobs("bench", NOW, DUE).await.expect("claim");
+        let claimed = store
+            .claim_due_jobs("bench", NOW, DUE)
+            .await
+            .expect("claim");
         times.push(started.elapsed());
         assert_eq!(claimed.len() as i64, DUE);
-        store.execute_raw("UPDATE jobs SET state = 'pending' WHERE state = 'claimed'").await.expect("reset");
+        store
+            .execute_raw("UPDATE jobs SET state = 'pending' WHERE state = 'claimed'")
+            .await
+            .expect("reset");
     }
     times.sort();
     times[ROUNDS / 2]
@@ -64,12 +77,17 @@ async fn run(label: &str, open: impl AsyncFn(i64) -> (Store, Box<dyn FnOnce()>))
         fill(&store, pending).await;
         let filled = started.elapsed();
         let median = measure(&store).await;
-        println!("{label:>10}  {pending:>9} pending  fill {filled:>9.2?}  claim {DUE} due: median {median:>9.2?}");
+        println!(
+            "{label:>10}  {pending:>9} pending  fill {filled:>9.2?}  claim {DUE} due: median {median:>9.2?}"
+        );
         medians.push(median);
         store.close().await;
         cleanup();
     }
-    println!("{label:>10}  ratio 1M / 1k = {:.2}", medians[1].as_secs_f64() / medians[0].as_secs_f64());
+    println!(
+        "{label:>10}  ratio 1M / 1k = {:.2}",
+        medians[1].as_secs_f64() / medians[0].as_secs_f64()
+    );
 }
 
 #[tokio::main]
@@ -88,8 +106,14 @@ async fn main() {
     run("postgres", async |pending| {
         let name = format!("cb_bench_claim_{pending}");
         let admin = Store::connect(&admin_url).await.expect("admin");
-        admin.execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop");
-        admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("create");
+        admin
+            .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("drop");
+        admin
+            .execute_raw(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create");
         admin.close().await;
         let mut url = url::Url::parse(&admin_url).expect("url");
         url.set_path(&format!("/{name}"));

@@ -14,7 +14,12 @@ const MESSAGES: usize = 300;
 
 fn proc_field(pid: u32, file: &str, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
-    text.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
+    text.lines()
+        .find(|l| l.starts_with(key))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// utime + stime in clock ticks (USER_HZ, 100 per second on Linux).
@@ -22,7 +27,12 @@ fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let get = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let get = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     get(11) + get(12)
 }
 
@@ -43,7 +53,11 @@ async fn main() {
     let emulator = Emulator::start(clock.clone()).await.expect("emulator");
     for i in 0..MESSAGES as i64 {
         let user = 10_000 + i;
-        emulator.add_user(UserSpec::new(user, format!("user{i}")).username(format!("user{i}")).language("en"));
+        emulator.add_user(
+            UserSpec::new(user, format!("user{i}"))
+                .username(format!("user{i}"))
+                .language("en"),
+        );
         emulator.add_chat(-200_000 - i, ChatKind::Supergroup, &format!("team {i}"));
     }
     let dir = tempfile::tempdir().expect("dir");
@@ -52,14 +66,22 @@ async fn main() {
         .arg("run")
         .env("TELOXIDE_TOKEN", emulator.token())
         .env("TELOXIDE_API_URL", emulator.api_url().as_str())
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("bench.db").display()),
+        )
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn campaign-bot");
     let pid = child.id();
-    assert!(wait_until(Duration::from_secs(30), || emulator.request_count("getUpdates") > 0).await);
+    assert!(
+        wait_until(Duration::from_secs(30), || emulator
+            .request_count("getUpdates")
+            > 0)
+        .await
+    );
     let to_first_poll = started.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle_rss_kib = proc_field(pid, "status", "VmRSS:").unwrap_or(0);
@@ -70,19 +92,42 @@ async fn main() {
     for i in 0..MESSAGES as i64 {
         emulator.send_text(-200_000 - i, 10_000 + i, "/start");
     }
-    assert!(wait_until(Duration::from_secs(120), || emulator.sent_count() >= sent_before + MESSAGES).await);
+    assert!(
+        wait_until(Duration::from_secs(120), || emulator.sent_count()
+            >= sent_before + MESSAGES)
+        .await
+    );
     let wall = handling.elapsed();
     let cpu_ms = (cpu_ticks(pid) - cpu_before) as f64 * 10.0;
     let busy_rss_kib = proc_field(pid, "status", "VmRSS:").unwrap_or(0);
 
     let stopping = Instant::now();
-    Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+    Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
     let status = child.wait().expect("wait");
     println!("start → first getUpdates : {to_first_poll:.2?}");
-    println!("idle RSS                 : {:.1} MiB", idle_rss_kib as f64 / 1024.0);
-    println!("RSS after {MESSAGES} /start     : {:.1} MiB", busy_rss_kib as f64 / 1024.0);
-    println!("CPU per handled /start   : {:.2} ms ({MESSAGES} in {wall:.2?} wall, Throttle-paced)", cpu_ms / MESSAGES as f64);
-    println!("SIGTERM → exit           : {:.2?}, status {status}", stopping.elapsed());
-    assert!(emulator.rejections().is_empty(), "{:?}", emulator.rejections());
+    println!(
+        "idle RSS                 : {:.1} MiB",
+        idle_rss_kib as f64 / 1024.0
+    );
+    println!(
+        "RSS after {MESSAGES} /start     : {:.1} MiB",
+        busy_rss_kib as f64 / 1024.0
+    );
+    println!(
+        "CPU per handled /start   : {:.2} ms ({MESSAGES} in {wall:.2?} wall, Throttle-paced)",
+        cpu_ms / MESSAGES as f64
+    );
+    println!(
+        "SIGTERM → exit           : {:.2?}, status {status}",
+        stopping.elapsed()
+    );
+    assert!(
+        emulator.rejections().is_empty(),
+        "{:?}",
+        emulator.rejections()
+    );
     let _ = clock.now();
 }

@@ -70,6 +70,8 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Fill a fresh database with a four-week sample campaign and print its weekly review.
+    Demo,
 }
 
 /// The validated settings every mode runs with.

@@ -9,6 +9,7 @@ pub mod bot;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod report;

@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         }
         _ => None,
     };
-    init_tracing(matches!(command, Command::Console { .. }));
+    init_tracing(matches!(command, Command::Console { .. } | Command::Demo));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -103,6 +103,7 @@ async fn run(
             }
         }
         Command::Console { lang } => campaign_bot::console::terminal::run(settings, lang).await,
+        Command::Demo => campaign_bot::demo::run(settings).await,
         Command::Migrate => {
             let store = Store::open(&settings.database_url).await?;
             store.close().await;

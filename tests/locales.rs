@@ -32,7 +32,11 @@ fn load(lang: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(&dir).expect("locales dir") {
         let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         if name != format!("{lang}.yml") && !name.ends_with(&format!(".{lang}.yml")) {
             continue;
         }
@@ -41,7 +45,10 @@ fn load(lang: &str) -> BTreeMap<String, String> {
         let mut part = BTreeMap::new();
         flatten("", &value, &mut part);
         for (k, v) in part {
-            assert!(out.insert(k.clone(), v).is_none(), "{k} is defined twice for {lang}");
+            assert!(
+                out.insert(k.clone(), v).is_none(),
+                "{k} is defined twice for {lang}"
+            );
         }
     }
     out

@@ -62,17 +62,56 @@ pub enum Command {
     Export(String),
     /// The daily check-in nudge time.
     CheckinTime(String),
+    // -- rhythm (issue 6) --
+    /// The weekly review meeting: /review fri 17:00
+    Review(String),
+    /// The summary now: /summary [week|month]
+    Summary(String),
+    /// The current bottlenecks with their levers.
+    Bottlenecks(String),
+    /// A PNG chart: /chart [metric] [#channel] [30d]
+    Chart(String),
+    // -- abtest (issue 7) --
+    /// Compare a channel's creatives: /abtest xhs [7d|14d|30d]
+    Abtest(String),
 }
 
 /// Every command with its menu text, in the order the menu shows them.
 pub const MENU: &[&str] = &[
-    "start", "help", "lang", "timezone", "currency", // -- tasks (issue 3) --
-    "task", "tasks", "mytasks", "done", "block", "unblock", "due", "reassign", "cancel",
+    "start",
+    "help",
+    "lang",
+    "timezone",
+    "currency", // -- tasks (issue 3) --
+    "task",
+    "tasks",
+    "mytasks",
+    "done",
+    "block",
+    "unblock",
+    "due",
+    "reassign",
+    "cancel",
     "quiet",
     // -- plan (issue 4) --
-    "goal", "goals", "channel", "channels", "budget", "plan",
+    "goal",
+    "goals",
+    "channel",
+    "channels",
+    "budget",
+    "plan",
     // -- numbers (issue 5) --
-    "checkin", "metrics", "export", "checkin_time",
+    "checkin",
+    "metrics",
+    "export",
+    "checkin_time",
+    // -- rhythm (issue 6) --
+    "review",
+    "summary",
+    "bottlenecks",
+    "chart",
+    // -- abtest (issue 7) --
+    "abtest",
 ];
 
 /// The `/help <command>` text for a command name (with or without the slash), if there is one.

@@ -6,8 +6,11 @@ pub mod context;
 pub mod people;
 pub mod reply;
 // -- area modules: tasks, plan, numbers --
+pub mod abtest;
 pub mod numbers;
+// -- rhythm (issue 6) --
 mod plan;
+pub mod rhythm;
 mod setup;
 mod task_actions;
 pub mod task_view;
@@ -98,6 +101,13 @@ async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> Han
         Command::Metrics(args) => numbers::metrics(&turn, &args).await,
         Command::Export(args) => numbers::export(&turn, &args).await,
         Command::CheckinTime(args) => numbers::checkin_time(&turn, &args).await,
+        // -- rhythm (issue 6) --
+        Command::Review(args) => rhythm::review(&turn, &args).await,
+        Command::Summary(args) => rhythm::summary(&turn, &args).await,
+        Command::Bottlenecks(args) => rhythm::bottlenecks(&turn, &args).await,
+        Command::Chart(args) => rhythm::chart(&turn, &args).await,
+        // -- abtest (issue 7) --
+        Command::Abtest(args) => abtest::abtest(&turn, &args).await,
     };
     if let Err(err) = &result {
         tracing::error!(chat = turn.chat_id(), error = %err, "command failed");

@@ -343,7 +343,9 @@ mod tests {
             ),
             (
                 "@bob <script>alert(1)</script> due fri",
-                TaskArgError::MarkupInTitle { tag: "<script>".into() },
+                TaskArgError::MarkupInTitle {
+                    tag: "<script>".into(),
+                },
             ),
         ];
         for (input, expected) in cases {

@@ -3,3 +3,5 @@
 //! font is embedded in the binary (`assets/fonts/`).
 
 pub mod chart;
+pub mod snapshot;
+pub mod summary;

@@ -120,12 +120,14 @@ impl Store {
     ) -> StoreResult<Vec<(String, i64)>> {
         let sql = "SELECT channel, CAST(SUM(spend) AS BIGINT) FROM checkins \
                    WHERE chat_id = $1 AND day >= $2 AND day <= $3 GROUP BY channel ORDER BY channel";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, (String, i64)>(sql)
-            .bind(chat_id)
-            .bind(from_day)
-            .bind(to_day)
-            .fetch_all(pool)
-            .await?))
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, (String, i64)>(
+            sql
+        )
+        .bind(chat_id)
+        .bind(from_day)
+        .bind(to_day)
+        .fetch_all(pool)
+        .await?))
     }
 
     /// Channels with at least one check-in on `day`.
@@ -141,10 +143,12 @@ impl Store {
     /// The last day each channel was checked in (for "no numbers for N days" checks).
     pub async fn last_checkin_days(&self, chat_id: i64) -> StoreResult<Vec<(String, String)>> {
         let sql = "SELECT channel, MAX(day) FROM checkins WHERE chat_id = $1 GROUP BY channel ORDER BY channel";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, (String, String)>(sql)
-            .bind(chat_id)
-            .fetch_all(pool)
-            .await?))
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as::<_, (String, String)>(sql)
+                .bind(chat_id)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     /// How many check-in rows a team has.

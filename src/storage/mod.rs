@@ -4,13 +4,16 @@
 //! on whichever pool the URL selected, through `on_pool!`. Where the dialects truly differ
 //! (claiming jobs) the difference is spelled out at that one place.
 
+mod abtest;
+mod checkins;
 mod jobs;
 mod models;
 mod plan;
-mod checkins;
+mod report_queries;
 mod tasks;
 mod teams;
 
+pub use abtest::{CreativeSpan, CreativeSums};
 pub use jobs::CLAIM_LEASE_SECS;
 
 pub use models::*;

@@ -1,0 +1,238 @@
+//! Gathers what the bottleneck rules and the summaries need for one team at one moment: a
+//! [`bottleneck::Snapshot`] built from the store (channels, goals, check-ins, open tasks), plus
+//! the raw rows the summary tables are drawn from. The only I/O of the report layer.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use chrono_tz::Tz;
+
+use crate::domain::bottleneck::{
+    self, ChannelFacts, DayTotals, Goal, Period, Snapshot, TaskFacts, TaskStatus,
+};
+use crate::domain::checkins::{GoalPeriod, GoalSpec, day_key, parse_day_key};
+use crate::domain::metrics::Totals;
+use crate::domain::playbook::Tier;
+use crate::domain::when::local_date;
+use crate::storage::{Channel, Checkin, Store, StoreResult, TASK_BLOCKED, Task, Team};
+
+/// Days of check-ins always loaded: this week, last week, and two more for the chart.
+pub const HISTORY_DAYS: u64 = 28;
+
+/// A team's state at one moment: the snapshot the rules judge, and what the reports show.
+#[derive(Clone, Debug)]
+pub struct TeamData {
+    /// The team row.
+    pub team: Team,
+    /// Its zone.
+    pub tz: Tz,
+    /// The snapshot (its `days` cover [`TeamData::from`] ..= today).
+    pub snapshot: Snapshot,
+    /// The first day loaded.
+    pub from: NaiveDate,
+    /// The live channels as stored.
+    pub channels: Vec<Channel>,
+    /// The goals in domain terms.
+    pub goals: Vec<GoalSpec>,
+    /// Open and blocked tasks.
+    pub open_tasks: Vec<Task>,
+    /// Display names of the people involved (owners), by user id.
+    pub names: HashMap<i64, String>,
+}
+
+impl TeamData {
+    /// Today in the team's zone.
+    pub fn today(&self) -> NaiveDate {
+        self.snapshot.today
+    }
+
+    /// Summed numbers of a channel (or all, with `None`) over `from ..= to`.
+    pub fn totals(&self, channel: Option<&str>, from: NaiveDate, to: NaiveDate) -> Totals {
+        self.snapshot
+            .days
+            .iter()
+            .filter(|d| d.day >= from && d.day <= to)
+            .filter(|d| channel.is_none_or(|c| d.channel == c))
+            .map(|d| d.totals)
+            .sum()
+    }
+
+    /// Per-day totals of a channel (or all) over `from ..= to`, only days with numbers.
+    pub fn daily(
+        &self,
+        channel: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Vec<(NaiveDate, Totals)> {
+        let mut by_day: std::collections::BTreeMap<NaiveDate, Totals> = Default::default();
+        for d in &self.snapshot.days {
+            if d.day >= from && d.day <= to && channel.is_none_or(|c| d.channel == c) {
+                *by_day.entry(d.day).or_default() += d.totals;
+            }
+        }
+        by_day.into_iter().collect()
+    }
+
+    /// Whether a channel has numbers for a day.
+    pub fn has_numbers(&self, channel: &str, day: NaiveDate) -> bool {
+        self.snapshot
+            .days
+            .iter()
+            .any(|d| d.day == day && d.channel == channel)
+    }
+
+    /// The name shown for a user id.
+    pub fn name_of(&self, user_id: i64) -> String {
+        self.names
+            .get(&user_id)
+            .cloned()
+            .unwrap_or_else(|| user_id.to_string())
+    }
+}
+
+/// `day - n`, saturating.
+pub fn back(day: NaiveDate, n: u64) -> NaiveDate {
+    day.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
+}
+
+fn period_of(p: GoalPeriod) -> Period {
+    match p {
+        GoalPeriod::Week => Period::Week,
+        GoalPeriod::Month => Period::Month,
+        GoalPeriod::Quarter => Period::Quarter,
+    }
+}
+
+/// The day totals of a stored check-in.
+pub fn checkin_totals(c: &Checkin) -> Totals {
+    Totals {
+        spend: c.spend,
+        impressions: c.impressions,
+        clicks: c.clicks,
+        orders: c.orders,
+        gmv: c.gmv,
+        new_customers: c.new_customers,
+        interactions: c.interactions,
+    }
+}
+
+/// Builds the team's data at `now`. `history_from` loads check-ins from an earlier day too
+/// (a month summary, a 30-day chart); at least [`HISTORY_DAYS`] and the current goal periods
+/// are always loaded.
+pub async fn build(
+    store: &Store,
+    team: &Team,
+    tz: Tz,
+    now: i64,
+    history_from: Option<NaiveDate>,
+) -> StoreResult<TeamData> {
+    let chat_id = team.chat_id;
+    let today = local_date(now, tz);
+    let (day_of_month, days_in_month) = bottleneck::month_position(today);
+    let channels = store.channels(chat_id).await?;
+    let goals: Vec<GoalSpec> = crate::bot::numbers::goal_specs(store, chat_id).await?;
+
+    let mut from = back(today, HISTORY_DAYS - 1);
+    from = from.min(Period::Month.bounds(today).0);
+    for g in &goals {
+        if let Some(p) = g.period {
+            from = from.min(period_of(p).bounds(today).0);
+        }
+    }
+    if let Some(h) = history_from {
+        from = from.min(h);
+    }
+    let rows = store
+        .checkins_between(chat_id, &day_key(from), &day_key(today))
+        .await?;
+    let days: Vec<DayTotals> = rows
+        .iter()
+        .filter_map(|c| {
+            Some(DayTotals {
+                channel: c.channel.clone(),
+                day: parse_day_key(&c.day)?,
+                totals: checkin_totals(c),
+            })
+        })
+        .collect();
+    let month_start = Period::Month.bounds(today).0;
+    let mut month_spend: HashMap<&str, i64> = HashMap::new();
+    for d in days.iter().filter(|d| d.day >= month_start) {
+        *month_spend.entry(d.channel.as_str()).or_default() += d.totals.spend;
+    }
+    let channel_facts: Vec<ChannelFacts> = channels
+        .iter()
+        .map(|c| ChannelFacts {
+            name: c.name.clone(),
+            tier: Tier::parse(&c.tier).unwrap_or(Tier::Test),
+            monthly_budget: c.monthly_budget,
+            owner: c.owner_id,
+            month_spend: month_spend.get(c.name.as_str()).copied().unwrap_or(0),
+            created_on: Some(local_date(c.created_at, tz)),
+        })
+        .collect();
+
+    let open_tasks = store.open_tasks(chat_id).await?;
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let ids = open_tasks
+        .iter()
+        .filter_map(|t| t.owner_id)
+        .chain(channels.iter().filter_map(|c| c.owner_id));
+    for id in ids {
+        if names.contains_key(&id) {
+            continue;
+        }
+        let name = store
+            .user(id)
+            .await?
+            .map(|u| u.display_name)
+            .unwrap_or_else(|| id.to_string());
+        names.insert(id, name);
+    }
+    let tasks: Vec<TaskFacts> = open_tasks
+        .iter()
+        .map(|t| TaskFacts {
+            number: t.number,
+            owner: t.owner_id,
+            owner_name: match t.owner_id {
+                Some(id) => names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+                None => format!("@{}", t.owner_username.as_deref().unwrap_or("?")),
+            },
+            due_at: t.due_at,
+            status: if t.status == TASK_BLOCKED {
+                TaskStatus::Blocked
+            } else {
+                TaskStatus::Open
+            },
+            blocked_at: t.blocked_at,
+            slips: t.slips,
+        })
+        .collect();
+    let snapshot = Snapshot {
+        now,
+        today,
+        day_of_month,
+        days_in_month,
+        channels: channel_facts,
+        goals: goals
+            .iter()
+            .map(|g| Goal {
+                channel: (!g.channel.is_empty()).then(|| g.channel.clone()),
+                threshold: g.threshold,
+                period: g.period.map(period_of),
+            })
+            .collect(),
+        days,
+        tasks,
+    };
+    Ok(TeamData {
+        team: team.clone(),
+        tz,
+        snapshot,
+        from,
+        channels,
+        goals,
+        open_tasks,
+        names,
+    })
+}

@@ -1,0 +1,950 @@
+//! The words of the bot's judgement: bottleneck flags with their levers, the weekly (or monthly)
+//! summary, the review agenda, and the charts that go with them. Pure over [`TeamData`]; every
+//! text comes from the locale files (`locales/rhythm.*.yml`) in the language passed in, with
+//! user text escaped.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::chart::{ChartSpec, Series, YFormat};
+use super::snapshot::{TeamData, back};
+use crate::bot::reply::escape;
+use crate::domain::bottleneck::{
+    Flag, FlagKind, Lever, Num, Period, SUMMARY_TOP, Severity, Stage, Subject, top,
+};
+use crate::domain::checkins::GoalPeriod;
+use crate::domain::lang::Lang;
+use crate::domain::metrics::{
+    Better, GoalThreshold, Metric, MetricKind, MetricValue, Totals, change_bp, meets,
+};
+use crate::domain::money::{DASH, format_bp, format_money, format_number, format_ratio, round_div};
+use crate::domain::playbook::{PaceStatus, PlanIssue, Tier, pacing};
+use crate::domain::when::format_local;
+use crate::i18n::tr;
+use crate::storage::{TASK_BLOCKED, TASK_DONE, Task};
+
+/// Which span a summary covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    /// The 7 days ending today, against the 7 before.
+    Week,
+    /// This month to date, against the same number of days before it.
+    Month,
+}
+
+impl Span {
+    /// `week` / `month` (and Chinese), empty = week.
+    pub fn parse(s: &str) -> Option<Span> {
+        match s.trim().to_lowercase().as_str() {
+            "" | "week" | "w" | "7d" | "周" | "本周" | "每周" => Some(Span::Week),
+            "month" | "m" | "月" | "本月" => Some(Span::Month),
+            _ => None,
+        }
+    }
+
+    /// The days compared: `(from, to)` this span and `(from, to)` the one before.
+    pub fn window(self, today: NaiveDate) -> Window {
+        let len = match self {
+            Span::Week => 7,
+            Span::Month => u64::from(today.day()),
+        };
+        let from = back(today, len - 1);
+        Window {
+            from,
+            to: today,
+            prev_from: back(from, len),
+            prev_to: back(from, 1),
+        }
+    }
+}
+
+/// The days a summary compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub prev_from: NaiveDate,
+    pub prev_to: NaiveDate,
+}
+
+fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    tr(lang, &format!("rhythm.{key}"), args)
+}
+
+fn md(d: NaiveDate) -> String {
+    d.format("%m-%d").to_string()
+}
+
+/// The localized metric name.
+pub fn metric_name(lang: Lang, m: Metric) -> String {
+    t(lang, &format!("metric.{}", m.code()), &[])
+}
+
+fn tier_name(lang: Lang, tier: Tier) -> String {
+    t(lang, &format!("tier.{}", tier.code()), &[])
+}
+
+fn channel_tag(name: &str) -> String {
+    format!("<b>#{}</b>", escape(name))
+}
+
+// ---------------------------------------------------------------- flags
+
+/// A number of a flag, formatted.
+pub fn num_text(lang: Lang, n: &Num, currency: &str) -> String {
+    match n {
+        Num::Metric { metric, value } => escape(&value.format(*metric, currency)),
+        Num::Bp(bp) => format_bp(*bp),
+        Num::Money(m) => escape(&format_money(*m, currency)),
+        Num::Count(c) => format_number(*c),
+        Num::Plain(v) => format_ratio(v.num, v.den),
+        Num::Hours(h) => t(lang, "unit.hours", &[("n", &h.to_string())]),
+        Num::Days(d) => t(lang, "unit.days", &[("n", &d.to_string())]),
+    }
+}
+
+fn stage_name(lang: Lang, stage: Stage) -> String {
+    match stage {
+        Stage::Pace => t(lang, "stage.pace", &[]),
+        other => metric_name(lang, other.metric()),
+    }
+}
+
+/// What a flag is about: `#taobao · CVR`, a person, or the plan.
+pub fn subject_text(lang: Lang, s: &Subject) -> String {
+    match s {
+        Subject::Channel { name, stage: None } => channel_tag(name),
+        Subject::Channel {
+            name,
+            stage: Some(st),
+        } => t(
+            lang,
+            "subject.channel_stage",
+            &[
+                ("channel", &channel_tag(name)),
+                ("stage", &stage_name(lang, *st)),
+            ],
+        ),
+        Subject::Person { name, .. } => format!("<b>{}</b>", escape(name)),
+        Subject::Team => t(lang, "subject.team", &[]),
+    }
+}
+
+fn lever_key(l: Lever) -> &'static str {
+    match l {
+        Lever::WidenReach => "widen_reach",
+        Lever::TestCreatives => "test_creatives",
+        Lever::PruneTargeting => "prune_targeting",
+        Lever::DetailPage => "detail_page",
+        Lever::Bundles => "bundles",
+        Lever::MoveBudget => "move_budget",
+        Lever::GraduateTestChannel => "graduate_test",
+        Lever::CapSpend => "cap_spend",
+        Lever::RebalanceTiers => "rebalance_tiers",
+        Lever::AssignOwner => "assign_owner",
+        Lever::ChaseOverdue => "chase_overdue",
+        Lever::Unblock => "unblock",
+        Lever::Replan => "replan",
+        Lever::SpreadLoad => "spread_load",
+        Lever::RequestCheckin => "request_checkin",
+    }
+}
+
+/// The playbook lever's text.
+pub fn lever_text(lang: Lang, l: Lever) -> String {
+    t(lang, &format!("lever.{}", lever_key(l)), &[])
+}
+
+fn severity_icon(s: Severity, too_early: bool) -> &'static str {
+    if too_early {
+        return "⏳";
+    }
+    match s {
+        Severity::High => "🔴",
+        Severity::Medium => "🟠",
+        Severity::Low => "⚪",
+    }
+}
+
+fn task_list(tasks: &[i64]) -> String {
+    tasks
+        .iter()
+        .map(|n| format!("#{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn opt_num(lang: Lang, n: &Option<Num>, currency: &str) -> String {
+    n.as_ref()
+        .map_or_else(|| DASH.to_string(), |n| num_text(lang, n, currency))
+}
+
+/// What a flag found, in one line (without the icon and the lever).
+pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> String {
+    let subject = subject_text(lang, &f.subject);
+    let actual = opt_num(lang, &f.actual, currency);
+    let norm = opt_num(lang, &f.norm, currency);
+    let tasks = task_list(&f.tasks);
+    let a = |key: &str, extra: &[(&str, &str)]| {
+        let mut args: Vec<(&str, &str)> = vec![
+            ("subject", &subject),
+            ("actual", &actual),
+            ("norm", &norm),
+            ("tasks", &tasks),
+        ];
+        args.extend_from_slice(extra);
+        t(lang, &format!("flag.{key}"), &args)
+    };
+    match &f.kind {
+        FlagKind::FunnelStage if f.too_early => a("too_early", &[]),
+        FlagKind::FunnelStage => {
+            let pace = matches!(
+                f.subject,
+                Subject::Channel {
+                    stage: Some(Stage::Pace),
+                    ..
+                }
+            );
+            let better_lower = matches!(&f.norm, Some(Num::Metric { metric, .. }) if metric.better() == Better::Lower);
+            if pace {
+                a("spend_pace", &[])
+            } else if better_lower {
+                a("funnel_over", &[])
+            } else {
+                a("funnel_under", &[])
+            }
+        }
+        FlagKind::BudgetUnderPace => a("under_pace", &[]),
+        FlagKind::BudgetOverPace => a("over_pace", &[]),
+        FlagKind::ProjectedOverBudget => a("over_budget", &[]),
+        FlagKind::Plan(issue) => match issue {
+            PlanIssue::NoBudget { .. } => a("plan_no_budget", &[]),
+            PlanIssue::TierShare {
+                tier,
+                min_bp,
+                max_bp,
+                ..
+            } => a(
+                "plan_tier_share",
+                &[
+                    ("tier", &tier_name(lang, *tier)),
+                    ("min", &format_bp(*min_bp)),
+                    ("max", &format_bp(*max_bp)),
+                ],
+            ),
+            PlanIssue::TooManyCore { .. } => a("plan_too_many_core", &[]),
+            PlanIssue::NoOwner { .. } => a("plan_no_owner", &[]),
+        },
+        FlagKind::TestBeatsCore { core } => a("test_beats_core", &[("core", &channel_tag(core))]),
+        FlagKind::WeekDrop { metric, change_bp } => {
+            // The subject is the channel; a GMV drop names the funnel stage that fell with it.
+            let (channel, cause) = match &f.subject {
+                Subject::Channel { name, stage } => (
+                    channel_tag(name),
+                    stage
+                        .filter(|st| st.metric() != *metric)
+                        .map(|st| t(lang, "flag.cause", &[("stage", &stage_name(lang, st))]))
+                        .unwrap_or_default(),
+                ),
+                other => (subject_text(lang, other), String::new()),
+            };
+            t(
+                lang,
+                "flag.week_drop",
+                &[
+                    ("subject", &channel),
+                    ("metric", &metric_name(lang, *metric)),
+                    ("change", &format_bp(change_bp.abs())),
+                    ("actual", &actual),
+                    ("norm", &norm),
+                    ("cause", &cause),
+                ],
+            )
+        }
+        FlagKind::Overdue => a("overdue", &[]),
+        FlagKind::Blocked => a("blocked", &[]),
+        FlagKind::Slipping => a("slipping", &[]),
+        FlagKind::Overloaded => a("overloaded", &[]),
+        FlagKind::NoCheckin => a("no_checkin", &[]),
+    }
+}
+
+/// A flag as shown: icon, finding, and the lever on the next line.
+pub fn flag_text(lang: Lang, f: &Flag, currency: &str) -> String {
+    let lever = if f.too_early {
+        t(lang, "flag.too_early_lever", &[])
+    } else {
+        lever_text(lang, f.lever)
+    };
+    t(
+        lang,
+        "flag.line",
+        &[
+            ("icon", severity_icon(f.severity, f.too_early)),
+            ("finding", &flag_finding(lang, f, currency)),
+            ("lever", &lever),
+        ],
+    )
+}
+
+/// `/bottlenecks`: every flag, most urgent first.
+pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> String {
+    let currency = data.team.currency.as_str();
+    if flags.is_empty() {
+        return t(lang, "bottlenecks.none", &[]);
+    }
+    let lines: Vec<String> = flags.iter().map(|f| flag_text(lang, f, currency)).collect();
+    t(
+        lang,
+        "bottlenecks.text",
+        &[
+            ("count", &flags.len().to_string()),
+            ("date", &md(data.today())),
+            ("flags", &lines.join("\n")),
+        ],
+    )
+}
+
+// ---------------------------------------------------------------- summary parts
+
+/// `▲12.00%` / `▼8.00%` / `＝` from last span's value to this one's; empty when not comparable.
+pub fn arrow(prev: Option<MetricValue>, cur: Option<MetricValue>) -> String {
+    let (Some(p), Some(c)) = (prev, cur) else {
+        return String::new();
+    };
+    match change_bp(&p, &c) {
+        Some(ch) if ch > 0 => format!(" ▲{}", format_bp(ch)),
+        Some(ch) if ch < 0 => format!(" ▼{}", format_bp(-ch)),
+        Some(_) => " ＝".to_string(),
+        None => String::new(),
+    }
+}
+
+fn goal_mark(value: Option<&MetricValue>, goal: Option<&GoalThreshold>) -> &'static str {
+    match (value, goal) {
+        (Some(v), Some(g)) if meets(v, g) => " ✅",
+        (Some(_), Some(_)) => " ⚠️",
+        _ => "",
+    }
+}
+
+fn rate_goal<'a>(
+    data: &'a TeamData,
+    m: Metric,
+    channel: Option<&str>,
+) -> Option<&'a GoalThreshold> {
+    crate::domain::checkins::rate_goal_for(&data.goals, m, channel).map(|g| &g.threshold)
+}
+
+fn period_of(p: GoalPeriod) -> Period {
+    match p {
+        GoalPeriod::Week => Period::Week,
+        GoalPeriod::Month => Period::Month,
+        GoalPeriod::Quarter => Period::Quarter,
+    }
+}
+
+/// Goal progress: each volume goal over its period to date, projected to the period end.
+fn goal_lines(lang: Lang, data: &TeamData) -> Vec<String> {
+    let currency = data.team.currency.as_str();
+    let today = data.today();
+    let mut lines = Vec::new();
+    for g in data.goals.iter() {
+        let Some(p) = g.period else { continue };
+        let (start, len) = period_of(p).bounds(today);
+        let elapsed = (today - start).num_days() + 1;
+        let channel = (!g.channel.is_empty()).then_some(g.channel.as_str());
+        let totals = data.totals(channel, start, today);
+        let m = g.threshold.metric;
+        let Some(actual) = totals.value(m) else {
+            continue;
+        };
+        let actual_whole = round_div(actual.num, actual.den).unwrap_or(0);
+        let projected = round_div(actual_whole * i128::from(len), i128::from(elapsed)).unwrap_or(0);
+        let fmt = |v: i128| escape(&MetricValue::whole(v).format(m, currency));
+        let progress = crate::domain::metrics::progress_bp(
+            i64::try_from(actual_whole).unwrap_or(i64::MAX),
+            g.threshold.target,
+        )
+        .map_or_else(|| DASH.to_string(), format_bp);
+        let on_track = projected >= i128::from(g.threshold.target);
+        let who = match channel {
+            Some(c) => channel_tag(c),
+            None => t(lang, "summary.team", &[]),
+        };
+        lines.push(t(
+            lang,
+            "summary.goal_line",
+            &[
+                ("who", &who),
+                ("metric", &metric_name(lang, m)),
+                ("actual", &fmt(actual_whole)),
+                ("target", &fmt(i128::from(g.threshold.target))),
+                ("progress", &progress),
+                ("period", &t(lang, &format!("period.{}", p.code()), &[])),
+                ("projected", &fmt(projected)),
+                ("mark", if on_track { "✅" } else { "⚠️" }),
+            ],
+        ));
+    }
+    lines
+}
+
+const TABLE_METRICS: [Metric; 5] = [
+    Metric::Spend,
+    Metric::Gmv,
+    Metric::Roi,
+    Metric::Ctr,
+    Metric::Cvr,
+];
+
+fn channel_line(
+    lang: Lang,
+    data: &TeamData,
+    w: &Window,
+    name: Option<&str>,
+    label: &str,
+) -> String {
+    let currency = data.team.currency.as_str();
+    let cur = data.totals(name, w.from, w.to);
+    let prev = data.totals(name, w.prev_from, w.prev_to);
+    let items: Vec<String> = TABLE_METRICS
+        .iter()
+        .map(|&m| {
+            let v = cur.value(m);
+            let goal = if m.is_volume() {
+                None
+            } else {
+                rate_goal(data, m, name)
+            };
+            t(
+                lang,
+                "summary.item",
+                &[
+                    ("name", &metric_name(lang, m)),
+                    ("value", &escape(&cur.format(m, currency))),
+                    ("arrow", &arrow(prev.value(m), v)),
+                    ("mark", goal_mark(v.as_ref(), goal)),
+                ],
+            )
+        })
+        .collect();
+    t(
+        lang,
+        "summary.channel_line",
+        &[("channel", label), ("items", &items.join(" · "))],
+    )
+}
+
+fn budget_lines(lang: Lang, data: &TeamData) -> Vec<String> {
+    let currency = data.team.currency.as_str();
+    let s = &data.snapshot;
+    s.channels
+        .iter()
+        .filter(|c| c.monthly_budget > 0 || c.month_spend > 0)
+        .map(|c| {
+            let p = pacing(
+                c.month_spend,
+                c.monthly_budget,
+                s.day_of_month,
+                s.days_in_month,
+            );
+            let status = match (p.status, p.over_budget) {
+                (_, true) => "over_budget",
+                (PaceStatus::UnderPace, _) => "under",
+                (PaceStatus::OverPace, _) => "over",
+                (PaceStatus::OnPace, _) => "on",
+            };
+            t(
+                lang,
+                "summary.budget_line",
+                &[
+                    ("channel", &channel_tag(&c.name)),
+                    ("spent", &escape(&format_money(c.month_spend, currency))),
+                    ("budget", &escape(&format_money(c.monthly_budget, currency))),
+                    (
+                        "pace",
+                        &p.pct_of_linear_plan_bp
+                            .map_or_else(|| DASH.to_string(), format_bp),
+                    ),
+                    (
+                        "projected",
+                        &escape(&format_money(p.projected_month_end, currency)),
+                    ),
+                    ("status", &t(lang, &format!("pace.{status}"), &[])),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// Per owner: done in the window, overdue now, blocked now.
+fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<String> {
+    let now = data.snapshot.now;
+    #[derive(Default)]
+    struct Row {
+        done: usize,
+        overdue: Vec<i64>,
+        blocked: Vec<i64>,
+        open: usize,
+    }
+    let owner_name = |t: &Task| match t.owner_id {
+        Some(id) => data.name_of(id),
+        None => format!("@{}", t.owner_username.as_deref().unwrap_or("?")),
+    };
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    for task in done {
+        let in_window = task
+            .done_at
+            .map(|at| crate::domain::when::local_date(at, data.tz))
+            .is_some_and(|d| d >= w.from && d <= w.to);
+        if task.status == TASK_DONE && in_window {
+            rows.entry(owner_name(task)).or_default().done += 1;
+        }
+    }
+    for task in &data.open_tasks {
+        let row = rows.entry(owner_name(task)).or_default();
+        row.open += 1;
+        if task.status == TASK_BLOCKED {
+            row.blocked.push(task.number);
+        } else if task.due_at < now {
+            row.overdue.push(task.number);
+        }
+    }
+    rows.iter()
+        .map(|(name, r)| {
+            let mut extra = String::new();
+            if !r.overdue.is_empty() {
+                extra.push_str(&t(
+                    lang,
+                    "summary.task_overdue_list",
+                    &[("tasks", &task_list(&r.overdue))],
+                ));
+            }
+            if !r.blocked.is_empty() {
+                extra.push_str(&t(
+                    lang,
+                    "summary.task_blocked_list",
+                    &[("tasks", &task_list(&r.blocked))],
+                ));
+            }
+            t(
+                lang,
+                "summary.task_line",
+                &[
+                    ("owner", &format!("<b>{}</b>", escape(name))),
+                    ("done", &r.done.to_string()),
+                    ("open", &r.open.to_string()),
+                    ("overdue", &r.overdue.len().to_string()),
+                    ("blocked", &r.blocked.len().to_string()),
+                    ("lists", &extra),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// Channels missing numbers on some days of the window: `(name, missing days, last day with numbers)`.
+pub fn checkin_gaps(data: &TeamData, w: &Window) -> Vec<(String, i64, Option<NaiveDate>)> {
+    let mut out = Vec::new();
+    for c in &data.snapshot.channels {
+        let start = c.created_on.map_or(w.from, |d| d.max(w.from));
+        if start > w.to {
+            continue;
+        }
+        let mut missing = 0;
+        let mut day = start;
+        while day <= w.to {
+            if !data.has_numbers(&c.name, day) {
+                missing += 1;
+            }
+            day = day.succ_opt().unwrap_or(NaiveDate::MAX);
+        }
+        if missing > 0 {
+            let last = data
+                .snapshot
+                .days
+                .iter()
+                .filter(|d| d.channel == c.name && d.day <= w.to)
+                .map(|d| d.day)
+                .max();
+            out.push((c.name.clone(), missing, last));
+        }
+    }
+    out
+}
+
+fn gap_lines(lang: Lang, data: &TeamData, w: &Window) -> Vec<String> {
+    checkin_gaps(data, w)
+        .into_iter()
+        .map(|(name, missing, last)| {
+            t(
+                lang,
+                "summary.gap_line",
+                &[
+                    ("channel", &channel_tag(&name)),
+                    ("missing", &missing.to_string()),
+                    ("last", &last.map_or_else(|| DASH.to_string(), md)),
+                ],
+            )
+        })
+        .collect()
+}
+
+fn section(lang: Lang, key: &str, lines: Vec<String>, empty_key: &str) -> String {
+    let body = if lines.is_empty() {
+        t(lang, empty_key, &[])
+    } else {
+        lines.join("\n")
+    };
+    format!("{}\n{}", t(lang, key, &[]), body)
+}
+
+/// The weekly (or monthly) summary (SPEC §4). `done` are tasks touched in the window
+/// (`Store::tasks_since`); `late` adds the late note.
+pub fn summary_text(
+    lang: Lang,
+    data: &TeamData,
+    span: Span,
+    flags: &[Flag],
+    done: &[Task],
+    late: bool,
+) -> String {
+    let w = span.window(data.today());
+    let currency = data.team.currency.as_str();
+    let mut parts = Vec::new();
+    let head_key = match span {
+        Span::Week => "summary.title_week",
+        Span::Month => "summary.title_month",
+    };
+    let mut head = String::new();
+    if late {
+        head.push_str(&t(lang, "summary.late", &[]));
+    }
+    head.push_str(&t(
+        lang,
+        head_key,
+        &[
+            ("team", &escape(&data.team.title)),
+            ("from", &md(w.from)),
+            ("to", &md(w.to)),
+            ("prev_from", &md(w.prev_from)),
+            ("prev_to", &md(w.prev_to)),
+        ],
+    ));
+    parts.push(head);
+    parts.push(section(
+        lang,
+        "summary.goals",
+        goal_lines(lang, data),
+        "summary.no_goals",
+    ));
+    let mut ch_lines: Vec<String> = data
+        .snapshot
+        .channels
+        .iter()
+        .map(|c| {
+            let label = t(
+                lang,
+                "summary.channel_label",
+                &[
+                    ("channel", &channel_tag(&c.name)),
+                    ("tier", &tier_name(lang, c.tier)),
+                ],
+            );
+            channel_line(lang, data, &w, Some(&c.name), &label)
+        })
+        .collect();
+    if ch_lines.len() > 1 {
+        ch_lines.push(channel_line(
+            lang,
+            data,
+            &w,
+            None,
+            &t(lang, "summary.team", &[]),
+        ));
+    }
+    parts.push(section(
+        lang,
+        "summary.channels",
+        ch_lines,
+        "summary.no_channels",
+    ));
+    parts.push(section(
+        lang,
+        "summary.budget",
+        budget_lines(lang, data),
+        "summary.no_budget",
+    ));
+    parts.push(section(
+        lang,
+        "summary.tasks",
+        task_lines(lang, data, &w, done),
+        "summary.no_tasks",
+    ));
+    parts.push(section(
+        lang,
+        "summary.gaps",
+        gap_lines(lang, data, &w),
+        "summary.no_gaps",
+    ));
+    let shown = top(flags, SUMMARY_TOP);
+    let flag_lines: Vec<String> = shown.iter().map(|f| flag_text(lang, f, currency)).collect();
+    let title = t(
+        lang,
+        "summary.bottlenecks",
+        &[
+            ("shown", &shown.len().to_string()),
+            ("count", &flags.len().to_string()),
+        ],
+    );
+    let body = if flag_lines.is_empty() {
+        t(lang, "summary.no_bottlenecks", &[])
+    } else {
+        flag_lines.join("\n")
+    };
+    parts.push(format!("{title}\n{body}"));
+    parts.join("\n\n")
+}
+
+/// The image caption of a summary (short, ≤ 1024).
+pub fn summary_caption(lang: Lang, data: &TeamData, span: Span) -> String {
+    let w = span.window(data.today());
+    t(
+        lang,
+        "summary.caption",
+        &[("from", &md(w.from)), ("to", &md(w.to))],
+    )
+}
+
+/// The agenda sent an hour before the review (SPEC §3): open bottlenecks, whose tasks are
+/// overdue, which channels lack numbers.
+pub fn agenda_text(
+    lang: Lang,
+    data: &TeamData,
+    meeting_at: i64,
+    flags: &[Flag],
+    late: bool,
+) -> String {
+    let currency = data.team.currency.as_str();
+    let w = Span::Week.window(data.today());
+    let mut parts = Vec::new();
+    let mut head = String::new();
+    if late {
+        head.push_str(&t(lang, "agenda.late", &[]));
+    }
+    head.push_str(&t(
+        lang,
+        "agenda.title",
+        &[
+            ("time", &format_local(meeting_at, data.tz)),
+            ("team", &escape(&data.team.title)),
+        ],
+    ));
+    parts.push(head);
+    let judged: Vec<Flag> = flags.iter().filter(|f| !f.too_early).cloned().collect();
+    let shown = top(&judged, SUMMARY_TOP);
+    let lines: Vec<String> = shown.iter().map(|f| flag_text(lang, f, currency)).collect();
+    parts.push(section(
+        lang,
+        "agenda.bottlenecks",
+        lines,
+        "agenda.no_bottlenecks",
+    ));
+    // Whose tasks are overdue.
+    let now = data.snapshot.now;
+    let mut overdue: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for task in data.open_tasks.iter().filter(|t| t.due_at < now) {
+        let name = match task.owner_id {
+            Some(id) => data.name_of(id),
+            None => format!("@{}", task.owner_username.as_deref().unwrap_or("?")),
+        };
+        overdue.entry(name).or_default().push(task.number);
+    }
+    let lines: Vec<String> = overdue
+        .iter()
+        .map(|(name, tasks)| {
+            t(
+                lang,
+                "agenda.overdue_line",
+                &[
+                    ("owner", &format!("<b>{}</b>", escape(name))),
+                    ("tasks", &task_list(tasks)),
+                ],
+            )
+        })
+        .collect();
+    parts.push(section(lang, "agenda.overdue", lines, "agenda.no_overdue"));
+    parts.push(section(
+        lang,
+        "agenda.gaps",
+        gap_lines(lang, data, &w),
+        "agenda.no_gaps",
+    ));
+    parts.join("\n\n")
+}
+
+// ---------------------------------------------------------------- charts
+
+fn y_format(m: Metric, currency: &str) -> YFormat {
+    match m.kind() {
+        MetricKind::Money => YFormat::Money {
+            symbol: currency.to_string(),
+        },
+        MetricKind::Rate => YFormat::Percent,
+        MetricKind::Ratio => YFormat::Ratio,
+        MetricKind::Count => YFormat::Count,
+    }
+}
+
+fn points(daily: &[(NaiveDate, Totals)], m: Metric) -> Vec<(NaiveDate, f64)> {
+    daily
+        .iter()
+        .filter_map(|(d, t)| Some((*d, t.value(m)?.display_f64(m))))
+        .collect()
+}
+
+/// A chart of a metric's daily values, one line per channel (or the one channel), with the
+/// rate goal as a line, or a volume goal's daily pace.
+pub fn metric_chart(
+    lang: Lang,
+    data: &TeamData,
+    m: Metric,
+    channel: Option<&str>,
+    days: u64,
+) -> ChartSpec {
+    let currency = data.team.currency.as_str();
+    let to = data.today();
+    let from = back(to, days.max(1) - 1);
+    let names: Vec<String> = match channel {
+        Some(c) => vec![c.to_string()],
+        None => data
+            .snapshot
+            .channels
+            .iter()
+            .map(|c| c.name.clone())
+            .collect(),
+    };
+    let series: Vec<Series> = names
+        .iter()
+        .map(|n| Series {
+            label: format!("#{n}"),
+            points: points(&data.daily(Some(n), from, to), m),
+        })
+        .collect();
+    let mut goal_line = None;
+    let mut pace_line = None;
+    if m.is_volume() {
+        // A volume goal for this channel (or, for a team chart, the team) as a daily pace.
+        let key = channel.unwrap_or("");
+        if let Some(g) = data
+            .goals
+            .iter()
+            .find(|g| g.threshold.metric == m && g.period.is_some() && g.channel == key)
+            && let Some(p) = g.period
+        {
+            let mut pts = Vec::new();
+            let mut d = from;
+            while d <= to {
+                let (_, len) = period_of(p).bounds(d);
+                let per_day = g.threshold.target as f64 / len as f64;
+                pts.push((d, per_day_display(per_day, m)));
+                d = d.succ_opt().unwrap_or(NaiveDate::MAX);
+            }
+            pace_line = Some((t(lang, "chart.pace", &[]), pts));
+        }
+    } else if let Some(g) = rate_goal(data, m, channel) {
+        goal_line = Some((
+            t(lang, "chart.goal", &[("goal", &g.format_target(currency))]),
+            g.target_value().display_f64(m),
+        ));
+    }
+    let title = match channel {
+        Some(c) => t(
+            lang,
+            "chart.title_channel",
+            &[
+                ("metric", &metric_name(lang, m)),
+                ("channel", c),
+                ("from", &md(from)),
+                ("to", &md(to)),
+            ],
+        ),
+        None => t(
+            lang,
+            "chart.title",
+            &[
+                ("metric", &metric_name(lang, m)),
+                ("from", &md(from)),
+                ("to", &md(to)),
+            ],
+        ),
+    };
+    ChartSpec {
+        title,
+        y_label: metric_name(lang, m),
+        series,
+        goal_line,
+        pace_line,
+        y_format: y_format(m, currency),
+    }
+}
+
+/// A volume's per-day amount in display units (money in currency units).
+fn per_day_display(per_day: f64, m: Metric) -> f64 {
+    match m.kind() {
+        MetricKind::Money => per_day / 100.0,
+        _ => per_day,
+    }
+}
+
+/// The summary's chart: daily GMV per channel over the span and the one before (with the
+/// daily pace of a team GMV goal).
+pub fn summary_chart(lang: Lang, data: &TeamData, span: Span) -> ChartSpec {
+    let w = span.window(data.today());
+    let days = (w.to - w.prev_from).num_days() + 1;
+    metric_chart(
+        lang,
+        data,
+        Metric::Gmv,
+        None,
+        u64::try_from(days).unwrap_or(14),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arrows() {
+        let v = |n| Some(MetricValue::whole(n));
+        assert_eq!(arrow(v(100), v(112)), " ▲12.00%");
+        assert_eq!(arrow(v(100), v(92)), " ▼8.00%");
+        assert_eq!(arrow(v(100), v(100)), " ＝");
+        assert_eq!(arrow(v(0), v(100)), "");
+        assert_eq!(arrow(None, v(100)), "");
+    }
+
+    #[test]
+    fn windows() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 6).expect("date");
+        let w = Span::Week.window(d);
+        assert_eq!(w.from, NaiveDate::from_ymd_opt(2026, 10, 31).expect("d"));
+        assert_eq!(w.prev_to, NaiveDate::from_ymd_opt(2026, 10, 30).expect("d"));
+        assert_eq!(
+            w.prev_from,
+            NaiveDate::from_ymd_opt(2026, 10, 24).expect("d")
+        );
+        let m = Span::Month.window(d);
+        assert_eq!(m.from, NaiveDate::from_ymd_opt(2026, 11, 1).expect("d"));
+        assert_eq!(
+            m.prev_from,
+            NaiveDate::from_ymd_opt(2026, 10, 26).expect("d")
+        );
+        assert_eq!(Span::parse(""), Some(Span::Week));
+        assert_eq!(Span::parse("月"), Some(Span::Month));
+        assert_eq!(Span::parse("year"), None);
+    }
+}

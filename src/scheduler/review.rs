@@ -1,0 +1,72 @@
+//! The weekly review's automatic messages: the agenda an hour before, the summary (text + one
+//! image) at the time. Each firing (or drop) plans the next week's occurrence from the team's
+//! current settings, so the chain runs every week without a cron.
+//!
+//! After downtime: an agenda whose meeting has already started is dropped (it would be noise);
+//! a summary is sent once, late, saying so.
+
+use super::{JobError, Outcome};
+use crate::bot::people::team_lang;
+use crate::bot::rhythm::{
+    self, AGENDA_BEFORE_SECS, build_summary, judge, plan_review, review_version, send_summary,
+};
+use crate::bot::{Ctx, TgBot, reply};
+use crate::domain::schedule::LATE_AFTER_SECS;
+use crate::report::summary::{Span, agenda_text};
+use crate::storage::{Job, Team};
+
+pub const KIND_REVIEW_AGENDA: &str = rhythm::KIND_REVIEW_AGENDA;
+pub const KIND_REVIEW_SUMMARY: &str = rhythm::KIND_REVIEW_SUMMARY;
+
+/// The team, if this job still stands (team active, review time unchanged); plans the next
+/// occurrence first, so neither a drop nor a refused send breaks the chain.
+async fn current_team(ctx: &Ctx, job: &Job) -> Result<Result<Team, &'static str>, JobError> {
+    let store = &ctx.store;
+    let Some(team) = store.team(job.chat_id).await? else {
+        return Ok(Err("team gone"));
+    };
+    if !team.is_active() {
+        return Ok(Err("team inactive"));
+    }
+    let version = team
+        .review_weekday
+        .zip(team.review_minute)
+        .map(|(wd, min)| review_version(wd, min));
+    if version != Some(job.version) {
+        // The review was moved or turned off: that change planned anew.
+        return Ok(Err("time changed"));
+    }
+    plan_review(ctx, team.chat_id).await?;
+    Ok(Ok(team))
+}
+
+pub async fn fire_agenda(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
+    let team = match current_team(ctx, job).await? {
+        Ok(team) => team,
+        Err(why) => return Ok(Outcome::Dropped(why)),
+    };
+    let now = ctx.now();
+    let meeting = job.due_at + AGENDA_BEFORE_SECS;
+    if now >= meeting {
+        return Ok(Outcome::Dropped("meeting started"));
+    }
+    let lang = team_lang(&team, ctx.settings.default_lang);
+    let (data, flags) = judge(ctx, &team, None).await?;
+    let late = now - job.fire_at > LATE_AFTER_SECS;
+    let text = agenda_text(lang, &data, meeting, &flags, late);
+    reply::send_html(bot, team.chat_id, &text, None).await?;
+    Ok(Outcome::Sent)
+}
+
+pub async fn fire_summary(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
+    let team = match current_team(ctx, job).await? {
+        Ok(team) => team,
+        Err(why) => return Ok(Outcome::Dropped(why)),
+    };
+    let now = ctx.now();
+    let lang = team_lang(&team, ctx.settings.default_lang);
+    let late = now - job.fire_at > LATE_AFTER_SECS;
+    let msg = build_summary(ctx, &team, lang, Span::Week, late).await?;
+    send_summary(bot, team.chat_id, msg).await?;
+    Ok(Outcome::Sent)
+}

@@ -1,0 +1,377 @@
+//! The check-in part of the Store contract, run against SQLite and PostgreSQL alike.
+
+mod common;
+
+use campaign_bot::storage::{ChannelSums, NewCheckin, NewTeam, Store, TeamSetting};
+use common::TestDb;
+
+/// Generates one #[tokio::test] per backend for each contract function.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = super::TestDb::sqlite().await;
+                    super::$name(&db.store).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = super::TestDb::postgres(concat!("checkins::", stringify!($name))).await else { return };
+                    super::$name(&db.store).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    a_checkin_is_stored_and_replaced_by_the_same_key,
+    creatives_and_days_are_separate_rows,
+    sums_by_channel_over_a_range,
+    spend_by_channel_feeds_pacing,
+    channels_checked_in_on_a_day,
+    teams_do_not_see_each_other,
+    bulk_import_replaces_by_key,
+    checkins_follow_a_team_to_its_supergroup_id,
+    the_checkin_time_can_be_cleared,
+);
+
+const T: i64 = common::T0;
+const A: i64 = -1001;
+const B: i64 = -1002;
+
+async fn team(store: &Store, chat_id: i64) {
+    store
+        .ensure_team(
+            &NewTeam {
+                chat_id,
+                title: "Growth",
+                detected_lang: Some("en"),
+                tz: "Asia/Shanghai",
+            },
+            T,
+        )
+        .await
+        .expect("team");
+}
+
+fn row<'a>(chat_id: i64, channel: &'a str, day: &'a str, spend: i64) -> NewCheckin<'a> {
+    NewCheckin {
+        chat_id,
+        channel,
+        day,
+        creative: "",
+        spend,
+        impressions: 50_000,
+        clicks: 1500,
+        orders: 45,
+        gmv: 900_000,
+        new_customers: None,
+        interactions: None,
+        author_id: Some(7),
+    }
+}
+
+async fn a_checkin_is_stored_and_replaced_by_the_same_key(store: &Store) {
+    team(store, A).await;
+    let (first, before) = store
+        .put_checkin(&row(A, "xhs", "2026-11-02", 100_000), T)
+        .await
+        .expect("put");
+    assert_eq!(before, None);
+    assert_eq!(
+        (first.spend, first.created_at, first.updated_at),
+        (100_000, T, T)
+    );
+    assert_eq!(first.new_customers, None);
+    let again = NewCheckin {
+        new_customers: Some(3),
+        author_id: None,
+        ..row(A, "xhs", "2026-11-02", 120_000)
+    };
+    let (second, before) = store.put_checkin(&again, T + 60).await.expect("replace");
+    assert_eq!(before.as_ref(), Some(&first));
+    assert_eq!(second.id, first.id, "replaced in place");
+    assert_eq!(second.spend, 120_000);
+    assert_eq!(second.new_customers, Some(3));
+    assert_eq!(second.author_id, None);
+    assert_eq!((second.created_at, second.updated_at), (T, T + 60));
+    assert_eq!(store.count_checkins(A).await.expect("count"), 1);
+    assert_eq!(
+        store
+            .checkin(A, "xhs", "2026-11-02", "")
+            .await
+            .expect("read"),
+        Some(second)
+    );
+}
+
+async fn creatives_and_days_are_separate_rows(store: &Store) {
+    team(store, A).await;
+    for (day, creative) in [
+        ("2026-11-02", ""),
+        ("2026-11-02", "A"),
+        ("2026-11-02", "视频B"),
+        ("2026-11-01", ""),
+    ] {
+        let r = NewCheckin {
+            creative,
+            ..row(A, "xhs", day, 100)
+        };
+        store.put_checkin(&r, T).await.expect("put");
+    }
+    assert_eq!(store.count_checkins(A).await.expect("count"), 4);
+    let rows = store
+        .checkins_between(A, "2026-11-01", "2026-11-02")
+        .await
+        .expect("rows");
+    let keys: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.day.as_str(), r.creative.as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("2026-11-01", ""),
+            ("2026-11-02", ""),
+            ("2026-11-02", "A"),
+            ("2026-11-02", "视频B")
+        ]
+    );
+    let only_today = store
+        .checkins_between(A, "2026-11-02", "2026-11-02")
+        .await
+        .expect("rows");
+    assert_eq!(only_today.len(), 3);
+}
+
+async fn sums_by_channel_over_a_range(store: &Store) {
+    team(store, A).await;
+    let rows = [
+        NewCheckin {
+            new_customers: Some(2),
+            ..row(A, "xhs", "2026-11-01", 100)
+        },
+        NewCheckin {
+            creative: "A",
+            new_customers: Some(3),
+            interactions: Some(10),
+            ..row(A, "xhs", "2026-11-01", 200)
+        },
+        row(A, "xhs", "2026-11-02", 300),
+        row(A, "jd", "2026-11-02", 50),
+        row(A, "jd", "2026-10-01", 9999),
+    ];
+    for r in &rows {
+        store.put_checkin(r, T).await.expect("put");
+    }
+    let sums = store
+        .channel_sums(A, "2026-11-01", "2026-11-02", "")
+        .await
+        .expect("sums");
+    assert_eq!(
+        sums,
+        [
+            ChannelSums {
+                channel: "jd".into(),
+                days: 1,
+                spend: 50,
+                impressions: 50_000,
+                clicks: 1500,
+                orders: 45,
+                gmv: 900_000,
+                new_customers: None,
+                interactions: None,
+            },
+            ChannelSums {
+                channel: "xhs".into(),
+                days: 2,
+                spend: 600,
+                impressions: 150_000,
+                clicks: 4500,
+                orders: 135,
+                gmv: 2_700_000,
+                new_customers: Some(5),
+                interactions: Some(10),
+            },
+        ]
+    );
+    let jd = store
+        .channel_sums(A, "2000-01-01", "9999-12-31", "jd")
+        .await
+        .expect("jd");
+    assert_eq!(jd.len(), 1);
+    assert_eq!((jd[0].days, jd[0].spend), (2, 10_049));
+    assert!(
+        store
+            .channel_sums(A, "2026-12-01", "2026-12-31", "")
+            .await
+            .expect("empty")
+            .is_empty()
+    );
+    // Large values sum without overflow: a ¥100,000,000 GMV day, a year of them.
+    let days: Vec<String> = (1..=28).map(|d| format!("2026-02-{d:02}")).collect();
+    for day in &days {
+        let r = NewCheckin {
+            gmv: 10_000_000_000,
+            ..row(A, "tmall", day, 0)
+        };
+        store.put_checkin(&r, T).await.expect("big");
+    }
+    let tmall = store
+        .channel_sums(A, "2026-02-01", "2026-02-28", "tmall")
+        .await
+        .expect("tmall");
+    assert_eq!(tmall[0].gmv, 280_000_000_000);
+}
+
+async fn spend_by_channel_feeds_pacing(store: &Store) {
+    team(store, A).await;
+    for r in [
+        row(A, "xhs", "2026-11-01", 100),
+        NewCheckin {
+            creative: "B",
+            ..row(A, "xhs", "2026-11-02", 250)
+        },
+        row(A, "douyin", "2026-11-02", 40),
+        row(A, "xhs", "2026-10-31", 7777),
+    ] {
+        store.put_checkin(&r, T).await.expect("put");
+    }
+    assert_eq!(
+        store
+            .spend_by_channel(A, "2026-11-01", "2026-11-30")
+            .await
+            .expect("spend"),
+        [("douyin".to_string(), 40), ("xhs".to_string(), 350)]
+    );
+    assert!(
+        store
+            .spend_by_channel(B, "2026-11-01", "2026-11-30")
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+async fn channels_checked_in_on_a_day(store: &Store) {
+    team(store, A).await;
+    for r in [
+        row(A, "xhs", "2026-11-02", 1),
+        NewCheckin {
+            creative: "A",
+            ..row(A, "xhs", "2026-11-02", 1)
+        },
+        row(A, "jd", "2026-11-01", 1),
+    ] {
+        store.put_checkin(&r, T).await.expect("put");
+    }
+    assert_eq!(
+        store
+            .channels_checked_in(A, "2026-11-02")
+            .await
+            .expect("in"),
+        ["xhs"]
+    );
+    assert_eq!(
+        store.last_checkin_days(A).await.expect("last"),
+        [
+            ("jd".to_string(), "2026-11-01".to_string()),
+            ("xhs".to_string(), "2026-11-02".to_string())
+        ]
+    );
+}
+
+async fn teams_do_not_see_each_other(store: &Store) {
+    team(store, A).await;
+    team(store, B).await;
+    store
+        .put_checkin(&row(A, "xhs", "2026-11-02", 1), T)
+        .await
+        .expect("a");
+    let (_, before) = store
+        .put_checkin(&row(B, "xhs", "2026-11-02", 2), T)
+        .await
+        .expect("b");
+    assert_eq!(
+        before, None,
+        "same channel and day in another team is another row"
+    );
+    assert_eq!(store.count_checkins(A).await.expect("a"), 1);
+    assert_eq!(store.count_checkins(B).await.expect("b"), 1);
+    let b = store
+        .checkins_between(B, "2026-01-01", "2026-12-31")
+        .await
+        .expect("rows");
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].spend, 2);
+    assert!(
+        store
+            .channels_checked_in(B, "2026-11-01")
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+async fn bulk_import_replaces_by_key(store: &Store) {
+    team(store, A).await;
+    let days: Vec<String> = (0..1200)
+        .map(|i| {
+            let d =
+                chrono::NaiveDate::from_ymd_opt(2023, 1, 1).expect("day") + chrono::Days::new(i);
+            d.format("%Y-%m-%d").to_string()
+        })
+        .collect();
+    let rows: Vec<NewCheckin> = days.iter().map(|d| row(A, "xhs", d, 100)).collect();
+    assert_eq!(store.import_checkins(&rows, T).await.expect("import"), 1200);
+    assert_eq!(store.count_checkins(A).await.expect("count"), 1200);
+    // Importing again replaces (no duplicates, no unique violation).
+    let again: Vec<NewCheckin> = days.iter().map(|d| row(A, "xhs", d, 200)).collect();
+    store.import_checkins(&again, T + 1).await.expect("again");
+    assert_eq!(store.count_checkins(A).await.expect("count"), 1200);
+    let spend = store
+        .spend_by_channel(A, "2000-01-01", "9999-12-31")
+        .await
+        .expect("spend");
+    assert_eq!(spend, [("xhs".to_string(), 240_000)]);
+    assert_eq!(store.import_checkins(&[], T).await.expect("empty"), 0);
+}
+
+async fn checkins_follow_a_team_to_its_supergroup_id(store: &Store) {
+    team(store, A).await;
+    store
+        .put_checkin(&row(A, "xhs", "2026-11-02", 5), T)
+        .await
+        .expect("put");
+    store.move_team(A, B, T).await.expect("move");
+    assert_eq!(store.count_checkins(A).await.expect("old"), 0);
+    assert_eq!(store.count_checkins(B).await.expect("new"), 1);
+}
+
+async fn the_checkin_time_can_be_cleared(store: &Store) {
+    team(store, A).await;
+    store
+        .update_team(A, &TeamSetting::CheckinTime(18 * 60), T)
+        .await
+        .expect("set");
+    assert_eq!(
+        store
+            .team(A)
+            .await
+            .expect("team")
+            .expect("some")
+            .checkin_minute,
+        Some(1080)
+    );
+    store.clear_checkin_time(A, T + 1).await.expect("clear");
+    let t = store.team(A).await.expect("team").expect("some");
+    assert_eq!((t.checkin_minute, t.updated_at), (None, T + 1));
+}
