@@ -45,6 +45,7 @@ e2e!(
     the_nudge_mentions_only_owners_missing_numbers_and_is_silent_when_all_are_in,
     a_nudge_for_a_day_already_over_is_dropped,
     checkin_time_is_for_admins_and_can_be_turned_off,
+    spend_feeds_budget_pacing_and_goals_show_where_the_team_stands,
 );
 
 const EXAMPLE: &str = "/checkin xhs spend=1000 impressions=50000 clicks=1500 orders=45 gmv=9000";
@@ -733,5 +734,47 @@ async fn checkin_time_is_for_admins_and_can_be_turned_off(mut app: TestApp) {
     assert!(nudge_jobs(&app).await.iter().all(|j| j.1 != JOB_PENDING));
     app.clock.advance(3 * 3600);
     assert!(tick(&app).await.is_empty());
+    app.stop().await.cleanup().await;
+}
+
+async fn spend_feeds_budget_pacing_and_goals_show_where_the_team_stands(mut app: TestApp) {
+    setup(&mut app).await;
+    let store = app.ctx.store.clone();
+    for (metric, direction, period, value) in [
+        ("ctr", "at_least", "", 20_000),
+        ("gmv", "volume", "month", 50_000_000),
+    ] {
+        let goal = NewGoal {
+            chat_id: GROUP,
+            metric,
+            channel: "",
+            direction,
+            period,
+            value,
+        };
+        store.set_goal(&goal, T0).await.expect("goal");
+    }
+    let before = app.reply(GROUP, ALICE, "/budget").await;
+    assert!(!before.contains("¥1,000.00"), "{before}");
+    app.reply(GROUP, BOB, EXAMPLE).await;
+    // Last month's numbers do not count towards this month's spend.
+    app.reply(
+        GROUP,
+        BOB,
+        "/checkin xhs spend=700 impressions=1000 clicks=10 orders=1 gmv=10 date=2026-10-31",
+    )
+    .await;
+    let budget = app.reply(GROUP, ALICE, "/budget").await;
+    assert!(
+        budget.contains("¥1,000.00"),
+        "xhs spend this month: {budget}"
+    );
+    assert!(!budget.contains("¥1,700.00"), "{budget}");
+    let goals = app.reply(GROUP, ALICE, "/goals").await;
+    assert!(goals.contains("3.00%"), "CTR this month: {goals}");
+    assert!(
+        goals.contains("¥9,000.00") && goals.contains("1.80%"),
+        "{goals}"
+    );
     app.stop().await.cleanup().await;
 }
