@@ -4,6 +4,7 @@
 //! warnings (short run, peeking, CVR disagreement), the refusals, the store queries behind it,
 //! and the weekly summary's hook. Every scenario runs on SQLite and PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::bot::abtest::{ReachedVerdict, verdict_line, verdicts_since};
@@ -11,31 +12,7 @@ use campaign_bot::domain::abtest::AbMetric;
 use campaign_bot::domain::lang::Lang;
 use campaign_bot::storage::{NewCheckin, NewTeam};
 use chrono::NaiveDate;
-use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
-
-/// One #[tokio::test] per backend for each scenario.
-macro_rules! e2e {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::spawn(super::TestDb::sqlite().await).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("abtest_", stringify!($name))).await else { return };
-                    super::$name(super::TestApp::spawn(db).await).await;
-                }
-            )*
-        }
-    };
-}
+use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(
     three_creatives_over_ten_days_in_english,

@@ -2,37 +2,14 @@
 //! refusal (nothing stored), `/metrics`, `/export` as CSV documents, and the daily nudge fired
 //! by the scheduler under the injected clock. Every scenario runs on SQLite and PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::app::{make_bot, relaxed_limits};
 use campaign_bot::console::emulator::{SentKind, SentMessage};
 use campaign_bot::scheduler::Scheduler;
 use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, JOB_SENT, NewGoal, NewTask};
-use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
-
-/// One #[tokio::test] per backend for each scenario.
-macro_rules! e2e {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::spawn(super::TestDb::sqlite().await).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("checkin_", stringify!($name))).await else { return };
-                    super::$name(super::TestApp::spawn(db).await).await;
-                }
-            )*
-        }
-    };
-}
+use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(
     english_keys_reply_with_the_derived_metrics_and_goal_marks,

@@ -1,33 +1,11 @@
 //! The campaign plan through the emulator: channels and budgets checked against the playbook,
 //! goals in both languages, permissions, bad arguments, `/budget` and `/plan`.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::console::emulator::{SendOpts, UserSpec};
 use common::{ALICE, BOB, GROUP, TestApp, TestDb, WANG};
-
-/// Runs one scenario on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::TestDb::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("e2e_plan_", stringify!($name))).await else { return };
-                    super::$name(db).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     the_playbook_check_names_the_broken_rule_and_clears_when_fixed,

@@ -4,34 +4,12 @@
 //! Also `/bottlenecks`, `/summary`, `/chart`, late delivery after downtime, and refusals.
 //! Every scenario runs on SQLite and PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::console::emulator::{SentKind, SentMessage};
 use campaign_bot::storage::{JOB_PENDING, NewCheckin, NewGoal, NewTask};
-use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
-
-macro_rules! e2e {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let app = super::TestApp::spawn(super::TestDb::sqlite().await).await;
-                    super::$name(app).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("review_", stringify!($name))).await else { return };
-                    super::$name(super::TestApp::spawn(db).await).await;
-                }
-            )*
-        }
-    };
-}
+use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(
     review_sends_agenda_then_summary_once_each_in_english,

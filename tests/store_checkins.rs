@@ -1,35 +1,9 @@
 //! The check-in part of the Store contract, run against SQLite and PostgreSQL alike.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::storage::{ChannelSums, NewCheckin, NewTeam, Store, TeamSetting};
-use common::TestDb;
-
-/// Generates one #[tokio::test] per backend for each contract function.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("checkins::", stringify!($name))).await else { return };
-                    super::$name(&db.store).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-    };
-}
 
 contract!(
     a_checkin_is_stored_and_replaced_by_the_same_key,

@@ -1,35 +1,9 @@
 //! One Store contract, run against SQLite and PostgreSQL alike.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::storage::{NewTeam, Store, TeamSetting, User};
-use common::TestDb;
-
-/// Generates one #[tokio::test] per backend for each contract function.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("postgres::", stringify!($name))).await else { return };
-                    super::$name(&db.store).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-    };
-}
 
 contract!(
     migrations_are_idempotent,

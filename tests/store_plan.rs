@@ -1,35 +1,9 @@
 //! The plan's Store contract (channels and goals), run against SQLite and PostgreSQL alike.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::storage::{NewGoal, NewTeam, Store};
-use common::TestDb;
-
-/// Generates one #[tokio::test] per backend for each contract function.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = super::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("plan_", stringify!($name))).await else { return };
-                    super::$name(&db.store).await;
-                    db.cleanup().await;
-                }
-            )*
-        }
-    };
-}
 
 contract!(
     channels_are_added_changed_and_listed_per_team,

@@ -250,3 +250,82 @@ impl TestApp {
         self.db
     }
 }
+
+/// One `#[tokio::test]` per backend for each store-contract function `async fn(&Store)`.
+#[allow(unused_macros)]
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = $crate::common::TestDb::sqlite().await;
+                    super::$name(&db.store).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let name = concat!(module_path!(), "::", stringify!($name));
+                    let Some(db) = $crate::common::TestDb::postgres(name).await else { return };
+                    super::$name(&db.store).await;
+                    db.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+/// One `#[tokio::test]` per backend for each scenario `async fn(TestApp)`.
+#[allow(unused_macros)]
+macro_rules! e2e {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = $crate::common::TestDb::sqlite().await;
+                    super::$name($crate::common::TestApp::spawn(db).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let name = concat!(module_path!(), "::", stringify!($name));
+                    let Some(db) = $crate::common::TestDb::postgres(name).await else { return };
+                    super::$name($crate::common::TestApp::spawn(db).await).await;
+                }
+            )*
+        }
+    };
+}
+
+/// One `#[tokio::test]` per backend for each scenario `async fn(TestDb)`.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::common::TestDb::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let name = concat!(module_path!(), "::", stringify!($name));
+                    let Some(db) = $crate::common::TestDb::postgres(name).await else { return };
+                    super::$name(db).await;
+                }
+            )*
+        }
+    };
+}
