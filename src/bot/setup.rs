@@ -16,7 +16,7 @@ pub async fn start(turn: &Turn) -> HandlerResult {
             .reply(&turn.t("start.private", &[("bot", &escape(me.username()))]))
             .await;
     };
-    let next = turn.t("start.next_setup", &[]);
+    let next = turn.t(next_step(turn, team).await?, &[]);
     let lang_name = match turn.lang {
         Lang::En => "English",
         Lang::Zh => "中文",
@@ -32,6 +32,25 @@ pub async fn start(turn: &Turn) -> HandlerResult {
         ],
     );
     turn.reply(&text).await
+}
+
+/// The first part of the plan that is still missing, in the order a team lead sets it up.
+async fn next_step(
+    turn: &Turn,
+    team: &crate::storage::Team,
+) -> Result<&'static str, super::BotError> {
+    let store = &turn.ctx.store;
+    Ok(if store.channels(team.chat_id).await?.is_empty() {
+        "start.next_setup"
+    } else if store.goals(team.chat_id).await?.is_empty() {
+        "start.next_goal"
+    } else if team.review_weekday.is_none() {
+        "start.next_review"
+    } else if team.checkin_minute.is_none() {
+        "start.next_checkin_time"
+    } else {
+        "start.next_ready"
+    })
 }
 
 pub async fn help(turn: &Turn, args: &str) -> HandlerResult {
