@@ -569,3 +569,37 @@ async fn the_scheduler_loop_wakes_when_the_clock_reaches_a_mark() {
     handle.stop().await;
     app.stop().await.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_long_task_list_is_one_message_with_a_pointer_to_the_rest() {
+    let mut app = app().await;
+    let store = &app.ctx.store;
+    for i in 0..80 {
+        let new = NewTask {
+            chat_id: GROUP,
+            title: format!(
+                "{i:02} {}",
+                "Publish the long-form seeding note & <tags> ".repeat(4)
+            ),
+            done_when: None,
+            owner_id: Some(if i % 2 == 0 { BOB } else { WANG }),
+            owner_username: None,
+            creator_id: ALICE,
+            channel: None,
+            due_at: T0 + DAY + i,
+            recur: None,
+            series_id: None,
+        };
+        store.create_task(&new, T0).await.unwrap();
+    }
+    let list = app.reply(GROUP, ALICE, "/tasks").await;
+    assert!(list.encode_utf16().count() <= 4096);
+    assert!(
+        list.contains("Tasks</b> (80)") && list.contains("more. Narrow the list"),
+        "{list}"
+    );
+    assert!(list.contains("&lt;tags&gt;"));
+    let mine = app.reply(GROUP, BOB, "/tasks mine").await;
+    assert!(mine.contains("(40)"), "{mine}");
+    app.stop().await.cleanup().await;
+}

@@ -1,6 +1,8 @@
 //! Task commands: `/task`, `/tasks`, `/mytasks`, `/done`, `/block`, `/unblock`, `/due`,
 //! `/reassign`, `/cancel`, `/quiet`, and the buttons on deadline pings.
 
+use std::collections::HashMap;
+
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, MessageEntityKind, User as TgUser};
 
@@ -337,14 +339,20 @@ async fn render_task_list(
         return turn.reply(&turn.t("tasks.empty", &[])).await;
     }
     list.sort_by_key(|t| (t.owner_id, t.owner_username.clone(), t.due_at, t.number));
+    let mut names: HashMap<(Option<i64>, Option<String>), String> = HashMap::new();
     let mut groups: Vec<(String, Vec<Task>)> = Vec::new();
     for task in list {
-        let name = person_name(
-            &turn.ctx.store,
-            task.owner_id,
-            task.owner_username.as_deref(),
-        )
-        .await?;
+        let key = (task.owner_id, task.owner_username.clone());
+        let name = match names.get(&key) {
+            Some(name) => name.clone(),
+            None => {
+                let store = &turn.ctx.store;
+                let name =
+                    person_name(store, task.owner_id, task.owner_username.as_deref()).await?;
+                names.insert(key, name.clone());
+                name
+            }
+        };
         match groups.last_mut() {
             Some((last, tasks)) if *last == name => tasks.push(task),
             _ => groups.push((name, vec![task])),
@@ -352,15 +360,19 @@ async fn render_task_list(
     }
     groups.sort_by_key(|(_, tasks)| tasks.iter().map(|t| t.due_at).min());
     let total: usize = groups.iter().map(|(_, t)| t.len()).sum();
+    // One message: the most urgent first, and a pointer to narrower views for the rest.
     let mut text = turn.t(header_key, &[("count", &total.to_string())]);
-    for (owner, tasks) in groups {
-        text.push_str(&turn.t(
+    let mut shown = 0;
+    'groups: for (owner, tasks) in groups {
+        let count = tasks.len().to_string();
+        let heading = turn.t(
             "tasks.owner",
-            &[
-                ("owner", &escape(&owner)),
-                ("count", &tasks.len().to_string()),
-            ],
-        ));
+            &[("owner", &escape(&owner)), ("count", &count)],
+        );
+        if utf16_len(&text) + utf16_len(&heading) > LIST_BUDGET {
+            break;
+        }
+        text.push_str(&heading);
         for task in tasks {
             let icon = match task.status.as_str() {
                 "blocked" => "🚧",
@@ -369,15 +381,30 @@ async fn render_task_list(
                 _ if task.due_at < now => "🔴",
                 _ => "⏳",
             };
-            text.push_str(&format!(
+            let line = format!(
                 "\n{icon} #{} {} — {}",
                 task.number,
                 escape(&task.title),
                 relative(turn.lang, task.due_at, now)
-            ));
+            );
+            if utf16_len(&text) + utf16_len(&line) > LIST_BUDGET {
+                break 'groups;
+            }
+            text.push_str(&line);
+            shown += 1;
         }
     }
+    if shown < total {
+        text.push_str(&turn.t("tasks.more", &[("n", &(total - shown).to_string())]));
+    }
     turn.reply(&text).await
+}
+
+/// Room for list lines in one message, leaving space for the "and N more" line.
+const LIST_BUDGET: usize = super::reply::MAX_TEXT - 300;
+
+fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
 }
 
 pub async fn mytasks(turn: &Turn) -> HandlerResult {
