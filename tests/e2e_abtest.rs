@@ -511,6 +511,15 @@ async fn the_weekly_summary_hears_of_a_new_winner_once(mut app: TestApp) {
             .expect("asks"),
         0
     );
+    // The weekly summary on 2026-10-30 (20:00 in Shanghai) carries the new verdict.
+    app.clock.set(T0 - 3 * 86_400 + 3 * 3_600);
+    let sent = app.say(GROUP, ALICE, "/summary week").await;
+    let text: Vec<String> = sent.iter().map(|m| m.text.clone()).collect();
+    let text = text.join("\n");
+    assert!(
+        text.contains("A/B tests with a verdict") && text.contains("<b>A</b> beats"),
+        "{text}"
+    );
     let db = app.stop().await;
     db.cleanup().await;
 }

@@ -229,7 +229,7 @@ pub fn verdict_line(lang: Lang, v: &ReachedVerdict) -> String {
 // ---------------------------------------------------------------- /abtest
 
 /// `7d`, `14d`, `30d` (also `7天`, `14days`); other day counts are `Err(())`, not windows at all `None`.
-fn parse_window(tok: &str) -> Option<Result<u32, ()>> {
+pub fn parse_window(tok: &str) -> Option<Result<u32, ()>> {
     match MetricsPeriod::parse(tok) {
         Some(MetricsPeriod::Days(n)) if WINDOWS.contains(&n) => Some(Ok(n)),
         Some(_) => Some(Err(())),

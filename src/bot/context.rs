@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
@@ -21,7 +21,13 @@ pub struct AppContext {
     pub tracker: Arc<UpdateTracker>,
     /// Rings when a job is scheduled, so the scheduler wakes before its planned sleep ends.
     pub scheduler_wake: Arc<Notify>,
+    /// Bounds how many commands are handled at once: a burst across hundreds of chats queues
+    /// here instead of holding hundreds of half-built replies (and DB waits) in memory.
+    pub command_permits: Arc<Semaphore>,
 }
+
+/// Commands handled concurrently; sends are paced by Throttle anyway, so more buys nothing.
+pub const CONCURRENT_COMMANDS: usize = 16;
 
 impl AppContext {
     pub fn new(store: Store, clock: SharedClock, settings: Settings) -> Ctx {
@@ -32,6 +38,7 @@ impl AppContext {
             admins: AdminCache::new(Duration::from_secs(60)),
             tracker: Arc::new(UpdateTracker::default()),
             scheduler_wake: Arc::new(Notify::new()),
+            command_permits: Arc::new(Semaphore::new(CONCURRENT_COMMANDS)),
         })
     }
 

@@ -71,6 +71,8 @@ pub fn schema() -> UpdateHandler<BotError> {
 }
 
 async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> HandlerResult {
+    // The semaphore is never closed, so acquiring only waits.
+    let _permit = ctx.command_permits.clone().acquire_owned().await.ok();
     let turn = Turn::load(bot, ctx, msg).await?;
     let result = match cmd {
         Command::Start(_) => setup::start(&turn).await,

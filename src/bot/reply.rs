@@ -37,8 +37,9 @@ fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
-/// Splits into chunks under the limit at line breaks; a single over-long line is cut at a
-/// character boundary (our lines never carry a tag across a break).
+/// Splits into chunks under the limit at line breaks; a single over-long line is cut between
+/// tags, entities and characters (see [`split_long_line`]). Our lines never carry a tag across
+/// a break.
 pub fn split_message(text: &str, limit: usize) -> Vec<String> {
     if utf16_len(text) <= limit {
         return vec![text.to_string()];
@@ -51,14 +52,9 @@ pub fn split_message(text: &str, limit: usize) -> Vec<String> {
             chunks.push(std::mem::take(&mut current));
         }
         if utf16_len(line) > limit {
-            let mut piece = String::new();
-            for c in line.chars() {
-                if utf16_len(&piece) + c.len_utf16() > limit {
-                    chunks.push(std::mem::take(&mut piece));
-                }
-                piece.push(c);
-            }
-            current = piece;
+            let mut pieces = split_long_line(line, limit);
+            current = pieces.pop().unwrap_or_default();
+            chunks.extend(pieces);
             continue;
         }
         if !current.is_empty() {
@@ -70,6 +66,102 @@ pub fn split_message(text: &str, limit: usize) -> Vec<String> {
         chunks.push(current);
     }
     chunks
+}
+
+/// The length in bytes of the first unit of HTML in `s` that must not be cut: a tag, an entity,
+/// or a character with what joins it (ZWJ sequences, combining marks, variation selectors, skin
+/// tones, flag pairs).
+fn atom_len(s: &str) -> usize {
+    if s.starts_with('<')
+        && let Some(end) = s.find('>')
+    {
+        return end + 1;
+    }
+    if s.starts_with('&')
+        && let Some(end) = s[..s.len().min(12)].find(';')
+    {
+        return end + 1;
+    }
+    let joins = |c: char| matches!(c, '\u{300}'..='\u{36f}' | '\u{fe00}'..='\u{fe0f}' | '\u{20e3}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{e0020}'..='\u{e007f}');
+    let flag = |c: char| ('\u{1f1e6}'..='\u{1f1ff}').contains(&c);
+    let mut chars = s.char_indices().peekable();
+    let Some((_, first)) = chars.next() else {
+        return 0;
+    };
+    let mut end = first.len_utf8();
+    if flag(first)
+        && let Some(&(i, c)) = chars.peek()
+        && flag(c)
+    {
+        chars.next();
+        end = i + c.len_utf8();
+    }
+    while let Some(&(i, c)) = chars.peek() {
+        if joins(c) {
+            chars.next();
+            end = i + c.len_utf8();
+        } else if c == '\u{200d}' {
+            chars.next();
+            end = i + c.len_utf8();
+            if let Some((j, next)) = chars.next() {
+                end = j + next.len_utf8();
+            }
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Cuts one over-long line into pieces under `limit` UTF-16 units, never inside a tag, an
+/// entity or a character sequence; a tag open at a cut is closed there and opened again at the
+/// start of the next piece, so every piece is valid HTML on its own.
+fn split_long_line(line: &str, limit: usize) -> Vec<String> {
+    fn closers(open: &[(String, String)]) -> String {
+        open.iter()
+            .rev()
+            .map(|(name, _)| format!("</{name}>"))
+            .collect()
+    }
+    fn tag_name(tag: &str) -> String {
+        tag.trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+            .to_ascii_lowercase()
+    }
+    let mut pieces = Vec::new();
+    let mut open: Vec<(String, String)> = Vec::new();
+    let mut piece = String::new();
+    // utf16_len(&piece), kept as we go: a line can be tens of thousands of units long.
+    let mut units = 0;
+    let mut rest = line;
+    while !rest.is_empty() {
+        let (atom, tail) = rest.split_at(atom_len(rest));
+        rest = tail;
+        let mut after = open.clone();
+        if atom.starts_with("</") && atom.len() > 2 {
+            let name = tag_name(atom);
+            if let Some(i) = after.iter().rposition(|(n, _)| *n == name) {
+                after.remove(i);
+            }
+        } else if atom.starts_with('<') && atom.ends_with('>') && atom.len() > 2 {
+            after.push((tag_name(atom), atom.to_string()));
+        }
+        let needed = units + utf16_len(atom) + utf16_len(&closers(&after));
+        // A piece holds at least one atom, so every cut makes progress.
+        if needed > limit && !piece.is_empty() {
+            piece.push_str(&closers(&open));
+            pieces.push(std::mem::take(&mut piece));
+            piece = open.iter().map(|(_, tag)| tag.as_str()).collect();
+            units = utf16_len(&piece);
+        }
+        piece.push_str(atom);
+        units += utf16_len(atom);
+        open = after;
+    }
+    pieces.push(piece);
+    pieces
 }
 
 /// Sends HTML text to a chat, split if needed; the markup goes on the last chunk.
@@ -123,6 +215,32 @@ mod tests {
         let chunks = split_message(&text, MAX_TEXT);
         assert!(chunks.iter().all(|c| utf16_len(c) <= MAX_TEXT));
         assert_eq!(chunks.concat(), text);
+    }
+
+    #[test]
+    fn an_overlong_line_is_not_cut_inside_a_tag_an_entity_or_an_emoji_sequence() {
+        use crate::console::html::parse_telegram_html;
+        let family = "👩\u{200d}👩\u{200d}👧";
+        for user in [
+            "<&".repeat(2000),
+            family.repeat(700),
+            "e\u{301}🇨🇳".repeat(1500),
+        ] {
+            let text = format!(
+                "I don't know <b><code>{}</code></b> — see /help",
+                escape(&user)
+            );
+            let chunks = split_message(&text, MAX_TEXT);
+            assert!(chunks.len() > 1);
+            let mut shown = String::new();
+            for c in &chunks {
+                assert!(utf16_len(c) <= MAX_TEXT, "{} units", utf16_len(c));
+                shown.push_str(&parse_telegram_html(c).expect("each chunk is valid HTML"));
+                let first = c.strip_prefix("<b><code>").unwrap_or(c);
+                assert!(!first.starts_with(['\u{200d}', '\u{301}']));
+            }
+            assert_eq!(shown, format!("I don't know {user} — see /help"));
+        }
     }
 
     #[test]

@@ -164,7 +164,20 @@ pub async fn build_summary(
     let (data, flags) = judge(ctx, team, Some(w.prev_from)).await?;
     let since = local_datetime_to_epoch(w.from, 0, 0, tz);
     let touched = ctx.store.tasks_since(team.chat_id, since).await?;
-    let text = summary::summary_text(lang, &data, span, &flags, &touched, late);
+    let mut text = summary::summary_text(lang, &data, span, &flags, &touched, late);
+    // A/B tests that reached a verdict within the summary's window (issue 7).
+    let verdicts = super::abtest::verdicts_since(&ctx.store, team.chat_id, w.from, today).await?;
+    if !verdicts.is_empty() {
+        let lines: Vec<String> = verdicts
+            .iter()
+            .map(|v| super::abtest::verdict_line(lang, v))
+            .collect();
+        text.push_str(&tr(
+            lang,
+            "abtest.summary_header",
+            &[("lines", &lines.join("\n"))],
+        ));
+    }
     let spec = summary::summary_chart(lang, &data, span);
     let png = match render_png(&spec) {
         Ok(png) => Some(png),

@@ -54,7 +54,10 @@ pub fn find_tag(s: &str) -> Option<String> {
                 .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!')
     })?;
     let rest = &s[start.0..];
-    let end = rest.find('>').map(|e| e + 1).unwrap_or(rest.len().min(20));
+    let end = rest
+        .find('>')
+        .map(|e| e + 1)
+        .unwrap_or(rest.floor_char_boundary(20));
     Some(
         rest.chars()
             .take(rest[..end].chars().count().min(40))
@@ -371,6 +374,21 @@ mod tests {
         assert_eq!(find_tag("a<b"), Some("<b".into()));
         assert_eq!(find_tag("x </pre> y"), Some("</pre>".into()));
         assert_eq!(find_tag("中文<!-- c -->"), Some("<!-- c -->".into()));
+    }
+
+    /// Found by tests/fuzz_parsers.rs: an unclosed tag followed by CJK text cut the quote at
+    /// byte 20, inside a character, and panicked (`/task @bob <a写文案  #xhs 每天 due fri`).
+    #[test]
+    fn an_unclosed_tag_is_quoted_on_a_character_boundary() {
+        assert_eq!(
+            find_tag("<a写文案  #xhs 每天 "),
+            Some("<a写文案  #xhs ".into())
+        );
+        assert_eq!(find_tag("<ab中中中中中中中"), Some("<ab中中中中中".into()));
+        assert!(matches!(
+            parse_task("@bob <a写文案  #xhs 每天 due fri", false, now(), Shanghai),
+            Err(TaskArgError::MarkupInTitle { .. })
+        ));
     }
 
     #[test]

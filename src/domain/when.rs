@@ -547,6 +547,10 @@ fn clean_date_part(s: &str) -> &str {
             return "";
         }
         if let Some(r) = s.strip_suffix(suffix) {
+            // "at" glued to a word is part of it: "sat" is Saturday, not "s" + "at".
+            if suffix == "at" && r.ends_with(|c: char| c.is_ascii_alphabetic()) {
+                continue;
+            }
             s = r.trim();
             break;
         }
@@ -795,6 +799,8 @@ mod tests {
             ("Friday 18:00", sh(2026, 11, 20, 18, 0)),
             ("fri 9:00", sh(2026, 11, 27, 9, 0)),
             ("sat", sh(2026, 11, 21, 18, 0)),
+            ("sat 10:00", sh(2026, 11, 21, 10, 0)),
+            ("sat at 10:00", sh(2026, 11, 21, 10, 0)),
             ("thursday", sh(2026, 11, 26, 18, 0)),
             ("mon", sh(2026, 11, 23, 18, 0)),
             ("next mon", sh(2026, 11, 23, 18, 0)),
