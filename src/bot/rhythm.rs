@@ -242,17 +242,24 @@ fn weekday_name(lang: Lang, weekday: i64) -> String {
 }
 
 /// Parses `fri 17:00` (also `周五 17:00`, `周五17:00`): weekday (0 = Monday) and minute of day.
+/// The longest weekday word (`wednesday.`) in characters.
+const MAX_WEEKDAY_CHARS: usize = 12;
+
 pub fn parse_review(input: &str) -> Option<(i64, i64)> {
     let s = input.trim();
     let (day, time) = match s.split_once(char::is_whitespace) {
         Some((d, rest)) => (d.to_string(), rest.trim().to_string()),
         None => {
-            // `周五17:00`: the weekday is the longest prefix that parses.
+            // `周五17:00`: the weekday is the longest prefix that parses. Weekday words are
+            // short, so only the first few characters are tried (a 4,096-character message
+            // must not cost a prefix scan of every length — found by fuzzing).
             let cut = s
                 .char_indices()
                 .map(|(i, _)| i)
                 .chain([s.len()])
-                .rfind(|&i| i > 0 && parse_weekday(&s[..i]).is_some())?;
+                .take(MAX_WEEKDAY_CHARS + 1)
+                .filter(|&i| i > 0 && parse_weekday(&s[..i]).is_some())
+                .last()?;
             (s[..cut].to_string(), s[cut..].trim().to_string())
         }
     };

@@ -91,7 +91,8 @@ pub fn parse_task(
     }
     let mut tokens: Vec<String> = tokenize(main);
     let owner_username = match tokens.first() {
-        Some(t) if t.starts_with('@') && t.len() > 1 => {
+        // `@@` alone names nobody: it is not an owner.
+        Some(t) if t.starts_with('@') && !t.trim_start_matches('@').is_empty() => {
             Some(tokens.remove(0).trim_start_matches('@').to_string())
         }
         _ => None,
@@ -366,6 +367,15 @@ mod tests {
             parse_task("@bob x due someday", false, now(), Shanghai),
             Err(TaskArgError::BadWhen(WhenError::Unrecognized { .. }))
         ));
+    }
+
+    /// Found by tests/fuzz_parsers.rs: `@@` was read as an owner with an empty username.
+    #[test]
+    fn a_word_of_only_at_signs_is_not_an_owner() {
+        assert_eq!(
+            parse_task("@@ title due fri", false, now(), Shanghai),
+            Err(TaskArgError::NoOwner)
+        );
     }
 
     #[test]
