@@ -8,6 +8,7 @@
 //! Each scenario prints `hostile <name>: <inputs> inputs, <answered> answered, <messages>
 //! messages checked`; docs/RELIABILITY.md quotes the totals.
 
+#[macro_use]
 mod common;
 
 use campaign_bot::console::emulator::{ChatKind, SentKind, SentMessage, UserSpec};
@@ -17,29 +18,6 @@ use campaign_bot::domain::playbook::MAX_SLUG_LEN;
 use campaign_bot::domain::tasks::{MAX_NOTE_CHARS, MAX_TITLE_CHARS};
 use campaign_bot::storage::NewTask;
 use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
-
-/// Runs one scenario on SQLite, and on PostgreSQL when TEST_DATABASE_URL is set.
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::TestDb::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("e2e_hostile_", stringify!($name))).await else { return };
-                    super::$name(db).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     task_titles_and_done_when_texts,

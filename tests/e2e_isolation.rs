@@ -10,34 +10,13 @@
 //!
 //! Each scenario runs on SQLite and on PostgreSQL (when TEST_DATABASE_URL is set).
 
+#[macro_use]
 mod common;
 
 use campaign_bot::console::emulator::{ChatKind, SentMessage, UserSpec};
 use campaign_bot::console::html::parse_telegram_html;
 use campaign_bot::storage::{Channel, Checkin, Goal, Job, Store, Task, TaskEvent, Team};
 use common::{ALICE, BOB, GROUP, TestApp, TestDb, WANG};
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(super::TestDb::sqlite().await).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = super::TestDb::postgres(concat!("e2e_isolation_", stringify!($name))).await else { return };
-                    super::$name(db).await;
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     every_plan_change_is_refused_for_members_and_changes_nothing,
