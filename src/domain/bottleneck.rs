@@ -106,6 +106,8 @@ pub struct ChannelFacts {
     pub monthly_budget: i64,
     /// The owner's user id, if someone owns it.
     pub owner: Option<i64>,
+    /// An owner named by @username who has not written yet: owned, just not linkable.
+    pub pending_owner: bool,
     /// Spend so far this month (team-local calendar month), minor units.
     pub month_spend: i64,
     /// The (team-local) day the channel was added; a never-checked-in channel counts its
@@ -948,7 +950,7 @@ fn plan(s: &Snapshot, out: &mut Vec<Flag>) {
             name: c.name.clone(),
             tier: c.tier,
             monthly_budget: c.monthly_budget,
-            has_owner: c.owner.is_some(),
+            has_owner: c.owner.is_some() || c.pending_owner,
         })
         .collect();
     for issue in check_plan(&plans) {
@@ -1169,7 +1171,8 @@ mod tests {
             name: name.into(),
             tier,
             monthly_budget: budget,
-            owner: Some(budget),         // any id
+            owner: Some(budget), // any id
+            pending_owner: false,
             month_spend: budget * 2 / 3, // day 20 of 30: exactly on the linear plan
             created_on: Some(day(2026, 1, 1)),
         }
@@ -1619,6 +1622,9 @@ mod tests {
         // Channel without an owner.
         let mut s = healthy();
         chan_mut(&mut s, "wechat").owner = None;
+        // An owner known only by @username still owns the channel.
+        chan_mut(&mut s, "xhs").owner = None;
+        chan_mut(&mut s, "xhs").pending_owner = true;
         let f = only(&evaluate(&s)).clone();
         assert_eq!(
             f.kind,
@@ -2110,6 +2116,7 @@ mod tests {
                             tier,
                             monthly_budget: budget,
                             owner,
+                            pending_owner: false,
                             month_spend: spend,
                             created_on: created.map(|c| back(today, c)),
                         })

@@ -167,6 +167,7 @@ pub async fn build(
             tier: Tier::parse(&c.tier).unwrap_or(Tier::Test),
             monthly_budget: c.monthly_budget,
             owner: c.owner_id,
+            pending_owner: c.owner_id.is_none() && c.owner_username.is_some(),
             month_spend: month_spend.get(c.name.as_str()).copied().unwrap_or(0),
             created_on: Some(local_date(c.created_at, tz)),
         })
