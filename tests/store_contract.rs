@@ -3,7 +3,7 @@
 #[macro_use]
 mod common;
 
-use campaign_bot::storage::{NewTeam, Store, TeamSetting, User};
+use campaign_bot::storage::{NewTask, NewTeam, Store, TaskChange, TeamSetting, User};
 
 contract!(
     migrations_are_idempotent,
@@ -12,6 +12,7 @@ contract!(
     update_ids_are_claimed_once,
     users_and_members,
     a_team_moves_to_its_supergroup_id,
+    task_changes_are_applied_and_recorded,
 );
 
 const T: i64 = common::T0;
@@ -184,4 +185,116 @@ async fn a_team_moves_to_its_supergroup_id(store: &Store) {
         1,
         "members follow the team"
     );
+}
+
+async fn task_changes_are_applied_and_recorded(store: &Store) {
+    store
+        .ensure_team(&new_team(-1, None), T)
+        .await
+        .expect("team");
+    let new = NewTask {
+        chat_id: -1,
+        title: "Publish".into(),
+        done_when: None,
+        owner_id: Some(7),
+        owner_username: None,
+        creator_id: 8,
+        channel: None,
+        due_at: T + 100,
+        recur: None,
+        series_id: None,
+    };
+    let task = store.create_task(&new, T).await.expect("create");
+    assert_eq!((task.number, task.version), (1, 0));
+    let t = store
+        .change_task(
+            task.id,
+            &TaskChange::Due { due_at: T + 500 },
+            Some(8),
+            T + 1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.due_at, t.slips, t.version, t.updated_at),
+        (T + 500, 1, 1, T + 1)
+    );
+    let t = store
+        .change_task(
+            task.id,
+            &TaskChange::Block {
+                reason: "design".into(),
+            },
+            Some(7),
+            T + 2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.status.as_str(), t.blocked_reason.as_deref(), t.blocked_at),
+        ("blocked", Some("design"), Some(T + 2))
+    );
+    let t = store
+        .change_task(task.id, &TaskChange::Unblock, Some(7), T + 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.status.as_str(), t.blocked_reason.as_deref()),
+        ("open", None)
+    );
+    let t = store
+        .change_task(
+            task.id,
+            &TaskChange::Reassign { owner_id: 9 },
+            Some(8),
+            T + 4,
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.owner_id, Some(9));
+    let t = store
+        .change_task(
+            task.id,
+            &TaskChange::Done {
+                note: Some("live".into()),
+            },
+            Some(9),
+            T + 5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.status.as_str(), t.done_at, t.version),
+        ("done", Some(T + 5), 2)
+    );
+    let events: Vec<(String, Option<String>)> = store
+        .task_events(task.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.kind, e.detail))
+        .collect();
+    let expected = [
+        ("created", None),
+        ("due", Some((T + 500).to_string())),
+        ("blocked", Some("design".to_string())),
+        ("unblocked", None),
+        ("reassigned", Some("9".to_string())),
+        ("done", Some("live".to_string())),
+    ];
+    let expected: Vec<(String, Option<String>)> = expected
+        .into_iter()
+        .map(|(k, d)| (k.to_string(), d))
+        .collect();
+    assert_eq!(events, expected);
+    // A second team numbers its tasks from 1.
+    store
+        .ensure_team(&new_team(-2, None), T)
+        .await
+        .expect("team");
+    let other = store
+        .create_task(&NewTask { chat_id: -2, ..new }, T)
+        .await
+        .unwrap();
+    assert_eq!(other.number, 1);
 }

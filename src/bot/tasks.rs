@@ -12,9 +12,9 @@ use super::task_view::{
     due_text, owner_mention, parse_callback, person, person_name, relative, status_text,
 };
 use super::{Ctx, HandlerResult, TgBot, Turn, people};
-use crate::domain::schedule::{DAY, OVERLOAD_AT, after_quiet, tasks_near};
+use crate::domain::schedule::{DAY, OVERLOAD_AT, after_quiet, parse_quiet_window, tasks_near};
 use crate::domain::tasks::{TaskArgError, parse_task, parse_task_number};
-use crate::domain::when::{WhenError, format_local, parse_hhmm, parse_when};
+use crate::domain::when::{WhenError, format_local, parse_when};
 use crate::i18n::tr;
 use crate::storage::{NewTask, TASK_BLOCKED, Task, TaskChange, Team, TeamSetting};
 
@@ -707,16 +707,7 @@ pub async fn quiet(turn: &Turn, args: &str) -> HandlerResult {
     if !turn.require_admin("perm.action_settings").await? {
         return Ok(());
     }
-    let window = if ["off", "none", "关闭", "关"].contains(&input.to_lowercase().as_str()) {
-        Some((0, 0))
-    } else {
-        input.split_once(['-', '–', '~', '—']).and_then(|(a, b)| {
-            let (ah, am) = parse_hhmm(a.trim())?;
-            let (bh, bm) = parse_hhmm(b.trim())?;
-            Some((i64::from(ah * 60 + am), i64::from(bh * 60 + bm)))
-        })
-    };
-    let Some((start, end)) = window else {
+    let Some((start, end)) = parse_quiet_window(input) else {
         return turn
             .reply(&turn.t("quiet.usage", &[("input", &escape(input))]))
             .await;

@@ -132,6 +132,19 @@ pub fn after_quiet(at: i64, quiet: Option<(i64, i64)>, tz: Tz) -> i64 {
     resolve_local(end_date.and_time(end_time), tz).max(at)
 }
 
+/// `/quiet` arguments: `22:00-08:00` (also `–`, `~`, `—`) as minutes after local midnight, or
+/// `off` (`none`, `关闭`, `关`) as the empty window `(0, 0)`.
+pub fn parse_quiet_window(input: &str) -> Option<(i64, i64)> {
+    let input = input.trim();
+    if ["off", "none", "关闭", "关"].contains(&input.to_lowercase().as_str()) {
+        return Some((0, 0));
+    }
+    let (a, b) = input.split_once(['-', '–', '~', '—'])?;
+    let (ah, am) = super::when::parse_hhmm(a.trim())?;
+    let (bh, bm) = super::when::parse_hhmm(b.trim())?;
+    Some((i64::from(ah * 60 + am), i64::from(bh * 60 + bm)))
+}
+
 /// How a task repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Recurrence {
@@ -342,6 +355,22 @@ mod tests {
             after_quiet(sh(2026, 11, 6, 12, 10), None, Shanghai),
             sh(2026, 11, 6, 12, 10)
         );
+    }
+
+    #[test]
+    fn quiet_windows() {
+        let cases: [(&str, Option<(i64, i64)>); 7] = [
+            ("22:00-08:00", Some((1320, 480))),
+            ("12:00 – 13:30", Some((720, 810))),
+            ("off", Some((0, 0))),
+            ("关闭", Some((0, 0))),
+            ("22:00", None),
+            ("25:00-08:00", None),
+            ("night", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_quiet_window(input), expected, "{input}");
+        }
     }
 
     #[test]

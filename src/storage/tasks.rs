@@ -122,61 +122,54 @@ impl Store {
         actor_id: Option<i64>,
         now: i64,
     ) -> StoreResult<Task> {
-        // Every statement takes ($1 id, $2 now, $3 text, $4 number); unused ones are bound as NULL
-        // but still referenced, so both backends agree on the parameter count and types.
-        let (set, kind, text, number): (&'static str, &str, Option<String>, Option<i64>) =
-            match change {
-                TaskChange::Done { note } => (
-                    "status = 'done', done_at = $2, version = version + 1",
-                    TASK_DONE,
-                    note.clone(),
-                    None,
-                ),
-                TaskChange::Block { reason } => (
-                    "status = 'blocked', blocked_reason = $3, blocked_at = $2",
-                    TASK_BLOCKED,
-                    Some(reason.clone()),
-                    None,
-                ),
-                TaskChange::Unblock => (
-                    "status = 'open', blocked_reason = NULL, blocked_at = NULL",
-                    "unblocked",
-                    None,
-                    None,
-                ),
-                TaskChange::Due { due_at } => (
-                    "due_at = $4, slips = slips + 1, version = version + 1",
-                    "due",
-                    None,
-                    Some(*due_at),
-                ),
-                TaskChange::Reassign { owner_id } => (
-                    "owner_id = $4, owner_username = NULL",
-                    "reassigned",
-                    None,
-                    Some(*owner_id),
-                ),
-                TaskChange::Cancel => (
-                    "status = 'cancelled', version = version + 1",
-                    TASK_CANCELLED,
-                    None,
-                    None,
-                ),
-            };
-        let sql = format!(
-            "UPDATE tasks SET {set}, updated_at = $2 WHERE id = $1 AND ($3 IS NULL OR $3 IS NOT NULL) AND ($4 IS NULL OR $4 IS NOT NULL)"
-        );
-        let sql = sqlx::AssertSqlSafe(sql);
-        let detail = text.clone().or(number.map(|n| n.to_string()));
+        // Each statement takes $1 id and $2 now, and $3 only when the change carries a value.
+        let (sql, kind, value, detail): (&'static str, &str, Param, Option<String>) = match change {
+            TaskChange::Done { note } => (
+                "UPDATE tasks SET status = 'done', done_at = $2, version = version + 1, updated_at = $2 WHERE id = $1",
+                TASK_DONE,
+                Param::None,
+                note.clone(),
+            ),
+            TaskChange::Block { reason } => (
+                "UPDATE tasks SET status = 'blocked', blocked_reason = $3, blocked_at = $2, updated_at = $2 WHERE id = $1",
+                TASK_BLOCKED,
+                Param::Text(reason.clone()),
+                Some(reason.clone()),
+            ),
+            TaskChange::Unblock => (
+                "UPDATE tasks SET status = 'open', blocked_reason = NULL, blocked_at = NULL, updated_at = $2 WHERE id = $1",
+                "unblocked",
+                Param::None,
+                None,
+            ),
+            TaskChange::Due { due_at } => (
+                "UPDATE tasks SET due_at = $3, slips = slips + 1, version = version + 1, updated_at = $2 WHERE id = $1",
+                "due",
+                Param::Int(*due_at),
+                Some(due_at.to_string()),
+            ),
+            TaskChange::Reassign { owner_id } => (
+                "UPDATE tasks SET owner_id = $3, owner_username = NULL, updated_at = $2 WHERE id = $1",
+                "reassigned",
+                Param::Int(*owner_id),
+                Some(owner_id.to_string()),
+            ),
+            TaskChange::Cancel => (
+                "UPDATE tasks SET status = 'cancelled', version = version + 1, updated_at = $2 WHERE id = $1",
+                TASK_CANCELLED,
+                Param::None,
+                None,
+            ),
+        };
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query(sqlx::AssertSqlSafe(sql.0.as_str()))
-                .bind(task_id)
-                .bind(now)
-                .bind(text.as_deref())
-                .bind(number)
-                .execute(&mut *tx)
-                .await?;
+            let update = sqlx::query(sql).bind(task_id).bind(now);
+            let update = match &value {
+                Param::None => update,
+                Param::Text(text) => update.bind(text.clone()),
+                Param::Int(n) => update.bind(*n),
+            };
+            update.execute(&mut *tx).await?;
             sqlx::query("INSERT INTO task_events (task_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, $4, $5)")
                 .bind(task_id)
                 .bind(now)
@@ -197,4 +190,11 @@ impl Store {
             .fetch_all(pool)
             .await?))
     }
+}
+
+/// The one value a task change writes besides the time.
+enum Param {
+    None,
+    Text(String),
+    Int(i64),
 }
