@@ -88,6 +88,7 @@ async fn big_team(store: &Store, chat_id: i64) {
             due_at: NOW - 5 * 86_400 + n * 3_600,
             recur: None,
             series_id: None,
+            source_message: None,
         };
         store.create_task(&task, NOW - 10 * 86_400).await.unwrap();
     }

@@ -10,10 +10,23 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::bot::Ctx;
+
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
-pub fn wrap(router: Router, secret: Arc<String>) -> Router {
+/// The largest update body accepted; Telegram's are a few KiB.
+const MAX_UPDATE_BYTES: usize = 1 << 20;
+
+/// Layers run outside in: the secret is checked first, then the update is stored, then
+/// teloxide's handler queues it and answers 200.
+pub fn wrap(router: Router, secret: Arc<String>, ctx: Ctx) -> Router {
     router
+        .layer(middleware::from_fn(
+            move |req: Request<Body>, next: Next| {
+                let ctx = ctx.clone();
+                async move { store_first(&ctx, req, next).await }
+            },
+        ))
         .layer(middleware::from_fn(
             move |req: Request<Body>, next: Next| {
                 let secret = secret.clone();
@@ -21,6 +34,33 @@ pub fn wrap(router: Router, secret: Arc<String>) -> Router {
             },
         ))
         .route("/healthz", get(|| async { "ok" }))
+}
+
+/// Stores the update in the inbox before Telegram hears 200: a process killed after that
+/// still has it. If the database cannot take it, Telegram is told to deliver it again (500).
+async fn store_first(ctx: &Ctx, req: Request<Body>, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_UPDATE_BYTES).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let update_id = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("update_id").and_then(serde_json::Value::as_i64));
+    let Some(update_id) = update_id else {
+        // Not an update: acknowledged so Telegram does not retry it forever, and not handled.
+        tracing::warn!("webhook body without an update_id ignored");
+        return StatusCode::OK.into_response();
+    };
+    let body = String::from_utf8_lossy(&bytes);
+    if let Err(err) = ctx.store.inbox_put(update_id, &body, ctx.now()).await {
+        tracing::error!(update_id, error = %err, "cannot store update; asking for redelivery");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 async fn check_secret(secret: &str, req: Request<Body>, next: Next) -> Response {

@@ -485,6 +485,7 @@ async fn export_sends_two_csv_documents(mut app: TestApp) {
             due_at: T0 + 86_400,
             recur: None,
             series_id: None,
+            source_message: None,
         };
         store.create_task(&task, at).await.expect("task");
     }

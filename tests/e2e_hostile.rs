@@ -313,6 +313,7 @@ async fn store_task(app: &TestApp, chat: i64, title: &str, done_when: Option<&st
                 due_at: T0 + 4 * 86_400,
                 recur: None,
                 series_id: None,
+                source_message: None,
             },
             T0,
         )

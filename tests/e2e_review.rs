@@ -121,6 +121,7 @@ async fn setup(app: &mut TestApp) {
                 due_at: T0 + DAY,
                 recur: None,
                 series_id: None,
+                source_message: None,
             },
             T0,
         )

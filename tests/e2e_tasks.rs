@@ -470,6 +470,7 @@ async fn two_instances_send_each_ping_once(db: TestDb) {
             due_at: T0 + 2 * DAY + i,
             recur: None,
             series_id: None,
+            source_message: None,
         };
         let task = store.create_task(&new, T0).await.unwrap();
         plan_task_jobs(&app.ctx, &task).await.unwrap();
@@ -589,6 +590,7 @@ async fn a_long_task_list_is_one_message_with_a_pointer_to_the_rest() {
             due_at: T0 + DAY + i,
             recur: None,
             series_id: None,
+            source_message: None,
         };
         store.create_task(&new, T0).await.unwrap();
     }

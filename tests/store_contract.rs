@@ -3,13 +3,18 @@
 #[macro_use]
 mod common;
 
-use campaign_bot::storage::{NewTask, NewTeam, Store, TaskChange, TeamSetting, User};
+use campaign_bot::storage::{
+    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewTask, NewTeam, Store, TaskChange,
+    TeamSetting, User,
+};
 
 contract!(
     migrations_are_idempotent,
     a_team_is_created_once_and_keeps_its_first_language,
     team_settings_round_trip,
     update_ids_are_claimed_once,
+    the_inbox_hands_back_what_a_dead_process_left,
+    a_poison_update_is_given_up_after_three_attempts,
     users_and_members,
     a_team_moves_to_its_supergroup_id,
     task_changes_are_applied_and_recorded,
@@ -99,10 +104,99 @@ async fn team_settings_round_trip(store: &Store) {
 }
 
 async fn update_ids_are_claimed_once(store: &Store) {
-    assert!(store.claim_update(42, T).await.expect("claim"));
-    assert!(!store.claim_update(42, T + 1).await.expect("claim again"));
-    assert!(store.claim_update(43, T + 2).await.expect("another"));
-    assert_eq!(store.prune_updates(T + 1).await.expect("prune"), 1);
+    store.inbox_put(42, "{}", T).await.expect("put");
+    // A redelivery keeps the first row.
+    store
+        .inbox_put(42, "{\"again\":1}", T)
+        .await
+        .expect("put again");
+    assert!(store.inbox_claim(42, "{}", T).await.expect("claim"));
+    assert!(
+        !store
+            .inbox_claim(42, "{}", T + 1)
+            .await
+            .expect("claimed, live")
+    );
+    // Never stored (no durable listener): stored and claimed in one go, once.
+    assert!(store.inbox_claim(43, "{}", T + 2).await.expect("another"));
+    assert!(!store.inbox_claim(43, "{}", T + 2).await.expect("twice"));
+    store.inbox_done(42, T + 3).await.expect("done");
+    store.inbox_done(43, T + 3).await.expect("done");
+    // Done is done, even after the lease.
+    let later = T + INBOX_LEASE_SECS + 10;
+    assert!(
+        !store
+            .inbox_claim(42, "{}", later)
+            .await
+            .expect("done stays done")
+    );
+    assert_eq!(store.prune_inbox(T + 1).await.expect("prune"), 1);
+    assert_eq!(store.inbox_counts().await.expect("counts").0, 1);
+}
+
+async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
+    for id in [7, 5, 6, 8] {
+        store
+            .inbox_put(id, &format!("{{\"update_id\":{id}}}"), T)
+            .await
+            .expect("put");
+    }
+    // 5: handled. 6: replied to, then the process died. 7: being handled (a live claim).
+    // 8: received, never taken.
+    assert!(store.inbox_claim(5, "", T).await.unwrap());
+    store.inbox_done(5, T).await.unwrap();
+    assert!(store.inbox_claim(6, "", T).await.unwrap());
+    store.inbox_replied(6, T).await.unwrap();
+    assert!(store.inbox_claim(7, "", T).await.unwrap());
+    let ids = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
+    assert_eq!(ids(store.inbox_unfinished(T + 1).await.unwrap()), vec![8]);
+    // After the lease, or on SQLite after a restart, the claim on 7 is dead.
+    assert_eq!(
+        ids(store
+            .inbox_unfinished(T + INBOX_LEASE_SECS + 1)
+            .await
+            .unwrap()),
+        vec![7, 8]
+    );
+    let (released, _) = store.release_dead_claims().await.unwrap();
+    match store.backend() {
+        Backend::Sqlite => {
+            assert_eq!(released, 1);
+            assert_eq!(
+                ids(store.inbox_unfinished(T + 1).await.unwrap()),
+                vec![7, 8]
+            );
+        }
+        // Other PostgreSQL instances may be alive: only the lease frees a claim there.
+        Backend::Postgres => assert_eq!(released, 0),
+    }
+    let (stored, in_hand, replied, done) = store.inbox_counts().await.unwrap();
+    assert_eq!((stored, replied, done), (4, 1, 1));
+    let expected_in_hand = match store.backend() {
+        Backend::Sqlite => 0,
+        Backend::Postgres => 1,
+    };
+    assert_eq!(in_hand, expected_in_hand);
+    // The body is kept exactly.
+    let rows = store
+        .inbox_unfinished(T + INBOX_LEASE_SECS + 1)
+        .await
+        .unwrap();
+    assert_eq!(rows[1].1, "{\"update_id\":8}");
+}
+
+async fn a_poison_update_is_given_up_after_three_attempts(store: &Store) {
+    store.inbox_put(9, "{}", T).await.unwrap();
+    let mut now = T;
+    for attempt in 1..=INBOX_MAX_ATTEMPTS {
+        assert!(
+            store.inbox_claim(9, "{}", now).await.unwrap(),
+            "attempt {attempt}"
+        );
+        now += INBOX_LEASE_SECS + 1; // the handler died each time
+    }
+    assert!(!store.inbox_claim(9, "{}", now).await.unwrap());
+    assert!(store.inbox_unfinished(now).await.unwrap().is_empty());
 }
 
 async fn users_and_members(store: &Store) {
@@ -203,6 +297,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         due_at: T + 100,
         recur: None,
         series_id: None,
+        source_message: None,
     };
     let task = store.create_task(&new, T).await.expect("create");
     assert_eq!((task.number, task.version), (1, 0));

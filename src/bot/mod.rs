@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod context;
+pub mod inbox;
 pub mod people;
 pub mod reply;
 // -- area modules: tasks, plan, numbers --
@@ -22,6 +23,7 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
 pub use context::{AppContext, Ctx};
+pub use inbox::InboxClaim;
 pub use turn::Turn;
 
 use crate::storage::StoreError;
@@ -45,8 +47,9 @@ pub fn schema() -> UpdateHandler<BotError> {
     dptree::entry()
         // 1. Track the update until every branch is done (console and tests wait on this).
         .map(|ctx: Ctx| ctx.tracker.begin())
-        // 2. Telegram may deliver an update twice; only the first delivery has an effect.
-        .filter_async(people::first_delivery)
+        // 2. Telegram may deliver an update twice, and a restarted process replays what it had
+        //    not finished: only the first live claim on an update gets through.
+        .filter_map_async(inbox::claim)
         .branch(
             Update::filter_message()
                 // 3. Remember the team, the speaker and everyone mentioned, from every message.
@@ -70,10 +73,16 @@ pub fn schema() -> UpdateHandler<BotError> {
         .branch(Update::filter_chat_member().endpoint(people::chat_member))
 }
 
-async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> HandlerResult {
+async fn handle_command(
+    bot: TgBot,
+    msg: Message,
+    cmd: Command,
+    ctx: Ctx,
+    claim: InboxClaim,
+) -> HandlerResult {
     // The semaphore is never closed, so acquiring only waits.
     let _permit = ctx.command_permits.clone().acquire_owned().await.ok();
-    let turn = Turn::load(bot, ctx, msg).await?;
+    let turn = Turn::load(bot, ctx, msg, claim.clone()).await?;
     let result = match cmd {
         Command::Start(_) => setup::start(&turn).await,
         Command::Help(args) => setup::help(&turn, &args).await,
@@ -116,6 +125,7 @@ async fn handle_command(bot: TgBot, msg: Message, cmd: Command, ctx: Ctx) -> Han
         // Best effort: tell the user nothing changed; the original error is what gets logged.
         let _ = turn.reply(&turn.t("error.internal", &[])).await;
     }
+    claim.finish().await;
     Ok(())
 }
 

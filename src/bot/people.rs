@@ -12,22 +12,6 @@ use crate::storage::{NewTeam, Team, TeamSetting, User};
 /// Telegram's service accounts: the anonymous-admin proxy and the channel forwarder.
 const SERVICE_USER_IDS: [u64; 2] = [1_087_968_824, 777_000];
 
-pub async fn first_delivery(upd: Update, ctx: Ctx) -> bool {
-    match ctx.store.claim_update(i64::from(upd.id.0), ctx.now()).await {
-        Ok(first) => {
-            if !first {
-                tracing::info!(update_id = upd.id.0, "duplicate update ignored");
-            }
-            first
-        }
-        Err(err) => {
-            // Better to risk handling twice than to drop a user's command on a DB hiccup.
-            tracing::error!(error = %err, "could not record update id");
-            true
-        }
-    }
-}
-
 /// The team's language: an admin's choice, else its first member's, else the default.
 pub fn team_lang(team: &Team, default: Lang) -> Lang {
     team.lang

@@ -157,8 +157,13 @@ pub async fn currency(turn: &Turn, args: &str) -> HandlerResult {
         .await
 }
 
-pub async fn unknown_command(bot: TgBot, msg: Message, ctx: super::Ctx) -> HandlerResult {
-    let turn = Turn::load(bot, ctx, msg).await?;
+pub async fn unknown_command(
+    bot: TgBot,
+    msg: Message,
+    ctx: super::Ctx,
+    claim: super::InboxClaim,
+) -> HandlerResult {
+    let turn = Turn::load(bot, ctx, msg, claim).await?;
     let word = turn
         .msg
         .text()

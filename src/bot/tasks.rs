@@ -79,6 +79,7 @@ pub async fn task(turn: &Turn, args: &str) -> HandlerResult {
         due_at: draft.due_at,
         recur: draft.recur.map(|r| r.code().to_string()),
         series_id: None,
+        source_message: Some(turn.msg.id.0.into()),
     };
     let created = store.create_task(&new, now).await?;
     crate::scheduler::plan_task_jobs(&turn.ctx, &created).await?;

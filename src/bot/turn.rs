@@ -5,6 +5,7 @@ use teloxide::prelude::*;
 use teloxide::types::ReplyMarkup;
 
 use super::context::Ctx;
+use super::inbox::InboxClaim;
 use super::{HandlerResult, TgBot, people, reply};
 use crate::domain::lang::Lang;
 use crate::i18n::tr;
@@ -18,10 +19,17 @@ pub struct Turn {
     pub team: Option<Team>,
     pub lang: Lang,
     pub tz: Tz,
+    /// The inbox's hold on this update: the first accepted reply is recorded on it.
+    claim: InboxClaim,
 }
 
 impl Turn {
-    pub async fn load(bot: TgBot, ctx: Ctx, msg: Message) -> Result<Turn, super::BotError> {
+    pub async fn load(
+        bot: TgBot,
+        ctx: Ctx,
+        msg: Message,
+        claim: InboxClaim,
+    ) -> Result<Turn, super::BotError> {
         let team = if msg.chat.is_private() {
             None
         } else {
@@ -43,6 +51,7 @@ impl Turn {
             team,
             lang,
             tz,
+            claim,
         })
     }
 
@@ -60,12 +69,20 @@ impl Turn {
 
     pub async fn reply(&self, html: &str) -> HandlerResult {
         reply::send_html(&self.bot, self.chat_id(), html, None).await?;
+        self.claim.replied().await;
         Ok(())
     }
 
     pub async fn reply_with(&self, html: &str, markup: ReplyMarkup) -> HandlerResult {
         reply::send_html(&self.bot, self.chat_id(), html, Some(markup)).await?;
+        self.claim.replied().await;
         Ok(())
+    }
+
+    /// For replies sent by other means (photos, files): after the first is accepted, a crash
+    /// does not make the command run again.
+    pub async fn replied(&self) {
+        self.claim.replied().await;
     }
 
     /// The team for a group-only command; replies with the reason and returns None in private.

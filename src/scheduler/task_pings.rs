@@ -200,6 +200,7 @@ pub async fn open_next_occurrence(ctx: &Ctx, task: &Task) -> Result<Option<Task>
         due_at,
         recur: task.recur.clone(),
         series_id: Some(task.series_id.unwrap_or(task.id)),
+        source_message: None,
     };
     match ctx.store.create_task(&new, now).await {
         Ok(next) => {

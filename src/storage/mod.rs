@@ -6,6 +6,7 @@
 
 mod abtest;
 mod checkins;
+mod inbox;
 mod jobs;
 mod models;
 mod plan;
@@ -14,6 +15,7 @@ mod tasks;
 mod teams;
 
 pub use abtest::{CreativeSpan, CreativeSums};
+pub use inbox::{INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS};
 pub use jobs::CLAIM_LEASE_SECS;
 
 pub use models::*;
@@ -95,7 +97,10 @@ impl Store {
                 let mut options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10));
+                    .busy_timeout(Duration::from_secs(10))
+                    // 512 KiB of page cache per connection instead of SQLite's 2 MiB: lookups
+                    // are index-bound and the OS caches the file anyway (issue 8, load).
+                    .pragma("cache_size", "-512");
                 if !in_memory {
                     options = options
                         .journal_mode(SqliteJournalMode::Wal)
@@ -141,29 +146,6 @@ impl Store {
 
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
-    }
-
-    /// Records an update id; false when it was already handled (Telegram redelivered it).
-    pub async fn claim_update(&self, update_id: i64, now: i64) -> StoreResult<bool> {
-        let sql = "INSERT INTO processed_updates (update_id, received_at) VALUES ($1, $2) \
-                   ON CONFLICT (update_id) DO NOTHING";
-        let done = on_pool!(self, |pool| sqlx::query(sql)
-            .bind(update_id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(done == 1)
-    }
-
-    /// Forgets update ids older than `before`; Telegram never redelivers after a day.
-    pub async fn prune_updates(&self, before: i64) -> StoreResult<u64> {
-        let sql = "DELETE FROM processed_updates WHERE received_at < $1";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
-            .bind(before)
-            .execute(pool)
-            .await?
-            .rows_affected()))
     }
 }
 

@@ -106,6 +106,9 @@ pub struct NewTask {
     pub due_at: i64,
     pub recur: Option<String>,
     pub series_id: Option<i64>,
+    /// The command message that asked for the task: a command handled again after a crash
+    /// finds its task instead of creating a second one.
+    pub source_message: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]

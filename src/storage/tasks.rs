@@ -8,6 +8,11 @@ use super::{
 impl Store {
     /// Creates a task with the team's next number, and its "created" history entry, atomically.
     pub async fn create_task(&self, new: &NewTask, now: i64) -> StoreResult<Task> {
+        if let Some(message) = new.source_message
+            && let Some(existing) = self.task_from_message(new.chat_id, message).await?
+        {
+            return Ok(existing);
+        }
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             let number: i64 = sqlx::query_scalar(
@@ -19,8 +24,8 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO tasks (chat_id, number, title, done_when, owner_id, owner_username, creator_id, \
-                 channel, due_at, recur, series_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+                 channel, due_at, recur, series_id, source_message, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $12, $12) RETURNING id",
             )
             .bind(new.chat_id)
             .bind(number)
@@ -34,6 +39,7 @@ impl Store {
             .bind(new.recur.as_deref())
             .bind(new.series_id)
             .bind(now)
+            .bind(new.source_message)
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query("INSERT INTO task_events (task_id, at, actor_id, kind, detail) VALUES ($1, $2, $3, 'created', NULL)")
@@ -46,6 +52,16 @@ impl Store {
             id
         });
         self.task_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn task_from_message(&self, chat_id: i64, message: i64) -> StoreResult<Option<Task>> {
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Task>(
+            "SELECT * FROM tasks WHERE chat_id = $1 AND source_message = $2"
+        )
+        .bind(chat_id)
+        .bind(message)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn task_by_id(&self, id: i64) -> StoreResult<Option<Task>> {

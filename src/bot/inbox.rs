@@ -1,0 +1,227 @@
+//! The bot's side of the durable inbox (storage/inbox.rs): a listener that stores every update
+//! before the next getUpdates acknowledges it and hands back, first, what a killed process had
+//! not finished; and the claim a handler holds while it works on one update.
+//!
+//! Why this order is safe: teloxide's polling acknowledges a batch only when the dispatcher
+//! asks for the next update after it, and the dispatcher asks only after the previous one was
+//! stored (here) and queued. In webhook mode `webhook::persist` stores before answering 200.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use teloxide::stop::StopToken;
+use teloxide::types::{AllowedUpdate, Update};
+use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
+
+use super::Ctx;
+use crate::clock::SharedClock;
+use crate::storage::{Store, StoreResult};
+
+/// Wraps a listener: with `store_first`, stores each update before yielding it; either way,
+/// yields the `replay` updates before the live ones.
+pub struct DurableListener<L> {
+    inner: L,
+    store: Store,
+    clock: SharedClock,
+    store_first: bool,
+    replay: Vec<Update>,
+}
+
+impl<L> DurableListener<L> {
+    /// For polling: nothing else stored the updates.
+    pub fn polling(inner: L, store: Store, clock: SharedClock, replay: Vec<Update>) -> Self {
+        DurableListener {
+            inner,
+            store,
+            clock,
+            store_first: true,
+            replay,
+        }
+    }
+
+    /// For a webhook whose HTTP layer already stored each update before answering 200.
+    pub fn prestored(inner: L, store: Store, clock: SharedClock, replay: Vec<Update>) -> Self {
+        DurableListener {
+            inner,
+            store,
+            clock,
+            store_first: false,
+            replay,
+        }
+    }
+}
+
+/// Unfinished updates from the inbox, oldest first, for a process that is starting.
+pub async fn unfinished_updates(store: &Store, now: i64) -> StoreResult<Vec<Update>> {
+    let rows = store.inbox_unfinished(now).await?;
+    let mut updates = Vec::with_capacity(rows.len());
+    for (update_id, body) in rows {
+        match serde_json::from_str::<Update>(&body) {
+            Ok(update) => updates.push(update),
+            Err(err) => tracing::error!(update_id, error = %err, "stored update unreadable"),
+        }
+    }
+    Ok(updates)
+}
+
+impl<L> UpdateListener for DurableListener<L>
+where
+    L: UpdateListener + Send + 'static,
+    L::Err: Send + 'static,
+{
+    type Err = L::Err;
+
+    fn stop_token(&mut self) -> StopToken {
+        self.inner.stop_token()
+    }
+
+    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
+        self.inner.hint_allowed_updates(hint)
+    }
+}
+
+impl<'a, L> AsUpdateStream<'a> for DurableListener<L>
+where
+    L: UpdateListener + Send + 'a,
+    L::Err: Send + 'static,
+{
+    type StreamErr = L::Err;
+    type Stream = BoxStream<'a, Result<Update, L::Err>>;
+
+    fn as_stream(&'a mut self) -> Self::Stream {
+        let store = self.store.clone();
+        let clock = self.clock.clone();
+        let store_first = self.store_first;
+        let replay = std::mem::take(&mut self.replay);
+        if !replay.is_empty() {
+            tracing::info!(
+                count = replay.len(),
+                "handling updates a stopped process left"
+            );
+        }
+        let live = self.inner.as_stream().then(move |update| {
+            let store = store.clone();
+            let clock = clock.clone();
+            async move {
+                if let (true, Ok(update)) = (store_first, &update) {
+                    keep(&store, &clock, update).await;
+                }
+                update
+            }
+        });
+        futures::stream::iter(replay.into_iter().map(Ok))
+            .chain(live)
+            .boxed()
+    }
+}
+
+/// Stores an update, retrying a failing database for a while: the alternative is to let the
+/// next getUpdates acknowledge an update that exists nowhere.
+async fn keep(store: &Store, clock: &SharedClock, update: &Update) {
+    let body = match serde_json::to_string(update) {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(update_id = update.id.0, error = %err, "update not serializable");
+            return;
+        }
+    };
+    let id = i64::from(update.id.0);
+    let mut delay = std::time::Duration::from_millis(100);
+    for attempt in 1..=8 {
+        match store.inbox_put(id, &body, clock.now()).await {
+            Ok(()) => return,
+            Err(err) => {
+                tracing::warn!(update_id = id, attempt, error = %err, "storing update failed");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(std::time::Duration::from_secs(5));
+            }
+        }
+    }
+    tracing::error!(
+        update_id = id,
+        "update handled without being stored: the database is down"
+    );
+}
+
+/// A handler's hold on one update. Marked replied after the first accepted reply, and done
+/// when the handler finishes (or, failing an explicit `finish`, when the last clone drops).
+#[derive(Clone)]
+pub struct InboxClaim(Arc<ClaimInner>);
+
+struct ClaimInner {
+    update_id: i64,
+    store: Store,
+    clock: SharedClock,
+    replied: AtomicBool,
+    finished: AtomicBool,
+}
+
+impl InboxClaim {
+    /// Call after a reply was accepted by Telegram; the first call is recorded.
+    pub async fn replied(&self) {
+        if self.0.replied.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let now = self.0.clock.now();
+        if let Err(err) = self.0.store.inbox_replied(self.0.update_id, now).await {
+            tracing::warn!(update_id = self.0.update_id, error = %err, "could not record reply");
+        }
+    }
+
+    /// The handler is done with the update.
+    pub async fn finish(&self) {
+        if self.0.finished.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let now = self.0.clock.now();
+        if let Err(err) = self.0.store.inbox_done(self.0.update_id, now).await {
+            tracing::warn!(update_id = self.0.update_id, error = %err, "could not record update done");
+        }
+    }
+}
+
+impl Drop for ClaimInner {
+    fn drop(&mut self) {
+        if self.finished.load(Ordering::SeqCst) {
+            return;
+        }
+        // Branches without an explicit finish (member lists, chat changes) end here.
+        let (store, id, now) = (self.store.clone(), self.update_id, self.clock.now());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = store.inbox_done(id, now).await {
+                    tracing::warn!(update_id = id, error = %err, "could not record update done");
+                }
+            });
+        }
+    }
+}
+
+/// The handler tree's gate: only the first live claim on an update gets through. A
+/// redelivered update, or one another instance is handling, stops here.
+pub async fn claim(upd: Update, ctx: Ctx) -> Option<InboxClaim> {
+    let id = i64::from(upd.id.0);
+    let now = ctx.now();
+    // Normally already stored by the listener; the body is for an update that was not.
+    let body = serde_json::to_string(&upd).unwrap_or_default();
+    match ctx.store.inbox_claim(id, &body, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(update_id = id, "update already handled or in hand; ignored");
+            return None;
+        }
+        Err(err) => {
+            // Better to risk handling twice than to drop a user's command on a DB hiccup.
+            tracing::error!(update_id = id, error = %err, "could not claim update");
+        }
+    }
+    Some(InboxClaim(Arc::new(ClaimInner {
+        update_id: id,
+        store: ctx.store.clone(),
+        clock: ctx.clock.clone(),
+        replied: AtomicBool::new(false),
+        finished: AtomicBool::new(false),
+    })))
+}

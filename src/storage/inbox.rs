@@ -1,0 +1,148 @@
+//! The durable inbox: updates stored before Telegram is told they arrived, claimed by one
+//! handler at a time, and marked when replied to and when done. See migrations/*/0006_inbox.sql.
+
+use super::{Backend, Store, StoreResult, on_pool};
+
+/// How long a handler's claim on an update is honoured before another process may take the
+/// update over (its claimer presumed dead). Longer than any command, Throttle's waits included.
+pub const INBOX_LEASE_SECS: i64 = 300;
+
+/// A handler that panicked or crashed the process three times on one update gives up on it.
+pub const INBOX_MAX_ATTEMPTS: i64 = 3;
+
+/// Updates waiting to be handled again after a restart.
+const REPLAY_LIMIT: i64 = 10_000;
+
+impl Store {
+    /// Stores an update as received; a redelivered one keeps its first row.
+    pub async fn inbox_put(&self, update_id: i64, body: &str, now: i64) -> StoreResult<()> {
+        let sql = "INSERT INTO inbox (update_id, body, received_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (update_id) DO NOTHING";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(update_id)
+            .bind(body)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Takes an update for handling. False when it is done, already replied to, being handled
+    /// elsewhere (a live claim), or given up on: Telegram redelivered it, or another instance
+    /// has it. An update that was never stored (it did not come through a durable listener)
+    /// is stored and taken in one go.
+    pub async fn inbox_claim(&self, update_id: i64, body: &str, now: i64) -> StoreResult<bool> {
+        let claim = "UPDATE inbox SET claimed_at = $2, attempts = attempts + 1 \
+                     WHERE update_id = $1 AND done_at IS NULL AND replied_at IS NULL \
+                     AND attempts < $3 AND (claimed_at IS NULL OR claimed_at < $4)";
+        let taken = on_pool!(self, |pool| sqlx::query(claim)
+            .bind(update_id)
+            .bind(now)
+            .bind(INBOX_MAX_ATTEMPTS)
+            .bind(now - INBOX_LEASE_SECS)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        if taken == 1 {
+            return Ok(true);
+        }
+        let insert = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
+                      VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
+        let inserted = on_pool!(self, |pool| sqlx::query(insert)
+            .bind(update_id)
+            .bind(body)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(inserted == 1)
+    }
+
+    /// The first reply to this update was accepted: it is never handled again, even if the
+    /// process dies before the handler returns.
+    pub async fn inbox_replied(&self, update_id: i64, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE inbox SET replied_at = $2 WHERE update_id = $1 AND replied_at IS NULL";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(update_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    pub async fn inbox_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
+        let sql = "UPDATE inbox SET done_at = $2 WHERE update_id = $1 AND done_at IS NULL";
+        on_pool!(self, |pool| sqlx::query(sql)
+            .bind(update_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Updates to handle again: stored, not done, not replied to, and not under a live claim,
+    /// oldest first (so a chat's commands keep their order).
+    pub async fn inbox_unfinished(&self, now: i64) -> StoreResult<Vec<(i64, String)>> {
+        let sql = "SELECT update_id, body FROM inbox \
+                   WHERE done_at IS NULL AND replied_at IS NULL AND attempts < $1 \
+                   AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY update_id LIMIT $3";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, (i64, String)>(
+            sql
+        )
+        .bind(INBOX_MAX_ATTEMPTS)
+        .bind(now - INBOX_LEASE_SECS)
+        .bind(REPLAY_LIMIT)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// At the start of a process on SQLite: a SQLite file is served by one process, so every
+    /// claim on an update or a job belongs to a process that died. Returns (updates, jobs)
+    /// released. PostgreSQL instances may be alive; there, claims expire after their lease.
+    pub async fn release_dead_claims(&self) -> StoreResult<(u64, u64)> {
+        if self.backend() != Backend::Sqlite {
+            return Ok((0, 0));
+        }
+        let updates = "UPDATE inbox SET claimed_at = NULL \
+                       WHERE done_at IS NULL AND replied_at IS NULL AND claimed_at IS NOT NULL";
+        let jobs = "UPDATE jobs SET state = 'pending', claimed_by = NULL WHERE state = 'claimed'";
+        let released_updates = on_pool!(self, |pool| sqlx::query(updates)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        let released_jobs = on_pool!(self, |pool| sqlx::query(jobs)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok((released_updates, released_jobs))
+    }
+
+    /// Forgets finished updates older than `before`; Telegram never redelivers after a day.
+    /// Unfinished ones are kept for the next replay (or until they have used their attempts).
+    pub async fn prune_inbox(&self, before: i64) -> StoreResult<u64> {
+        let sql = "DELETE FROM inbox WHERE received_at < $1 \
+                   AND (done_at IS NOT NULL OR replied_at IS NOT NULL OR attempts >= $2)";
+        Ok(on_pool!(self, |pool| sqlx::query(sql)
+            .bind(before)
+            .bind(INBOX_MAX_ATTEMPTS)
+            .execute(pool)
+            .await?
+            .rows_affected()))
+    }
+
+    /// (stored, in hand: claimed but neither replied to nor done, replied, done), for tests.
+    pub async fn inbox_counts(&self) -> StoreResult<(i64, i64, i64, i64)> {
+        let sql = "SELECT COUNT(*), \
+                   COUNT(CASE WHEN claimed_at IS NOT NULL AND done_at IS NULL AND replied_at IS NULL THEN 1 END), \
+                   COUNT(replied_at), COUNT(done_at) FROM inbox";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<
+            _,
+            (i64, i64, i64, i64),
+        >(sql)
+        .fetch_one(pool)
+        .await?))
+    }
+}
