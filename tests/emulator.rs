@@ -633,6 +633,157 @@ async fn faults_look_like_telegram() {
 }
 
 #[tokio::test]
+async fn a_rate_limit_storm_refuses_the_first_burst_of_every_period() {
+    let (emu, bot, _) = setup().await;
+    emu.set_fault(Fault::RateLimitStorm {
+        retry_after: 2,
+        period: 3,
+        burst: 1,
+    });
+    let mut pattern = String::new();
+    for i in 0..9 {
+        match bot.send_message(ChatId(GROUP), format!("m{i}")).await {
+            Ok(_) => pattern.push('.'),
+            Err(RequestError::RetryAfter(s)) => {
+                assert_eq!(s.seconds(), 2);
+                pattern.push('R');
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(pattern, "R..R..R..");
+    // Setting the storm again restarts its count; bursts of 2 in periods of 4.
+    emu.set_fault(Fault::RateLimitStorm {
+        retry_after: 1,
+        period: 4,
+        burst: 2,
+    });
+    let mut pattern = String::new();
+    for i in 0..8 {
+        let ok = bot
+            .send_message(ChatId(GROUP), format!("n{i}"))
+            .await
+            .is_ok();
+        pattern.push(if ok { '.' } else { 'R' });
+    }
+    assert_eq!(pattern, "RR..RR..");
+    emu.set_fault(Fault::None);
+    assert_eq!(emu.sent_count(), 6 + 4);
+    assert_eq!(emu.fault_stats().too_many_requests, 3 + 4);
+    assert_eq!(emu.request_count("sendMessage"), 17);
+    assert!(emu.rejections().iter().all(|r| r.error_code == 429));
+}
+
+/// Writes one raw HTTP request and returns every byte the emulator sends back before closing.
+async fn raw_exchange(emu: &Emulator, body: &str) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(emu.addr()).await.unwrap();
+    let request = format!(
+        "POST /bot{}/sendMessage HTTP/1.1\r\nHost: emulator\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        emu.token(),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // A reset instead of a clean close also means "no response"; keep what arrived.
+    let _ = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut answer))
+        .await
+        .expect("the emulator closes the connection");
+    answer
+}
+
+#[tokio::test]
+async fn a_dropped_request_gets_no_http_response_and_sends_nothing() {
+    let (emu, bot, _) = setup().await;
+    let body = format!(r#"{{"chat_id":{GROUP},"text":"lost"}}"#);
+
+    emu.set_fault(Fault::Drop { times: 1 });
+    assert!(
+        raw_exchange(&emu, &body).await.is_empty(),
+        "no status line, no headers"
+    );
+    assert_eq!(emu.sent_count(), 0);
+
+    // Through teloxide: a network error, not an API error; the next request goes through.
+    emu.set_fault(Fault::Drop { times: 2 });
+    for _ in 0..2 {
+        match bot.send_message(ChatId(GROUP), "lost").await {
+            Err(RequestError::Network(_)) => {}
+            other => panic!("expected a network error, got {other:?}"),
+        }
+    }
+    bot.send_message(ChatId(GROUP), "arrives").await.unwrap();
+    assert_eq!(emu.fault(), Fault::None);
+    let texts: Vec<String> = emu.sent().into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["arrives"]);
+    // reqwest did not resend on its own: one request per call.
+    assert_eq!(emu.request_count("sendMessage"), 4);
+    assert_eq!(emu.fault_stats().dropped, 3);
+    assert!(emu.rejections().is_empty());
+}
+
+#[tokio::test]
+async fn a_request_dropped_after_sending_is_sent_but_unanswered() {
+    let (emu, bot, _) = setup().await;
+    let body = format!(r#"{{"chat_id":{GROUP},"text":"sent, unanswered"}}"#);
+    emu.set_fault(Fault::DropAfterSend { times: 2 });
+    assert!(raw_exchange(&emu, &body).await.is_empty());
+    match bot.send_message(ChatId(GROUP), "sent too").await {
+        Err(RequestError::Network(_)) => {}
+        other => panic!("expected a network error, got {other:?}"),
+    }
+    let texts: Vec<String> = emu.sent().into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["sent, unanswered", "sent too"]);
+    assert_eq!(emu.fault_stats().dropped_after_send, 2);
+    assert_eq!(emu.fault(), Fault::None);
+}
+
+#[tokio::test]
+async fn a_slow_request_is_carried_out_even_after_the_client_gave_up() {
+    let (emu, _, _) = setup().await;
+    // teloxide's client gives up after 17 s; a shorter timeout shows the same thing quickly.
+    let client = teloxide::net::default_reqwest_settings()
+        .no_proxy()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let impatient = Bot::with_client(emu.token(), client).set_api_url(emu.api_url());
+    emu.set_fault(Fault::Slow {
+        millis: 600,
+        times: 1,
+    });
+    let asked = std::time::Instant::now();
+    match impatient.send_message(ChatId(GROUP), "late").await {
+        Err(RequestError::Network(e)) => assert!(e.is_timeout(), "{e}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(
+        emu.sent_count(),
+        0,
+        "not yet carried out when the client gave up"
+    );
+    assert!(emu.wait_sent(1, PATIENCE).await);
+    let sent = emu.sent();
+    assert_eq!(sent[0].text, "late");
+    assert!(sent[0].accepted_at - asked >= Duration::from_millis(600));
+    assert_eq!(emu.fault_stats().slowed, 1);
+}
+
+#[tokio::test]
+async fn sent_messages_carry_the_real_time_they_were_accepted() {
+    let (emu, bot, _) = setup().await;
+    let before = std::time::Instant::now();
+    bot.send_message(ChatId(GROUP), "one").await.unwrap();
+    let between = std::time::Instant::now();
+    bot.send_message(ChatId(ALICE), "two").await.unwrap();
+    let after = std::time::Instant::now();
+    let sent = emu.sent();
+    assert!(before <= sent[0].accepted_at && sent[0].accepted_at <= between);
+    assert!(between <= sent[1].accepted_at && sent[1].accepted_at <= after);
+}
+
+#[tokio::test]
 async fn wrong_token_and_unknown_methods() {
     let (emu, _, _) = setup().await;
     let client = teloxide::net::default_reqwest_settings()

@@ -1,15 +1,41 @@
 //! Sending text: always Telegram HTML, user text escaped by the caller, split on line boundaries
 //! so no message passes Telegram's 4,096-character limit or cuts a tag in half.
 
+use std::time::Duration;
+
 use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
 use teloxide::types::{ParseMode, ReplyMarkup};
+use teloxide::{ApiError, RequestError};
 
 use super::TgBot;
 
 /// Telegram's limit, counted in UTF-16 code units of the text after entity parsing; measuring
 /// the HTML source is stricter, so a chunk under it is always accepted.
 pub const MAX_TEXT: usize = 4096;
+
+/// Pauses before a chunk is sent again after a network error or a 5xx. Sending again in place,
+/// instead of failing the command or the job, keeps a chat's messages in order.
+const RESEND_AFTER: [Duration; 3] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
+
+/// Telegram or the network failing (not refusing): worth sending again.
+pub fn is_transient(err: &RequestError) -> bool {
+    match err {
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => true,
+        RequestError::Api(api) => is_server_error(api),
+        _ => false,
+    }
+}
+
+/// teloxide reports a 5xx with a JSON body as an unknown API error; its description says what
+/// it was.
+pub fn is_server_error(api: &ApiError) -> bool {
+    matches!(api, ApiError::Unknown(d) if d.starts_with("Internal Server Error") || d.starts_with("Bad Gateway") || d.starts_with("Service Unavailable"))
+}
 
 pub fn escape(s: &str) -> String {
     teloxide::utils::html::escape(s)
@@ -183,7 +209,17 @@ pub async fn send_html(
         {
             request = request.reply_markup(markup);
         }
-        sent.push(request.await?);
+        let mut pauses = RESEND_AFTER.iter();
+        let message = loop {
+            match request.send_ref().await {
+                Err(err) if is_transient(&err) => match pauses.next() {
+                    Some(pause) => tokio::time::sleep(*pause).await,
+                    None => return Err(err),
+                },
+                other => break other?,
+            }
+        };
+        sent.push(message);
     }
     Ok(sent)
 }

@@ -10,13 +10,14 @@
 //!
 //! Time: message `date`s come from the injected [`Clock`](crate::clock::Clock), never the machine
 //! clock. Only network-level waits (long-poll timeouts, the `Slow` fault, webhook retry backoff)
-//! use real time, because they model the network, not the calendar.
+//! use real time, because they model the network, not the calendar; so does
+//! [`SentMessage::accepted_at`], which tests use to measure the bot's real sending rate.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -111,6 +112,8 @@ pub struct SentMessage {
     /// True once the message has been edited.
     pub edited: bool,
     pub reply_to_message_id: Option<i64>,
+    /// When the emulator accepted it, in real time (Telegram counts its rate limits this way).
+    pub accepted_at: Instant,
 }
 
 impl SentMessage {
@@ -199,14 +202,44 @@ pub enum Fault {
     None,
     /// 429 with `retry_after`, for the next `times` requests.
     TooManyRequests { retry_after: u32, times: u32 },
+    /// A 429 storm until the fault is replaced: of every `period` requests (counted from
+    /// `set_fault`), the first `burst` are answered 429 with `retry_after`.
+    /// `{ period: 3, burst: 1 }` refuses every third request; `{ period: 500, burst: 40 }`
+    /// refuses 40 in a row, then lets 460 through.
+    RateLimitStorm {
+        retry_after: u32,
+        period: u32,
+        burst: u32,
+    },
     /// 500 for the next `times` requests. teloxide waits 10 s after any 5xx.
     ServerError { times: u32 },
     /// 403 for every request to this chat until the fault is replaced.
     Forbidden { chat_id: i64 },
     /// 400 with `migrate_to_chat_id` for every request to `chat_id` until replaced.
     Migrate { chat_id: i64, to: i64 },
-    /// Answer the next `times` requests only after `millis` of real time.
+    /// Answer the next `times` requests only after `millis` of real time. Telegram has the
+    /// request by then: it is carried out at the end of the wait even if the client gave up.
     Slow { millis: u64, times: u32 },
+    /// For the next `times` requests, close the connection without an HTTP response before
+    /// doing anything: nothing is sent (the request was lost on the way).
+    Drop { times: u32 },
+    /// For the next `times` requests, carry the request out (the message is sent), then close
+    /// the connection without a response: the bot cannot tell it was sent.
+    DropAfterSend { times: u32 },
+}
+
+/// How many requests each kind of fault answered (or hung up on) since the emulator started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FaultStats {
+    pub too_many_requests: usize,
+    pub server_errors: usize,
+    pub forbidden: usize,
+    pub migrated: usize,
+    pub slowed: usize,
+    /// Hung up on before the request was carried out.
+    pub dropped: usize,
+    /// Carried out, then hung up on.
+    pub dropped_after_send: usize,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +305,9 @@ struct State {
     commands: Vec<CommandSet>,
     request_counts: HashMap<String, usize>,
     fault: Fault,
+    /// Requests a `RateLimitStorm` has seen since it was set.
+    storm_seen: u64,
+    fault_stats: FaultStats,
     webhook: Option<Webhook>,
     webhook_deliveries: usize,
     webhook_last_error: Option<String>,
@@ -1301,10 +1337,16 @@ impl Emulator {
             st.chats.insert(to, target);
         }
         st.fault = fault;
+        st.storm_seen = 0;
     }
 
     pub fn fault(&self) -> Fault {
         self.state().fault
+    }
+
+    /// What the injected faults did so far (all faults since start, not only the current one).
+    pub fn fault_stats(&self) -> FaultStats {
+        self.state().fault_stats
     }
 
     /// `(url, secret_token)` of the webhook the bot set, if any.
@@ -1352,7 +1394,15 @@ impl Emulator {
             | "senddocument"
             | "editmessagetext"
             | "editmessagecaption"
-            | "editmessagereplymarkup" => self.faulty(&key, &params).await,
+            | "editmessagereplymarkup" => {
+                let (answer, params) = self.faulty(method, &key, params).await;
+                let response = match answer {
+                    Answer::Api(result) => self.respond(method, result, &params),
+                    Answer::HangUp => hang_up(),
+                };
+                self.inner.activity.send_modify(|n| *n += 1);
+                return response;
+            }
             "answercallbackquery" => self.answer_callback_query(&params),
             "getchat" => self.get_chat(&params),
             "getchatmember" => self.get_chat_member(&params),
@@ -1363,7 +1413,13 @@ impl Emulator {
             "sendchataction" => self.send_chat_action(&params),
             _ => Err(ApiError::new(404, "Not Found")),
         };
-        let response = match result {
+        let response = self.respond(method, result, &params);
+        self.inner.activity.send_modify(|n| *n += 1);
+        response
+    }
+
+    fn respond(&self, method: &str, result: ApiResult, params: &Params) -> Response {
+        match result {
             Ok(value) => (
                 StatusCode::OK,
                 axum::Json(json!({"ok": true, "result": value})),
@@ -1373,9 +1429,7 @@ impl Emulator {
                 self.reject(method, &e, params.to_value());
                 e.response()
             }
-        };
-        self.inner.activity.send_modify(|n| *n += 1);
-        response
+        }
     }
 
     fn reject(&self, method: &str, e: &ApiError, body: Value) {
@@ -1387,9 +1441,45 @@ impl Emulator {
         });
     }
 
-    /// Methods that go through the injected fault first.
-    async fn faulty(&self, key: &str, p: &Params) -> ApiResult {
-        self.apply_fault(p).await?;
+    /// Methods that go through the injected fault first. The parameters come back for the
+    /// rejection log.
+    async fn faulty(&self, method: &str, key: &str, params: Params) -> (Answer, Params) {
+        let injected = match self.inject_fault(&params) {
+            Ok(injected) => injected,
+            Err(e) => return (Answer::Api(Err(e)), params),
+        };
+        match injected {
+            Injected::Pass => (Answer::Api(self.carry_out(key, &params)), params),
+            Injected::HangUp => (Answer::HangUp, params),
+            Injected::HangUpAfter => {
+                if let Err(e) = self.carry_out(key, &params) {
+                    self.reject(method, &e, params.to_value());
+                }
+                (Answer::HangUp, params)
+            }
+            Injected::Delay(delay) => {
+                // Carried out in its own task: if the client times out and hangs up, the server
+                // drops this handler, but Telegram would still carry the request out.
+                let emu = self.clone();
+                let key = key.to_owned();
+                let task = tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let result = emu.carry_out(&key, &params);
+                    (result, params)
+                });
+                match task.await {
+                    Ok((result, params)) => (Answer::Api(result), params),
+                    // Only a panic in carry_out gets here; answer like a failing server.
+                    Err(_) => (
+                        Answer::Api(Err(ApiError::new(500, "Internal Server Error"))),
+                        Params::default(),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn carry_out(&self, key: &str, p: &Params) -> ApiResult {
         match key {
             "sendmessage" => self.send_message(p),
             "sendphoto" => self.send_media(p, SentKind::Photo),
@@ -1400,68 +1490,99 @@ impl Emulator {
         }
     }
 
-    async fn apply_fault(&self, p: &Params) -> Result<(), ApiError> {
+    /// Decides what the current fault does to this request, and counts it.
+    fn inject_fault(&self, p: &Params) -> Result<Injected, ApiError> {
         let chat_id = p.i64("chat_id").ok().flatten();
-        let delay = {
-            let mut st = self.state();
-            match st.fault {
-                Fault::None => None,
-                Fault::TooManyRequests { retry_after, times } => {
-                    st.fault = if times > 1 {
-                        Fault::TooManyRequests {
-                            retry_after,
-                            times: times - 1,
-                        }
-                    } else {
-                        Fault::None
-                    };
-                    let mut e =
-                        ApiError::new(429, format!("Too Many Requests: retry after {retry_after}"));
-                    e.parameters = Some(json!({"retry_after": retry_after}));
-                    return Err(e);
-                }
-                Fault::ServerError { times } => {
-                    st.fault = if times > 1 {
-                        Fault::ServerError { times: times - 1 }
-                    } else {
-                        Fault::None
-                    };
-                    return Err(ApiError::new(500, "Internal Server Error"));
-                }
-                Fault::Forbidden { chat_id: blocked } if chat_id == Some(blocked) => {
-                    let description = match st.chats.get(&blocked).map(|c| c.kind) {
-                        Some(ChatKind::Supergroup) => {
-                            "Forbidden: bot was kicked from the supergroup chat"
-                        }
-                        Some(ChatKind::Group) => "Forbidden: bot was kicked from the group chat",
-                        _ if blocked < 0 => "Forbidden: bot was kicked from the group chat",
-                        _ => "Forbidden: bot was blocked by the user",
-                    };
-                    return Err(ApiError::new(403, description));
-                }
-                Fault::Migrate { chat_id: old, to } if chat_id == Some(old) => {
-                    let mut e = ApiError::bad("group chat was upgraded to a supergroup chat");
-                    e.parameters = Some(json!({"migrate_to_chat_id": to}));
-                    return Err(e);
-                }
-                Fault::Forbidden { .. } | Fault::Migrate { .. } => None,
-                Fault::Slow { millis, times } => {
-                    st.fault = if times > 1 {
-                        Fault::Slow {
-                            millis,
-                            times: times - 1,
-                        }
-                    } else {
-                        Fault::None
-                    };
-                    Some(Duration::from_millis(millis))
+        let mut st = self.state();
+        let st = &mut *st;
+        let stats = &mut st.fault_stats;
+        match st.fault {
+            Fault::None => Ok(Injected::Pass),
+            Fault::TooManyRequests { retry_after, times } => {
+                st.fault = if times > 1 {
+                    Fault::TooManyRequests {
+                        retry_after,
+                        times: times - 1,
+                    }
+                } else {
+                    Fault::None
+                };
+                stats.too_many_requests += 1;
+                Err(too_many_requests(retry_after))
+            }
+            Fault::RateLimitStorm {
+                retry_after,
+                period,
+                burst,
+            } => {
+                let seen = st.storm_seen;
+                st.storm_seen += 1;
+                if seen % u64::from(period.max(1)) < u64::from(burst) {
+                    stats.too_many_requests += 1;
+                    Err(too_many_requests(retry_after))
+                } else {
+                    Ok(Injected::Pass)
                 }
             }
-        };
-        if let Some(delay) = delay {
-            tokio::time::sleep(delay).await;
+            Fault::ServerError { times } => {
+                st.fault = if times > 1 {
+                    Fault::ServerError { times: times - 1 }
+                } else {
+                    Fault::None
+                };
+                stats.server_errors += 1;
+                Err(ApiError::new(500, "Internal Server Error"))
+            }
+            Fault::Forbidden { chat_id: blocked } if chat_id == Some(blocked) => {
+                let description = match st.chats.get(&blocked).map(|c| c.kind) {
+                    Some(ChatKind::Supergroup) => {
+                        "Forbidden: bot was kicked from the supergroup chat"
+                    }
+                    Some(ChatKind::Group) => "Forbidden: bot was kicked from the group chat",
+                    _ if blocked < 0 => "Forbidden: bot was kicked from the group chat",
+                    _ => "Forbidden: bot was blocked by the user",
+                };
+                stats.forbidden += 1;
+                Err(ApiError::new(403, description))
+            }
+            Fault::Migrate { chat_id: old, to } if chat_id == Some(old) => {
+                let mut e = ApiError::bad("group chat was upgraded to a supergroup chat");
+                e.parameters = Some(json!({"migrate_to_chat_id": to}));
+                stats.migrated += 1;
+                Err(e)
+            }
+            Fault::Forbidden { .. } | Fault::Migrate { .. } => Ok(Injected::Pass),
+            Fault::Slow { millis, times } => {
+                st.fault = if times > 1 {
+                    Fault::Slow {
+                        millis,
+                        times: times - 1,
+                    }
+                } else {
+                    Fault::None
+                };
+                stats.slowed += 1;
+                Ok(Injected::Delay(Duration::from_millis(millis)))
+            }
+            Fault::Drop { times } => {
+                st.fault = if times > 1 {
+                    Fault::Drop { times: times - 1 }
+                } else {
+                    Fault::None
+                };
+                stats.dropped += 1;
+                Ok(Injected::HangUp)
+            }
+            Fault::DropAfterSend { times } => {
+                st.fault = if times > 1 {
+                    Fault::DropAfterSend { times: times - 1 }
+                } else {
+                    Fault::None
+                };
+                stats.dropped_after_send += 1;
+                Ok(Injected::HangUpAfter)
+            }
         }
-        Ok(())
     }
 
     fn get_me(&self) -> Value {
@@ -1813,6 +1934,7 @@ impl Emulator {
             file_bytes,
             edited: false,
             reply_to_message_id: m.reply_to,
+            accepted_at: Instant::now(),
         });
         st.messages.insert(
             (m.chat_id, message_id),
@@ -2183,6 +2305,42 @@ impl Emulator {
         }
         Ok(json!(true))
     }
+}
+
+/// What the injected fault does with one request.
+enum Injected {
+    Pass,
+    /// Carry it out after this much real time.
+    Delay(Duration),
+    /// Close the connection without carrying it out.
+    HangUp,
+    /// Carry it out, then close the connection without answering.
+    HangUpAfter,
+}
+
+/// How a faulty method ends: an answer on the wire, or none at all.
+enum Answer {
+    Api(ApiResult),
+    HangUp,
+}
+
+fn too_many_requests(retry_after: u32) -> ApiError {
+    let mut e = ApiError::new(429, format!("Too Many Requests: retry after {retry_after}"));
+    e.parameters = Some(json!({"retry_after": retry_after}));
+    e
+}
+
+/// A response whose body fails before its first byte: hyper then closes the connection without
+/// writing the status line (the head is still buffered when the body fails), so the client sees
+/// the connection closed with no HTTP response at all, as when a proxy or the network drops it.
+fn hang_up() -> Response {
+    let failing = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "the emulator hangs up (Fault::Drop)",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
 }
 
 struct NewMessage {

@@ -156,7 +156,8 @@ impl Scheduler {
                     .finish_job(job.id, JOB_DROPPED, now, Some("forbidden"))
                     .await
             }
-            RequestError::Api(api) => {
+            // A 5xx is Telegram failing, not refusing: it goes to the retry below.
+            RequestError::Api(api) if !crate::bot::reply::is_server_error(&api) => {
                 // Telegram refused this message itself: retrying would be refused again.
                 tracing::error!(job = job.id, error = %api, "Telegram refused a scheduled message");
                 store
@@ -183,12 +184,7 @@ impl Scheduler {
             // Telegram redelivers only within a day; older update ids need not be kept.
             let now = self.ctx.now();
             if last_prune.is_none_or(|at| now - at >= PRUNE_EVERY_SECS) {
-                match self
-                    .ctx
-                    .store
-                    .prune_updates(now - KEEP_UPDATE_IDS_SECS)
-                    .await
-                {
+                match self.ctx.store.prune_inbox(now - KEEP_UPDATE_IDS_SECS).await {
                     Ok(_) => last_prune = Some(now),
                     Err(err) => tracing::error!(error = %err, "pruning update ids failed"),
                 }
