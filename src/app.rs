@@ -138,12 +138,7 @@ impl App {
             .context("setMyCommands failed")?;
         let replay = self.recover().await?;
         let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
-        let listener = DurableListener::prestored(
-            listener,
-            self.ctx.store.clone(),
-            self.ctx.clock.clone(),
-            replay,
-        );
+        let listener = DurableListener::prestored(listener, &self.ctx, replay);
         let router = crate::webhook::wrap(router, Arc::new(secret), self.ctx.clone());
         tracing::info!(%addr, "webhook server listening");
         let server = tokio::spawn(async move {
@@ -218,12 +213,7 @@ impl App {
             .delete_webhook()
             .await
             .build();
-        DurableListener::polling(
-            polling,
-            self.ctx.store.clone(),
-            self.ctx.clock.clone(),
-            replay,
-        )
+        DurableListener::polling(polling, &self.ctx, replay)
     }
 
     /// After a stop or a crash: releases a dead process's claims (SQLite) and returns the

@@ -7,6 +7,7 @@
 //!
 //! The size comes from CRASH_COMMANDS (default 500) so a longer run is one variable away.
 
+#[macro_use]
 mod common;
 
 use std::collections::{HashMap, HashSet};
@@ -258,3 +259,49 @@ async fn kill_9_mid_burst_loses_nothing() {
     );
     assert_eq!(emulator.pending_updates(), 0, "every update acknowledged");
 }
+
+/// An update another process stored and claimed, and then died holding (on PostgreSQL a live
+/// instance must pick it up without a restart): after the lease the sweep hands it to this
+/// process, which answers it once.
+async fn a_stalled_update_is_swept_up_after_the_lease(mut app: common::TestApp) {
+    use campaign_bot::bot::inbox::sweep;
+    use campaign_bot::storage::INBOX_LEASE_SECS;
+    let id = 900_001;
+    let body = serde_json::json!({
+        "update_id": id,
+        "message": {
+            "message_id": 77, "date": common::T0,
+            "chat": {"id": common::GROUP, "type": "supergroup", "title": "Growth"},
+            "from": {"id": common::ALICE, "is_bot": false, "first_name": "alice", "username": "alice"},
+            "text": "/task @bob Swept-up due +3d",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}]
+        }
+    })
+    .to_string();
+    let store = app.ctx.store.clone();
+    store.inbox_put(id, &body, common::T0).await.expect("put");
+    assert!(
+        store
+            .inbox_claim(id, &body, common::T0)
+            .await
+            .expect("the other process claims")
+    );
+    assert_eq!(
+        sweep(&app.ctx).await.expect("sweep"),
+        0,
+        "within the lease it is not ours"
+    );
+    let before = app.emulator.sent_count();
+    app.clock.advance(INBOX_LEASE_SECS + 1);
+    assert_eq!(sweep(&app.ctx).await.expect("sweep"), 1);
+    app.wait_handled().await;
+    let replies = app.emulator.sent_since(before);
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].text.contains("Swept-up"), "{}", replies[0].text);
+    assert_eq!(sweep(&app.ctx).await.expect("sweep"), 0, "done is done");
+    let open = store.open_tasks(common::GROUP).await.expect("tasks");
+    assert_eq!(open.iter().filter(|t| t.title == "Swept-up").count(), 1);
+    app.stop().await.cleanup().await;
+}
+
+e2e!(a_stalled_update_is_swept_up_after_the_lease);

@@ -149,21 +149,27 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
     store.inbox_replied(6, T).await.unwrap();
     assert!(store.inbox_claim(7, "", T).await.unwrap());
     let ids = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
-    assert_eq!(ids(store.inbox_unfinished(T + 1).await.unwrap()), vec![8]);
+    assert_eq!(
+        ids(store.inbox_unfinished(T + 1, i64::MAX).await.unwrap()),
+        vec![8]
+    );
     // After the lease, or on SQLite after a restart, the claim on 7 is dead.
     assert_eq!(
         ids(store
-            .inbox_unfinished(T + INBOX_LEASE_SECS + 1)
+            .inbox_unfinished(T + INBOX_LEASE_SECS + 1, i64::MAX)
             .await
             .unwrap()),
         vec![7, 8]
     );
+    // The sweep of a live process leaves alone what arrived within the lease.
+    let swept = store.inbox_unfinished(T + INBOX_LEASE_SECS + 1, T).await;
+    assert!(swept.unwrap().is_empty());
     let (released, _) = store.release_dead_claims().await.unwrap();
     match store.backend() {
         Backend::Sqlite => {
             assert_eq!(released, 1);
             assert_eq!(
-                ids(store.inbox_unfinished(T + 1).await.unwrap()),
+                ids(store.inbox_unfinished(T + 1, i64::MAX).await.unwrap()),
                 vec![7, 8]
             );
         }
@@ -179,7 +185,7 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
     assert_eq!(in_hand, expected_in_hand);
     // The body is kept exactly.
     let rows = store
-        .inbox_unfinished(T + INBOX_LEASE_SECS + 1)
+        .inbox_unfinished(T + INBOX_LEASE_SECS + 1, i64::MAX)
         .await
         .unwrap();
     assert_eq!(rows[1].1, "{\"update_id\":8}");
@@ -196,7 +202,13 @@ async fn a_poison_update_is_given_up_after_three_attempts(store: &Store) {
         now += INBOX_LEASE_SECS + 1; // the handler died each time
     }
     assert!(!store.inbox_claim(9, "{}", now).await.unwrap());
-    assert!(store.inbox_unfinished(now).await.unwrap().is_empty());
+    assert!(
+        store
+            .inbox_unfinished(now, i64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn users_and_members(store: &Store) {

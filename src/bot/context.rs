@@ -24,6 +24,8 @@ pub struct AppContext {
     /// Bounds how many commands are handled at once: a burst across hundreds of chats queues
     /// here instead of holding hundreds of half-built replies (and DB waits) in memory.
     pub command_permits: Arc<Semaphore>,
+    /// Stalled updates found by the scheduler's sweep, on their way to the listener.
+    pub redelivery: super::inbox::Redelivery,
 }
 
 /// Commands handled concurrently; sends are paced by Throttle anyway, so more buys nothing.
@@ -39,6 +41,7 @@ impl AppContext {
             tracker: Arc::new(UpdateTracker::default()),
             scheduler_wake: Arc::new(Notify::new()),
             command_permits: Arc::new(Semaphore::new(CONCURRENT_COMMANDS)),
+            redelivery: Default::default(),
         })
     }
 

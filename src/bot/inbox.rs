@@ -6,14 +6,15 @@
 //! asks for the next update after it, and the dispatcher asks only after the previous one was
 //! stored (here) and queued. In webhook mode `webhook::persist` stores before answering 200.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use teloxide::stop::StopToken;
 use teloxide::types::{AllowedUpdate, Update};
 use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
+use tokio::sync::mpsc;
 
 use super::Ctx;
 use crate::clock::SharedClock;
@@ -27,35 +28,65 @@ pub struct DurableListener<L> {
     clock: SharedClock,
     store_first: bool,
     replay: Vec<Update>,
+    /// Updates the periodic sweep found stalled (see `sweep`).
+    swept: Option<mpsc::UnboundedReceiver<Update>>,
 }
 
 impl<L> DurableListener<L> {
     /// For polling: nothing else stored the updates.
-    pub fn polling(inner: L, store: Store, clock: SharedClock, replay: Vec<Update>) -> Self {
-        DurableListener {
-            inner,
-            store,
-            clock,
-            store_first: true,
-            replay,
-        }
+    pub fn polling(inner: L, ctx: &Ctx, replay: Vec<Update>) -> Self {
+        Self::new(inner, ctx, true, replay)
     }
 
     /// For a webhook whose HTTP layer already stored each update before answering 200.
-    pub fn prestored(inner: L, store: Store, clock: SharedClock, replay: Vec<Update>) -> Self {
+    pub fn prestored(inner: L, ctx: &Ctx, replay: Vec<Update>) -> Self {
+        Self::new(inner, ctx, false, replay)
+    }
+
+    fn new(inner: L, ctx: &Ctx, store_first: bool, replay: Vec<Update>) -> Self {
         DurableListener {
             inner,
-            store,
-            clock,
-            store_first: false,
+            store: ctx.store.clone(),
+            clock: ctx.clock.clone(),
+            store_first,
             replay,
+            swept: Some(ctx.redelivery.connect()),
         }
     }
 }
 
 /// Unfinished updates from the inbox, oldest first, for a process that is starting.
 pub async fn unfinished_updates(store: &Store, now: i64) -> StoreResult<Vec<Update>> {
-    let rows = store.inbox_unfinished(now).await?;
+    parse_rows(store.inbox_unfinished(now, i64::MAX).await?)
+}
+
+/// Hands updates that stalled to this process's dispatcher: stored more than a lease ago and
+/// never finished, because the process that took them died (on PostgreSQL another instance
+/// may have; on either backend a process may have died before it claimed them). The claim
+/// still decides who handles each. Returns how many were handed over.
+pub async fn sweep(ctx: &Ctx) -> StoreResult<usize> {
+    let now = ctx.now();
+    let updates = parse_rows(
+        ctx.store
+            .inbox_unfinished(now, now - crate::storage::INBOX_LEASE_SECS)
+            .await?,
+    )?;
+    let mut handed = 0;
+    for update in updates {
+        if ctx.redelivery.send(update) {
+            handed += 1;
+        }
+    }
+    if handed > 0 {
+        tracing::warn!(
+            count = handed,
+            "handling updates another process left unfinished"
+        );
+    }
+    Ok(handed)
+}
+
+fn parse_rows(rows: Vec<(i64, String)>) -> StoreResult<Vec<Update>> {
     let mut updates = Vec::with_capacity(rows.len());
     for (update_id, body) in rows {
         match serde_json::from_str::<Update>(&body) {
@@ -101,6 +132,7 @@ where
                 "handling updates a stopped process left"
             );
         }
+        let swept = self.swept.take();
         let live = self.inner.as_stream().then(move |update| {
             let store = store.clone();
             let clock = clock.clone();
@@ -111,8 +143,20 @@ where
                 update
             }
         });
+        // The live stream decides when listening ends; swept updates ride along until then.
+        let live = live.map(Some).chain(futures::stream::once(async { None }));
+        let swept = match swept {
+            Some(rx) => futures::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|u| (Some(Ok(u)), rx))
+            })
+            .boxed(),
+            None => futures::stream::empty().boxed(),
+        };
+        let merged = futures::stream::select(live, swept)
+            .take_while(|item| futures::future::ready(item.is_some()))
+            .filter_map(futures::future::ready);
         futures::stream::iter(replay.into_iter().map(Ok))
-            .chain(live)
+            .chain(merged)
             .boxed()
     }
 }
@@ -224,4 +268,45 @@ pub async fn claim(upd: Update, ctx: Ctx) -> Option<InboxClaim> {
         replied: AtomicBool::new(false),
         finished: AtomicBool::new(false),
     })))
+}
+
+/// The way from the sweep (in the scheduler) into the listener. Updates sent before the
+/// listener starts wait in the channel.
+pub struct Redelivery {
+    to_listener: Mutex<mpsc::UnboundedSender<Update>>,
+    waiting: Mutex<Option<mpsc::UnboundedReceiver<Update>>>,
+}
+
+impl Default for Redelivery {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Redelivery {
+            to_listener: Mutex::new(tx),
+            waiting: Mutex::new(Some(rx)),
+        }
+    }
+}
+
+impl Redelivery {
+    /// The first listener takes the waiting channel; a later one (after a restart within the
+    /// process) gets a new channel, and the previous one closes.
+    fn connect(&self) -> mpsc::UnboundedReceiver<Update> {
+        if let Some(rx) = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            return rx;
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.to_listener.lock().unwrap_or_else(|e| e.into_inner()) = tx;
+        rx
+    }
+
+    /// False when the listener has stopped.
+    fn send(&self, update: Update) -> bool {
+        let tx = self.to_listener.lock().unwrap_or_else(|e| e.into_inner());
+        tx.send(update).is_ok()
+    }
 }

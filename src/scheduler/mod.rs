@@ -24,6 +24,8 @@ pub use task_pings::{KIND_TASK_PING, KIND_TASK_RECUR, open_next_occurrence, plan
 const BATCH: i64 = 200;
 const PRUNE_EVERY_SECS: i64 = 3600;
 const KEEP_UPDATE_IDS_SECS: i64 = 2 * 86_400;
+/// How often updates a dead process left are looked for (they wait a lease first anyway).
+const SWEEP_EVERY_SECS: i64 = 60;
 /// Chats whose jobs are sent at the same time.
 const CHAT_CONCURRENCY: usize = 64;
 /// The longest the loop sleeps without looking (also bounds the effect of a missed wake-up).
@@ -177,6 +179,7 @@ impl Scheduler {
         let wake = self.ctx.scheduler_wake.clone();
         let clock_changed = self.ctx.clock.changed();
         let mut last_prune: Option<i64> = None;
+        let mut last_sweep: Option<i64> = None;
         loop {
             if *stop.borrow() {
                 return;
@@ -187,6 +190,12 @@ impl Scheduler {
                 match self.ctx.store.prune_inbox(now - KEEP_UPDATE_IDS_SECS).await {
                     Ok(_) => last_prune = Some(now),
                     Err(err) => tracing::error!(error = %err, "pruning update ids failed"),
+                }
+            }
+            if last_sweep.is_none_or(|at| now - at >= SWEEP_EVERY_SECS) {
+                match crate::bot::inbox::sweep(&self.ctx).await {
+                    Ok(_) => last_sweep = Some(now),
+                    Err(err) => tracing::error!(error = %err, "sweeping the inbox failed"),
                 }
             }
             if let Err(err) = self.tick().await {

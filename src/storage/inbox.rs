@@ -84,16 +84,24 @@ impl Store {
     }
 
     /// Updates to handle again: stored, not done, not replied to, and not under a live claim,
-    /// oldest first (so a chat's commands keep their order).
-    pub async fn inbox_unfinished(&self, now: i64) -> StoreResult<Vec<(i64, String)>> {
+    /// oldest first (so a chat's commands keep their order). At start every such update; for
+    /// the periodic sweep only those `received_before` (a live process may not have reached a
+    /// newer one yet).
+    pub async fn inbox_unfinished(
+        &self,
+        now: i64,
+        received_before: i64,
+    ) -> StoreResult<Vec<(i64, String)>> {
         let sql = "SELECT update_id, body FROM inbox \
                    WHERE done_at IS NULL AND replied_at IS NULL AND attempts < $1 \
-                   AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY update_id LIMIT $3";
+                   AND (claimed_at IS NULL OR claimed_at < $2) AND received_at < $3 \
+                   ORDER BY update_id LIMIT $4";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, (i64, String)>(
             sql
         )
         .bind(INBOX_MAX_ATTEMPTS)
         .bind(now - INBOX_LEASE_SECS)
+        .bind(received_before)
         .bind(REPLAY_LIMIT)
         .fetch_all(pool)
         .await?))
