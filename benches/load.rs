@@ -12,95 +12,109 @@ use campaign_bot::clock::{Clock, ManualClock, SystemClock};
 use campaign_bot::console::emulator::{ChatKind, Emulator, UserSpec};
 use campaign_bot::storage::Store;
 
-const TEAMS: i64 = 10_000;
-const TASKS: i64 = 100_000;
-const CHECKIN_TEAMS: i64 = 1_000;
-const BIG: i64 = -1;
+#[path = "../tests/support/load_set.rs"]
+mod load_set;
+
+use load_set::{BIG, LoadSize};
+
+const SIZE: LoadSize = LoadSize {
+    teams: 10_000,
+    tasks: 100_000,
+    big_tasks: 2_000,
+    checkin_teams: 1_000,
+    days: 365,
+    jobs: 100_000,
+};
+const TEAMS: i64 = SIZE.teams;
+const TASKS: i64 = SIZE.tasks;
 
 async fn fill(store: &Store, now: i64) {
-    let series = |n: i64| {
-        format!("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {n})")
+    load_set::fill(store, now, SIZE).await;
+}
+
+/// The memory lines of `/proc/<pid>/status`, in KiB (Threads as a count).
+#[derive(Clone, Copy, Default)]
+struct Mem {
+    rss: u64,
+    anon: u64,
+    file: u64,
+    shmem: u64,
+    threads: u64,
+}
+
+fn mem(pid: u32) -> Mem {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
     };
-    let sql = [
-        format!(
-            "{} INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at, next_task_no) SELECT -x, 'team ' || x, 'en', 'Asia/Shanghai', {now}, {now}, 1 FROM c",
-            series(TEAMS)
-        ),
-        format!(
-            "{} INSERT INTO users (user_id, username, username_lower, display_name, lang_code, updated_at) SELECT x, 'user' || x, 'user' || x, 'User ' || x, 'en', {now} FROM c",
-            series(TEAMS)
-        ),
-        format!(
-            "{} INSERT INTO members (chat_id, user_id, first_seen, last_seen) SELECT -x, x, {now}, {now} FROM c",
-            series(TEAMS)
-        ),
-        // 2,000 tasks in the largest team, the rest spread over the others.
-        format!(
-            "{} INSERT INTO tasks (chat_id, number, title, owner_id, creator_id, due_at, created_at, updated_at) \
-                 SELECT CASE WHEN x <= 2000 THEN {BIG} ELSE -(2 + x % ({TEAMS} - 1)) END, x, 'Publish note batch ' || x, \
-                 CASE WHEN x <= 2000 THEN 1 + x % 7 ELSE 2 + x % ({TEAMS} - 1) END, 1, {now} + (x % 500) * 3600 - 86400, {now}, {now} FROM c",
-            series(TASKS)
-        ),
-        format!("UPDATE teams SET next_task_no = {TASKS} + 1"),
-        format!(
-            "{} INSERT INTO channels (chat_id, name, tier, monthly_budget, owner_id, created_at, updated_at) \
-                 SELECT -x, ch.name, ch.tier, 3000000, x, {now}, {now} FROM c, \
-                 (SELECT 'taobao' AS name, 'core' AS tier UNION ALL SELECT 'douyin', 'core' UNION ALL SELECT 'xhs', 'test' UNION ALL SELECT 'wechat', 'reserve') ch",
-            series(CHECKIN_TEAMS)
-        ),
-        format!(
-            "{} INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, orders, gmv, author_id, created_at, updated_at) \
-                 SELECT -(1 + (x - 1) % {CHECKIN_TEAMS}), ch.name, date({now}, 'unixepoch', '-' || ((x - 1) / {CHECKIN_TEAMS}) || ' days'), '', \
-                 50000, 40000, 1200, 30, 600000, 1, {now}, {now} FROM c, \
-                 (SELECT 'taobao' AS name UNION ALL SELECT 'douyin' UNION ALL SELECT 'xhs' UNION ALL SELECT 'wechat') ch",
-            series(CHECKIN_TEAMS * 365)
-        ),
-        "ANALYZE".to_string(),
-    ];
-    for statement in sql {
-        store.execute_raw(&statement).await.expect("fill");
+    Mem {
+        rss: field("VmRSS:"),
+        anon: field("RssAnon:"),
+        file: field("RssFile:"),
+        shmem: field("RssShmem:"),
+        threads: field("Threads:"),
     }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
+/// The process named campaign-bot among `root`'s descendants (or `root` itself).
+fn bot_process(root: u32) -> Option<u32> {
+    let comm = |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    let mut frontier = vec![root];
+    while let Some(pid) = frontier.pop() {
+        if comm(pid).trim() == "campaign-bot" {
+            return Some(pid);
+        }
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            frontier.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
+        }
+    }
+    None
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
 }
 
 #[tokio::main]
 async fn main() {
     let now = SystemClock.now();
     let dir = tempfile::tempdir().expect("dir");
-    let url = format!("sqlite://{}", dir.path().join("load.db").display());
-    let store = Store::open(&url).await.expect("open");
-    let started = Instant::now();
-    fill(&store, now).await;
-    let count = |table: &'static str| {
-        let store = store.clone();
-        async move {
-            store
-                .execute_raw(&format!("SELECT COUNT(*) FROM {table}"))
-                .await
-                .map(|_| ())
-                .ok()
+    let path = dir.path().join("load.db");
+    let url = format!("sqlite://{}", path.display());
+    // LOAD_BENCH_CACHE=<file> keeps the filled database between runs (for quick experiments;
+    // its dates are then those of the run that filled it).
+    let cache = std::env::var_os("LOAD_BENCH_CACHE").map(std::path::PathBuf::from);
+    match cache.as_ref().filter(|c| c.exists()) {
+        Some(cache) => {
+            std::fs::copy(cache, &path).expect("copy the cached database");
+            println!("database copied from {}", cache.display());
         }
-    };
-    count("checkins").await;
-    store.close().await;
-    println!(
-        "filled {TEAMS} teams, {TASKS} tasks, {} check-ins in {:.1?}",
-        CHECKIN_TEAMS * 4 * 365,
-        started.elapsed()
-    );
+        None => {
+            let store = Store::open(&url).await.expect("open");
+            let started = Instant::now();
+            fill(&store, now).await;
+            store.close().await;
+            println!(
+                "filled {TEAMS} teams, {TASKS} tasks, {} check-ins in {:.1?}",
+                SIZE.checkins(),
+                started.elapsed()
+            );
+            if let Some(cache) = cache {
+                std::fs::copy(&path, cache).expect("keep the database");
+            }
+        }
+    }
 
     let clock = ManualClock::new(now);
     let emulator = Emulator::start(clock.clone()).await.expect("emulator");
@@ -113,7 +127,19 @@ async fn main() {
         );
     }
     emulator.set_admin(BIG, 1, true);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_campaign-bot"))
+    // LOAD_BENCH_WRAP runs the bot under a tool (e.g. "heaptrack -o /tmp/load"); the figures
+    // are then the bot's own, found as the wrapper's child process.
+    let wrap = std::env::var("LOAD_BENCH_WRAP").unwrap_or_default();
+    let mut words = wrap.split_whitespace();
+    let mut command = match words.next() {
+        Some(tool) => {
+            let mut command = Command::new(tool);
+            command.args(words).arg(env!("CARGO_BIN_EXE_campaign-bot"));
+            command
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_campaign-bot")),
+    };
+    let mut child = command
         .arg("run")
         .env("TELOXIDE_TOKEN", emulator.token())
         .env("TELOXIDE_API_URL", emulator.api_url().as_str())
@@ -122,11 +148,15 @@ async fn main() {
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn");
-    let pid = child.id();
     while emulator.request_count("getUpdates") == 0 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let idle = rss_kib(pid);
+    let pid = if wrap.is_empty() {
+        child.id()
+    } else {
+        bot_process(child.id()).expect("the bot under the wrapper")
+    };
+    let idle = mem(pid);
     // A burst across 300 teams: check-ins, metrics, task lists, plans; plus /tasks in the largest team.
     let before = emulator.sent_count();
     let commands = [
@@ -142,13 +172,28 @@ async fn main() {
             sent += 1;
         }
     }
+    // The snapshot with the highest RSS, so its parts (heap, mapped binary, threads) add up.
     let mut peak = idle;
-    let deadline = Instant::now() + Duration::from_secs(600);
-    while emulator.sent_count() < before + sent && Instant::now() < deadline {
-        peak = peak.max(rss_kib(pid));
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut max_threads = idle.threads;
+    let serving = Instant::now();
+    let deadline = serving + Duration::from_secs(600);
+    loop {
+        let now = mem(pid);
+        max_threads = max_threads.max(now.threads);
+        if now.rss > peak.rss {
+            peak = now;
+            // LOAD_BENCH_SMAPS=<file> keeps the mappings at the peak, to attribute the memory.
+            if let Ok(path) = std::env::var("LOAD_BENCH_SMAPS") {
+                let _ = std::fs::copy(format!("/proc/{pid}/smaps"), path);
+            }
+        }
+        if emulator.sent_count() >= before + sent || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    peak = peak.max(rss_kib(pid));
+    let served_in = serving.elapsed();
+    let after = mem(pid);
     let replies = emulator.sent_since(before);
     let big_tasks: Vec<_> = replies
         .iter()
@@ -160,10 +205,21 @@ async fn main() {
         .expect("kill");
     let status = child.wait().expect("wait");
     println!(
-        "RSS idle {:.1} MiB, peak while serving {sent} commands {:.1} MiB",
-        idle as f64 / 1024.0,
-        peak as f64 / 1024.0
+        "RSS idle {:.1} MiB, peak while serving {sent} commands {:.1} MiB, after {:.1} MiB ({served_in:.1?})",
+        mib(idle.rss),
+        mib(peak.rss),
+        mib(after.rss)
     );
+    for (when, m) in [("idle", idle), ("peak", peak)] {
+        println!(
+            "  {when}: anon {:.1} MiB, file {:.1} MiB, shmem {:.1} MiB, {} threads",
+            mib(m.anon),
+            mib(m.file),
+            mib(m.shmem),
+            m.threads
+        );
+    }
+    println!("  threads at most {max_threads}");
     println!(
         "/tasks in the largest team (2,000 open tasks): {} messages, longest {} chars",
         big_tasks.len(),

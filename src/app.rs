@@ -50,9 +50,9 @@ pub fn make_bot(token: &str, api_url: Option<&url::Url>, limits: Limits) -> TgBo
 const CHAT_LANES: i64 = 64;
 
 /// The dispatcher's queue for an update: every update of a chat goes to the same lane, so each
-/// chat is still handled in order. Lanes are few because teloxide keeps a worker per key for as
-/// long as it has seen that many chats busy at once, each with a 32-update (~60 KiB) queue block
-/// and its waiting handler: per chat that was 18 + 8 MiB at peak in a 300-chat burst.
+/// chat is still handled in order. Lanes are few because teloxide keeps a worker per key, each
+/// with a 32-update (~61 KiB) queue block and its waiting handler: one per chat cost 26 MiB of
+/// heap in a 300-chat burst (docs/PERFORMANCE.md).
 fn chat_lane(update: &Update) -> Option<i64> {
     update.chat().map(|chat| chat.id.0.rem_euclid(CHAT_LANES))
 }

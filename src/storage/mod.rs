@@ -107,7 +107,9 @@ impl Store {
                         .synchronous(SqliteSynchronous::Normal);
                 }
                 // An in-memory database exists per connection, so it must have exactly one.
-                let max = if in_memory { 1 } else { 4 };
+                // Otherwise two: each connection is a thread with its own caches, and on two
+                // cores more add memory, not throughput (issue 8, load).
+                let max = if in_memory { 1 } else { 2 };
                 Pool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(max)
