@@ -282,7 +282,7 @@ async fn a_stalled_update_is_swept_up_after_the_lease(mut app: common::TestApp) 
     store.inbox_put(id, &body, common::T0).await.expect("put");
     assert!(
         store
-            .inbox_claim(id, &body, common::T0)
+            .inbox_claim(id, || body.to_string(), common::T0)
             .await
             .expect("the other process claims")
     );

@@ -110,23 +110,38 @@ async fn update_ids_are_claimed_once(store: &Store) {
         .inbox_put(42, "{\"again\":1}", T)
         .await
         .expect("put again");
-    assert!(store.inbox_claim(42, "{}", T).await.expect("claim"));
+    assert!(
+        store
+            .inbox_claim(42, || "{}".to_string(), T)
+            .await
+            .expect("claim")
+    );
     assert!(
         !store
-            .inbox_claim(42, "{}", T + 1)
+            .inbox_claim(42, || "{}".to_string(), T + 1)
             .await
             .expect("claimed, live")
     );
     // Never stored (no durable listener): stored and claimed in one go, once.
-    assert!(store.inbox_claim(43, "{}", T + 2).await.expect("another"));
-    assert!(!store.inbox_claim(43, "{}", T + 2).await.expect("twice"));
+    assert!(
+        store
+            .inbox_claim(43, || "{}".to_string(), T + 2)
+            .await
+            .expect("another")
+    );
+    assert!(
+        !store
+            .inbox_claim(43, || "{}".to_string(), T + 2)
+            .await
+            .expect("twice")
+    );
     store.inbox_done(42, T + 3).await.expect("done");
     store.inbox_done(43, T + 3).await.expect("done");
     // Done is done, even after the lease.
     let later = T + INBOX_LEASE_SECS + 10;
     assert!(
         !store
-            .inbox_claim(42, "{}", later)
+            .inbox_claim(42, || "{}".to_string(), later)
             .await
             .expect("done stays done")
     );
@@ -143,11 +158,11 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
     }
     // 5: handled. 6: replied to, then the process died. 7: being handled (a live claim).
     // 8: received, never taken.
-    assert!(store.inbox_claim(5, "", T).await.unwrap());
+    assert!(store.inbox_claim(5, || "".to_string(), T).await.unwrap());
     store.inbox_done(5, T).await.unwrap();
-    assert!(store.inbox_claim(6, "", T).await.unwrap());
+    assert!(store.inbox_claim(6, || "".to_string(), T).await.unwrap());
     store.inbox_replied(6, T).await.unwrap();
-    assert!(store.inbox_claim(7, "", T).await.unwrap());
+    assert!(store.inbox_claim(7, || "".to_string(), T).await.unwrap());
     let ids = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
     assert_eq!(
         ids(store.inbox_unfinished(T + 1, i64::MAX).await.unwrap()),
@@ -196,12 +211,20 @@ async fn a_poison_update_is_given_up_after_three_attempts(store: &Store) {
     let mut now = T;
     for attempt in 1..=INBOX_MAX_ATTEMPTS {
         assert!(
-            store.inbox_claim(9, "{}", now).await.unwrap(),
+            store
+                .inbox_claim(9, || "{}".to_string(), now)
+                .await
+                .unwrap(),
             "attempt {attempt}"
         );
         now += INBOX_LEASE_SECS + 1; // the handler died each time
     }
-    assert!(!store.inbox_claim(9, "{}", now).await.unwrap());
+    assert!(
+        !store
+            .inbox_claim(9, || "{}".to_string(), now)
+            .await
+            .unwrap()
+    );
     assert!(
         store
             .inbox_unfinished(now, i64::MAX)

@@ -248,9 +248,9 @@ impl Drop for ClaimInner {
 pub async fn claim(upd: Update, ctx: Ctx) -> Option<InboxClaim> {
     let id = i64::from(upd.id.0);
     let now = ctx.now();
-    // Normally already stored by the listener; the body is for an update that was not.
-    let body = serde_json::to_string(&upd).unwrap_or_default();
-    match ctx.store.inbox_claim(id, &body, now).await {
+    // Normally already stored by the listener; the body is only made for an update that was not.
+    let body = || serde_json::to_string(&upd).unwrap_or_default();
+    match ctx.store.inbox_claim(id, body, now).await {
         Ok(true) => {}
         Ok(false) => {
             tracing::info!(update_id = id, "update already handled or in hand; ignored");

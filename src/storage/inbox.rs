@@ -32,7 +32,12 @@ impl Store {
     /// elsewhere (a live claim), or given up on: Telegram redelivered it, or another instance
     /// has it. An update that was never stored (it did not come through a durable listener)
     /// is stored and taken in one go.
-    pub async fn inbox_claim(&self, update_id: i64, body: &str, now: i64) -> StoreResult<bool> {
+    pub async fn inbox_claim(
+        &self,
+        update_id: i64,
+        body: impl FnOnce() -> String,
+        now: i64,
+    ) -> StoreResult<bool> {
         let claim = "UPDATE inbox SET claimed_at = $2, attempts = attempts + 1 \
                      WHERE update_id = $1 AND done_at IS NULL AND replied_at IS NULL \
                      AND attempts < $3 AND (claimed_at IS NULL OR claimed_at < $4)";
@@ -47,11 +52,12 @@ impl Store {
         if taken == 1 {
             return Ok(true);
         }
+        let body = body();
         let insert = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
                       VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
         let inserted = on_pool!(self, |pool| sqlx::query(insert)
             .bind(update_id)
-            .bind(body)
+            .bind(&body)
             .bind(now)
             .execute(pool)
             .await?
