@@ -195,10 +195,7 @@ async fn main() {
     let served_in = serving.elapsed();
     let after = mem(pid);
     let replies = emulator.sent_since(before);
-    let big_tasks: Vec<_> = replies
-        .iter()
-        .filter(|m| m.chat_id == BIG && m.text.contains("Publish note batch"))
-        .collect();
+    let big_tasks = load_set::big_team_task_lists(&replies);
     Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
@@ -223,11 +220,7 @@ async fn main() {
     println!(
         "/tasks in the largest team (2,000 open tasks): {} messages, longest {} chars",
         big_tasks.len(),
-        big_tasks
-            .iter()
-            .map(|m| m.text.encode_utf16().count())
-            .max()
-            .unwrap_or(0)
+        load_set::longest(&big_tasks)
     );
     println!(
         "replies {} of {sent} expected (≥), rejected by the emulator: {}, exit {status}",

@@ -486,21 +486,14 @@ async fn two_webhook_instances_behind_a_faulty_balancer_handle_each_update_once(
         .count();
 
     // The inbox: every update stored once, taken by a handler exactly once (`attempts` counts
-    // successful claims across both instances), and done. A plain message is marked done by a
-    // spawned write as its claim drops, so allow that a moment (bounded).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let inbox: Vec<(i64, i64, bool)> = loop {
-        let inbox: Vec<(i64, i64, bool)> = sqlx::query_as(
-            "SELECT update_id, attempts, done_at IS NOT NULL FROM inbox ORDER BY update_id",
-        )
-        .fetch_all(&pool)
-        .await
-        .expect("inbox");
-        if inbox.iter().all(|r| r.2) || Instant::now() > deadline {
-            break inbox;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    // successful claims across both instances), and done. An update counts as finished on an
+    // instance's tracker only once its done mark is written, so `settle` has waited for them.
+    let inbox: Vec<(i64, i64, bool)> = sqlx::query_as(
+        "SELECT update_id, attempts, done_at IS NOT NULL FROM inbox ORDER BY update_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("inbox");
     let mut expected_ids = update_ids.clone();
     expected_ids.sort_unstable();
     assert_eq!(inbox.iter().map(|r| r.0).collect::<Vec<_>>(), expected_ids);
@@ -559,25 +552,28 @@ async fn two_webhook_instances_behind_a_faulty_balancer_handle_each_update_once(
             .await,
         "24 h pings not all sent"
     );
+    let ping_time = ping_time.elapsed();
+    // Both stop cleanly: in-flight work finishes, the server and the scheduler end. After
+    // that every send is recorded, by the taps and in the jobs table.
+    for (i, instance) in instances.into_iter().enumerate() {
+        let _ = instance.stop.send(());
+        let result = tokio::time::timeout(Duration::from_secs(30), instance.task)
+            .await
+            .unwrap_or_else(|_| panic!("instance {} did not stop", NAMES[i]))
+            .expect("instance task");
+        result.unwrap_or_else(|e| panic!("instance {} failed: {e:#}", NAMES[i]));
+    }
     // Once every 24 h job is recorded sent, nothing can send one again (only pending jobs are
     // claimed, and the clock stays put so no lease expires).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let (jobs_sent, jobs_open) = loop {
-        let counts: (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(CASE WHEN state = 'sent' THEN 1 END), \
-             COUNT(CASE WHEN state IN ('pending', 'claimed') AND fire_at <= $1 THEN 1 END) \
-             FROM jobs WHERE kind = 'task_ping' AND mark = '24h'",
-        )
-        .bind(clock_now(&clock))
-        .fetch_one(&pool)
-        .await
-        .expect("jobs");
-        if counts == (TASKS as i64, 0) || Instant::now() > deadline {
-            break counts;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let ping_time = ping_time.elapsed();
+    let (jobs_sent, jobs_open): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(CASE WHEN state = 'sent' THEN 1 END), \
+         COUNT(CASE WHEN state IN ('pending', 'claimed') AND fire_at <= $1 THEN 1 END) \
+         FROM jobs WHERE kind = 'task_ping' AND mark = '24h'",
+    )
+    .bind(clock_now(&clock))
+    .fetch_one(&pool)
+    .await
+    .expect("jobs");
     assert_eq!((jobs_sent, jobs_open), (TASKS as i64, 0), "24 h jobs");
     let workers: i64 = sqlx::query_scalar(
         "SELECT COUNT(DISTINCT claimed_by) FROM jobs WHERE kind = 'task_ping' AND mark = '24h'",
@@ -613,15 +609,6 @@ async fn two_webhook_instances_behind_a_faulty_balancer_handle_each_update_once(
     assert_eq!(tapped, all.len());
     let other = all.len() - replies.len() - pings.len();
 
-    // Both stop cleanly: in-flight work finishes, the server and the scheduler end.
-    for (i, instance) in instances.into_iter().enumerate() {
-        let _ = instance.stop.send(());
-        let result = tokio::time::timeout(Duration::from_secs(30), instance.task)
-            .await
-            .unwrap_or_else(|_| panic!("instance {} did not stop", NAMES[i]))
-            .expect("instance task");
-        result.unwrap_or_else(|e| panic!("instance {} failed: {e:#}", NAMES[i]));
-    }
     println!(
         "SCALEOUT updates={} (warm-up {GROUPS}, commands {TASKS}, plain {}) deliveries={deliveries} \
          (to A {}, to B {}) redelivered_after_502={answered_502} fanned_out_to_both={fanned_out} \

@@ -12,7 +12,7 @@ mod load_set;
 use std::collections::HashMap;
 
 use common::{T0, TestApp, TestDb};
-use load_set::{BIG, LoadSize};
+use load_set::LoadSize;
 
 const SIZE: LoadSize = LoadSize {
     teams: 1_000,
@@ -102,10 +102,7 @@ async fn a_big_database_is_served_in_full() {
         .map(|x| -x)
         .filter(|chat| per_chat.get(chat).copied().unwrap_or(0) < COMMANDS.len())
         .collect();
-    let big_tasks: Vec<_> = replies
-        .iter()
-        .filter(|m| m.chat_id == BIG && m.text.contains("Publish note batch"))
-        .collect();
+    let big_tasks = load_set::big_team_task_lists(&replies);
     eprintln!(
         "LOAD {} teams, {} tasks, {} check-ins, {} jobs: {} commands in {took:.1?}, {} replies, \
          /tasks for {} open tasks: {} message(s), longest {} chars",
@@ -117,11 +114,7 @@ async fn a_big_database_is_served_in_full() {
         replies.len(),
         SIZE.big_tasks,
         big_tasks.len(),
-        big_tasks
-            .iter()
-            .map(|m| m.text.encode_utf16().count())
-            .max()
-            .unwrap_or(0)
+        load_set::longest(&big_tasks)
     );
     assert!(
         unanswered.is_empty(),

@@ -68,18 +68,25 @@ impl Store {
     /// The first reply to this update was accepted: it is never handled again, even if the
     /// process dies before the handler returns.
     pub async fn inbox_replied(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        let sql = "UPDATE inbox SET replied_at = $2 WHERE update_id = $1 AND replied_at IS NULL";
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(update_id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(())
+        self.inbox_mark(
+            "UPDATE inbox SET replied_at = $2 WHERE update_id = $1 AND replied_at IS NULL",
+            update_id,
+            now,
+        )
+        .await
     }
 
     pub async fn inbox_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        let sql = "UPDATE inbox SET done_at = $2 WHERE update_id = $1 AND done_at IS NULL";
+        self.inbox_mark(
+            "UPDATE inbox SET done_at = $2 WHERE update_id = $1 AND done_at IS NULL",
+            update_id,
+            now,
+        )
+        .await
+    }
+
+    /// Sets one of the timestamps above, once: the first mark is the one kept.
+    async fn inbox_mark(&self, sql: &'static str, update_id: i64, now: i64) -> StoreResult<()> {
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(now)

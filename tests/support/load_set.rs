@@ -3,6 +3,7 @@
 //! check-in per channel for the check-in teams. Filled with set-based SQL (SQLite), not through
 //! the bot, so a million rows take seconds.
 
+use campaign_bot::console::emulator::SentMessage;
 use campaign_bot::storage::Store;
 
 /// The largest team's chat id; the others are -2, -3, …
@@ -81,4 +82,21 @@ pub async fn fill(store: &Store, now: i64, size: LoadSize) {
     for statement in sql {
         store.execute_raw(&statement).await.expect("fill");
     }
+}
+
+/// The `/tasks` listings sent to the largest team (their task titles say so).
+pub fn big_team_task_lists(replies: &[SentMessage]) -> Vec<&SentMessage> {
+    replies
+        .iter()
+        .filter(|m| m.chat_id == BIG && m.text.contains("Publish note batch"))
+        .collect()
+}
+
+/// The longest of these messages, in Telegram's characters (UTF-16 units).
+pub fn longest(messages: &[&SentMessage]) -> usize {
+    messages
+        .iter()
+        .map(|m| m.text.encode_utf16().count())
+        .max()
+        .unwrap_or(0)
 }
