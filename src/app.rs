@@ -2,13 +2,14 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::dispatching::ShutdownToken;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::Update;
+use teloxide::types::{AllowedUpdate, Update};
 use teloxide::update_listeners::{Polling, webhooks};
 
 use crate::bot::inbox::{self, DurableListener};
@@ -38,8 +39,32 @@ pub fn relaxed_limits() -> Limits {
     }
 }
 
+/// How long a `getUpdates` waits for an update before answering empty (long polling).
+/// Without it teloxide short-polls: a request per round trip, all day, even when idle.
+pub const POLL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client's limit: above the poll timeout, so a waiting poll is never cut off.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// The update types the handler tree uses; Telegram sends nothing else (chat_member is not
+/// sent by default at all, so it must be asked for).
+pub const ALLOWED_UPDATES: [AllowedUpdate; 4] = [
+    AllowedUpdate::Message,
+    AllowedUpdate::CallbackQuery,
+    AllowedUpdate::MyChatMember,
+    AllowedUpdate::ChatMember,
+];
+
 pub fn make_bot(token: &str, api_url: Option<&url::Url>, limits: Limits) -> TgBot {
-    let mut bot = Bot::new(token);
+    let client = teloxide::net::default_reqwest_settings()
+        .timeout(HTTP_TIMEOUT)
+        .build()
+        .unwrap_or_else(|err| {
+            // Only a broken TLS set-up fails here; teloxide's own client is the fallback.
+            tracing::warn!(error = %err, "cannot build the HTTP client; using the default");
+            teloxide::net::client_from_env()
+        });
+    let mut bot = Bot::with_client(token, client);
     if let Some(url) = api_url {
         bot = bot.set_api_url(url.clone());
     }
@@ -136,6 +161,7 @@ impl App {
         self.bot
             .set_webhook(public_url)
             .secret_token(secret.clone())
+            .allowed_updates(ALLOWED_UPDATES.to_vec())
             .await
             .context("setWebhook failed")?;
         bot::set_menus(&self.bot)
@@ -181,7 +207,8 @@ impl App {
     }
 
     pub fn scheduler(&self) -> Scheduler {
-        Scheduler::new(self.ctx.clone(), self.bot.clone())
+        Scheduler::new(self.ctx.service.clone(), self.bot.clone())
+            .with_housekeeping(Box::new(inbox::Sweep(self.ctx.clone())))
     }
 
     /// Polling in the background, for `console`, `demo` and the tests; like `run_polling`, it
@@ -215,6 +242,8 @@ impl App {
     /// Long polling whose updates are stored before the next getUpdates acknowledges them.
     async fn polling_listener(&self, replay: Vec<Update>) -> DurableListener<Polling<TgBot>> {
         let polling = Polling::builder(self.bot.clone())
+            .timeout(POLL_TIMEOUT)
+            .allowed_updates(ALLOWED_UPDATES.to_vec())
             .delete_webhook()
             .await
             .build();

@@ -14,5 +14,8 @@ pub mod domain;
 pub mod i18n;
 pub mod report;
 pub mod scheduler;
+pub mod service;
 pub mod storage;
+pub mod telegram;
+pub mod views;
 pub mod webhook;

@@ -7,6 +7,7 @@ mod common;
 
 use campaign_bot::app::{make_bot, relaxed_limits};
 use campaign_bot::console::emulator::{SentKind, SentMessage};
+use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::scheduler::Scheduler;
 use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, JOB_SENT, NewGoal, NewTask};
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
@@ -559,7 +560,7 @@ fn scheduler(app: &TestApp) -> Scheduler {
         Some(&app.emulator.api_url()),
         relaxed_limits(),
     );
-    Scheduler::new(app.ctx.clone(), bot)
+    Scheduler::new(app.ctx.service.clone(), bot)
 }
 
 /// Runs one scheduler tick; returns what it sent.
@@ -572,7 +573,7 @@ async fn tick(app: &TestApp) -> Vec<SentMessage> {
 async fn nudge_jobs(app: &TestApp) -> Vec<(String, String, Option<String>)> {
     app.ctx
         .store
-        .jobs_for("checkin_nudge", GROUP)
+        .jobs_for(JobKind::CheckinNudge, GROUP)
         .await
         .expect("jobs")
         .into_iter()

@@ -350,7 +350,7 @@ async fn a_ping_whose_answer_is_lost_arrives_twice(app: TestApp) {
     let impatient = teloxide::Bot::with_client(app.emulator.token(), client)
         .set_api_url(app.emulator.api_url());
     let impatient = impatient.throttle(app::relaxed_limits());
-    let scheduler = Scheduler::new(app.ctx.clone(), impatient);
+    let scheduler = Scheduler::new(app.ctx.service.clone(), impatient);
     app.emulator.set_fault(Fault::Slow {
         millis: 1_000,
         times: 1,

@@ -8,6 +8,7 @@
 mod common;
 
 use campaign_bot::console::emulator::{SentKind, SentMessage};
+use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::storage::{JOB_PENDING, NewCheckin, NewGoal, NewTask};
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
@@ -146,6 +147,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 }
 
 async fn pending_review_jobs(app: &TestApp, kind: &str) -> Vec<i64> {
+    let kind = JobKind::parse(kind).expect("a job kind");
     app.ctx
         .store
         .jobs_for(kind, GROUP)

@@ -416,7 +416,7 @@ async fn a_restart_after_recording_sends_nothing_again() {
         app.ctx.clock.clone(),
         app.ctx.settings.clone(),
     );
-    let restarted = Scheduler::new(ctx, app.another_bot());
+    let restarted = Scheduler::new(ctx.service.clone(), app.another_bot());
     assert_eq!(restarted.tick().await.unwrap(), 0);
     assert_eq!(app.tick().await.len(), 0);
     // After downtime past two marks, only the newest is sent, once, marked late.
@@ -427,7 +427,10 @@ async fn a_restart_after_recording_sends_nothing_again() {
         app.ctx.settings.clone(),
     );
     let before = app.emulator.sent_count();
-    Scheduler::new(ctx, app.another_bot()).tick().await.unwrap();
+    Scheduler::new(ctx.service.clone(), app.another_bot())
+        .tick()
+        .await
+        .unwrap();
     let sent = app.emulator.sent_since(before);
     assert_eq!(sent.len(), 1, "{:?}", texts(&sent));
     assert!(
@@ -483,8 +486,8 @@ async fn two_instances_send_each_ping_once(db: TestDb) {
         app.ctx.clock.clone(),
         app.ctx.settings.clone(),
     );
-    let a = Scheduler::new(app.ctx.clone(), app.another_bot());
-    let b = Scheduler::new(other, app.another_bot());
+    let a = Scheduler::new(app.ctx.service.clone(), app.another_bot());
+    let b = Scheduler::new(other.service.clone(), app.another_bot());
     let started = std::time::Instant::now();
     let (na, nb) = tokio::join!(a.tick(), b.tick());
     eprintln!("sent 1000 pings in {:?}", started.elapsed());
@@ -553,7 +556,7 @@ async fn the_scheduler_loop_wakes_when_the_clock_reaches_a_mark() {
     use campaign_bot::scheduler::SchedulerHandle;
     use std::time::Duration;
     let mut app = app().await;
-    let handle = SchedulerHandle::spawn(Scheduler::new(app.ctx.clone(), app.another_bot()));
+    let handle = SchedulerHandle::spawn(Scheduler::new(app.ctx.service.clone(), app.another_bot()));
     app.reply(GROUP, ALICE, "/task @bob Publish due +2d").await;
     let before = app.emulator.sent_count();
     // The loop is asleep until the 24 h mark (a day away); moving the clock wakes it.

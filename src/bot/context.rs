@@ -1,26 +1,24 @@
-//! What every handler shares: the store, the clock, the settings, the admin cache, and the
-//! tracker that tells `console` and the tests when an update has been fully handled.
+//! What every handler shares: the service layer (store, clock, settings), the admin cache, and
+//! the tracker that tells `console` and the tests when an update has been fully handled.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Semaphore, watch};
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::service::Service;
 use crate::storage::Store;
 
 pub type Ctx = Arc<AppContext>;
 
+/// Derefs to the [`Service`], so `ctx.store`, `ctx.now()` and the use-cases read directly.
 pub struct AppContext {
-    pub store: Store,
-    pub clock: SharedClock,
-    pub settings: Settings,
+    pub service: Service,
     pub admins: AdminCache,
     pub tracker: Arc<UpdateTracker>,
-    /// Rings when a job is scheduled, so the scheduler wakes before its planned sleep ends.
-    pub scheduler_wake: Arc<Notify>,
     /// Bounds how many commands are handled at once: a burst across hundreds of chats queues
     /// here instead of holding hundreds of half-built replies (and DB waits) in memory.
     pub command_permits: Arc<Semaphore>,
@@ -34,19 +32,20 @@ pub const CONCURRENT_COMMANDS: usize = 16;
 impl AppContext {
     pub fn new(store: Store, clock: SharedClock, settings: Settings) -> Ctx {
         Arc::new(AppContext {
-            store,
-            clock,
-            settings,
+            service: Service::new(store, clock, settings),
             admins: AdminCache::new(Duration::from_secs(60)),
             tracker: Arc::new(UpdateTracker::default()),
-            scheduler_wake: Arc::new(Notify::new()),
             command_permits: Arc::new(Semaphore::new(CONCURRENT_COMMANDS)),
             redelivery: Default::default(),
         })
     }
+}
 
-    pub fn now(&self) -> i64 {
-        self.clock.now()
+impl std::ops::Deref for AppContext {
+    type Target = Service;
+
+    fn deref(&self) -> &Service {
+        &self.service
     }
 }
 

@@ -17,6 +17,7 @@ use teloxide::update_listeners::{AsUpdateStream, UpdateListener};
 use tokio::sync::mpsc;
 
 use super::Ctx;
+use super::context::InFlight;
 use crate::clock::SharedClock;
 use crate::storage::{Store, StoreResult};
 
@@ -64,6 +65,18 @@ pub async fn unfinished_updates(store: &Store, now: i64) -> StoreResult<Vec<Upda
 /// never finished, because the process that took them died (on PostgreSQL another instance
 /// may have; on either backend a process may have died before it claimed them). The claim
 /// still decides who handles each. Returns how many were handed over.
+/// The scheduler runs the sweep about once a minute on its clock.
+pub struct Sweep(pub Ctx);
+
+#[async_trait::async_trait]
+impl crate::scheduler::Housekeeping for Sweep {
+    async fn every_minute(&self) {
+        if let Err(err) = sweep(&self.0).await {
+            tracing::error!(error = %err, "sweeping the inbox failed");
+        }
+    }
+}
+
 pub async fn sweep(ctx: &Ctx) -> StoreResult<usize> {
     let now = ctx.now();
     let updates = parse_rows(
@@ -200,6 +213,8 @@ struct ClaimInner {
     clock: SharedClock,
     replied: AtomicBool,
     finished: AtomicBool,
+    /// The update counts as handled (console, tests) only once its done mark is written.
+    in_flight: Option<InFlight>,
 }
 
 impl InboxClaim {
@@ -231,13 +246,16 @@ impl Drop for ClaimInner {
         if self.finished.load(Ordering::SeqCst) {
             return;
         }
-        // Branches without an explicit finish (member lists, chat changes) end here.
+        // Branches without an explicit finish (member lists, chat changes) end here; the
+        // update stays in flight until the mark is written.
         let (store, id, now) = (self.store.clone(), self.update_id, self.clock.now());
+        let in_flight = self.in_flight.take();
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 if let Err(err) = store.inbox_done(id, now).await {
                     tracing::warn!(update_id = id, error = %err, "could not record update done");
                 }
+                drop(in_flight);
             });
         }
     }
@@ -245,7 +263,7 @@ impl Drop for ClaimInner {
 
 /// The handler tree's gate: only the first live claim on an update gets through. A
 /// redelivered update, or one another instance is handling, stops here.
-pub async fn claim(upd: Update, ctx: Ctx) -> Option<InboxClaim> {
+pub async fn claim(upd: Update, ctx: Ctx, in_flight: InFlight) -> Option<InboxClaim> {
     let id = i64::from(upd.id.0);
     let now = ctx.now();
     // Normally already stored by the listener; the body is only made for an update that was not.
@@ -267,6 +285,7 @@ pub async fn claim(upd: Update, ctx: Ctx) -> Option<InboxClaim> {
         clock: ctx.clock.clone(),
         replied: AtomicBool::new(false),
         finished: AtomicBool::new(false),
+        in_flight: Some(in_flight),
     })))
 }
 

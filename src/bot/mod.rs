@@ -18,7 +18,6 @@ pub mod task_view;
 mod tasks;
 mod turn;
 
-use teloxide::adaptors::Throttle;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
@@ -29,8 +28,7 @@ pub use turn::Turn;
 use crate::storage::StoreError;
 use commands::Command;
 
-/// Every request goes through `Throttle`, so Telegram's rate limits hold by construction.
-pub type TgBot = Throttle<Bot>;
+pub use crate::telegram::TgBot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BotError {

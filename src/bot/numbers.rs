@@ -1,6 +1,8 @@
 //! Numbers: `/checkin`, `/metrics`, `/export`, `/checkin_time`, and the planning of the daily
 //! check-in nudge (the scheduler fires it in `scheduler::nudges`).
 
+use crate::domain::jobs::JobKind;
+use crate::service::Service;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -10,7 +12,7 @@ use teloxide::types::{InputFile, ParseMode};
 
 use super::reply::escape;
 use super::task_view::{mention, person_name};
-use super::{Ctx, HandlerResult, Turn};
+use super::{HandlerResult, Turn};
 use crate::domain::checkins::{
     self as rules, DayRange, ExportRange, Field, GoalSpec, MetricsPeriod, csv_money, csv_text,
     day_key, derived_shown, format_minute_of_day, judge, next_nudge, parse_day_key,
@@ -28,9 +30,6 @@ use crate::i18n::tr;
 use crate::storage::{
     ChannelSums, Checkin, JOB_DROPPED, NewCheckin, NewJob, Store, StoreResult, Team, TeamSetting,
 };
-
-/// The job kind of the daily nudge (subject = chat id, mark = local day, version = minute).
-pub const KIND_CHECKIN_NUDGE: &str = "checkin_nudge";
 
 // ---------------------------------------------------------------- shared rendering
 
@@ -768,13 +767,9 @@ pub async fn export(turn: &Turn, args: &str) -> HandlerResult {
 
 // ---------------------------------------------------------------- /checkin_time and the nudge
 
-fn team_tz(team: &Team, ctx: &Ctx) -> Tz {
-    team.tz.parse().unwrap_or(ctx.settings.default_tz)
-}
-
 /// Plans the team's next daily nudge (replacing any other pending one) from its current
 /// settings; returns the day and due instant, or None when the nudge is off.
-pub async fn plan_nudge(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<(NaiveDate, i64)>> {
+pub async fn plan_nudge(ctx: &Service, chat_id: i64) -> StoreResult<Option<(NaiveDate, i64)>> {
     let store = &ctx.store;
     let Some(team) = store.team(chat_id).await? else {
         return Ok(None);
@@ -784,12 +779,12 @@ pub async fn plan_nudge(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<(NaiveDat
         .checkin_minute
         .filter(|_| team.is_active())
         .map(|minute| {
-            let tz = team_tz(&team, ctx);
+            let tz = team.tz();
             let (day, due) = next_nudge(now, minute, tz);
             let quiet = team.quiet_start.zip(team.quiet_end);
             let job = NewJob {
                 chat_id,
-                kind: KIND_CHECKIN_NUDGE.into(),
+                kind: JobKind::CheckinNudge,
                 subject_id: chat_id,
                 mark: day_key(day),
                 due_at: due,
@@ -803,7 +798,7 @@ pub async fn plan_nudge(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<(NaiveDat
         let same = next
             .as_ref()
             .is_some_and(|(_, _, n)| n.mark == job.mark && n.due_at == job.due_at);
-        if job.kind == KIND_CHECKIN_NUDGE && !same {
+        if job.kind == JobKind::CheckinNudge && !same {
             store
                 .finish_job(job.id, JOB_DROPPED, now, Some("replaced"))
                 .await?;
@@ -813,14 +808,14 @@ pub async fn plan_nudge(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<(NaiveDat
         return Ok(None);
     };
     store.plan_job(&job).await?;
-    crate::scheduler::wake(ctx);
+    ctx.jobs_changed();
     Ok(Some((day, due)))
 }
 
 /// The nudge text for the channels without numbers on `day` (owners mentioned), or None when
 /// every channel has numbers (or there are none).
 pub async fn nudge_text(
-    ctx: &Ctx,
+    ctx: &Service,
     team: &Team,
     day: NaiveDate,
     lang: Lang,
@@ -896,7 +891,7 @@ pub async fn checkin_time(turn: &Turn, args: &str) -> HandlerResult {
         return Ok(());
     };
     let input = args.trim();
-    let tz_name = escape(&team.tz);
+    let tz_name = escape(team.tz.name());
     if input.is_empty() {
         let text = match team.checkin_minute {
             Some(m) => turn.t(

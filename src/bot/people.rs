@@ -7,19 +7,10 @@ use teloxide::types::{ChatMemberUpdated, MessageEntityKind, User as TgUser};
 use super::context::{Admin, Ctx};
 use super::{BotError, HandlerResult, TgBot};
 use crate::domain::lang::Lang;
-use crate::storage::{NewTeam, Team, TeamSetting, User};
+use crate::storage::{NewTeam, TeamSetting, User};
 
 /// Telegram's service accounts: the anonymous-admin proxy and the channel forwarder.
 const SERVICE_USER_IDS: [u64; 2] = [1_087_968_824, 777_000];
-
-/// The team's language: an admin's choice, else its first member's, else the default.
-pub fn team_lang(team: &Team, default: Lang) -> Lang {
-    team.lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .or_else(|| team.detected_lang.as_deref().and_then(Lang::parse))
-        .unwrap_or(default)
-}
 
 fn is_person(user: &TgUser) -> bool {
     !user.is_bot && !SERVICE_USER_IDS.contains(&user.id.0)

@@ -1,13 +1,15 @@
 //! Rhythm: `/review`, `/summary`, `/bottlenecks`, `/chart`, and the planning of the weekly
 //! review's two automatic messages (the scheduler fires them in `scheduler::review`).
 
+use crate::domain::jobs::JobKind;
+use crate::service::Service;
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use teloxide::prelude::*;
 use teloxide::types::{InputFile, ParseMode};
 
 use super::reply::{self, escape};
-use super::{Ctx, HandlerResult, TgBot, Turn};
+use super::{HandlerResult, TgBot, Turn};
 use crate::domain::bottleneck::{Flag, evaluate};
 use crate::domain::checkins::{day_key, format_minute_of_day};
 use crate::domain::lang::Lang;
@@ -21,11 +23,6 @@ use crate::report::snapshot::{self, TeamData, back};
 use crate::report::summary::{self, Span};
 use crate::storage::{JOB_DROPPED, NewJob, Store, StoreResult, Team, TeamSetting};
 
-/// The agenda an hour before the review (subject = chat id, mark = meeting day + plan stamp,
-/// due = the agenda time, version = the review's minute of the week).
-pub const KIND_REVIEW_AGENDA: &str = "review_agenda";
-/// The summary at the review time (same keys; due = the meeting).
-pub const KIND_REVIEW_SUMMARY: &str = "review_summary";
 /// How long before the meeting the agenda goes out.
 pub const AGENDA_BEFORE_SECS: i64 = 3600;
 /// Days a `/chart` shows by default.
@@ -37,10 +34,6 @@ pub const MAX_CAPTION: usize = 1024;
 
 fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     tr(lang, &format!("rhythm.{key}"), args)
-}
-
-fn team_tz(team: &Team, ctx: &Ctx) -> Tz {
-    team.tz.parse().unwrap_or(ctx.settings.default_tz)
 }
 
 // ---------------------------------------------------------------- meeting times
@@ -75,19 +68,19 @@ pub fn meeting_day(mark: &str) -> Option<NaiveDate> {
 
 /// Plans the team's next agenda and summary from its current settings, dropping any other
 /// pending review job of the chat. Returns the next meeting instant, or None when off.
-pub async fn plan_review(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<i64>> {
+pub async fn plan_review(ctx: &Service, chat_id: i64) -> StoreResult<Option<i64>> {
     let store = &ctx.store;
     let Some(team) = store.team(chat_id).await? else {
         return Ok(None);
     };
     let now = ctx.now();
-    let tz = team_tz(&team, ctx);
+    let tz = team.tz();
     let planned: Vec<NewJob> = match (team.review_weekday, team.review_minute) {
         (Some(wd), Some(min)) if team.is_active() => {
             let version = review_version(wd, min);
-            let job = |kind: &str, meeting: i64, due: i64| NewJob {
+            let job = |kind: JobKind, meeting: i64, due: i64| NewJob {
                 chat_id,
-                kind: kind.into(),
+                kind,
                 subject_id: chat_id,
                 // The plan stamp makes a re-set review a new occurrence (an earlier, dropped
                 // plan of the same meeting would otherwise block it).
@@ -99,9 +92,9 @@ pub async fn plan_review(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<i64>> {
             let meeting = next_meeting(now, wd, min, tz);
             let agenda_meeting = next_meeting(now + AGENDA_BEFORE_SECS, wd, min, tz);
             vec![
-                job(KIND_REVIEW_SUMMARY, meeting, meeting),
+                job(JobKind::ReviewSummary, meeting, meeting),
                 job(
-                    KIND_REVIEW_AGENDA,
+                    JobKind::ReviewAgenda,
                     agenda_meeting,
                     agenda_meeting - AGENDA_BEFORE_SECS,
                 ),
@@ -110,7 +103,7 @@ pub async fn plan_review(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<i64>> {
         _ => Vec::new(),
     };
     for job in store.pending_jobs_of_chat(chat_id).await? {
-        if job.kind != KIND_REVIEW_AGENDA && job.kind != KIND_REVIEW_SUMMARY {
+        if job.kind != JobKind::ReviewAgenda && job.kind != JobKind::ReviewSummary {
             continue;
         }
         let keep = planned
@@ -125,7 +118,7 @@ pub async fn plan_review(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<i64>> {
     for job in &planned {
         store.plan_job(job).await?;
     }
-    crate::scheduler::wake(ctx);
+    ctx.jobs_changed();
     Ok(planned.first().map(|j| j.due_at))
 }
 
@@ -133,11 +126,11 @@ pub async fn plan_review(ctx: &Ctx, chat_id: i64) -> StoreResult<Option<i64>> {
 
 /// The team's data and flags at `now`.
 pub async fn judge(
-    ctx: &Ctx,
+    ctx: &Service,
     team: &Team,
     history_from: Option<NaiveDate>,
 ) -> StoreResult<(TeamData, Vec<Flag>)> {
-    let tz = team_tz(team, ctx);
+    let tz = team.tz();
     let data = snapshot::build(&ctx.store, team, tz, ctx.now(), history_from).await?;
     let flags = evaluate(&data.snapshot);
     Ok((data, flags))
@@ -152,13 +145,13 @@ pub struct SummaryMessage {
 
 /// Builds the summary for a span.
 pub async fn build_summary(
-    ctx: &Ctx,
+    ctx: &Service,
     team: &Team,
     lang: Lang,
     span: Span,
     late: bool,
 ) -> StoreResult<SummaryMessage> {
-    let tz = team_tz(team, ctx);
+    let tz = team.tz();
     let today = local_date(ctx.now(), tz);
     let w = span.window(today);
     let (data, flags) = judge(ctx, team, Some(w.prev_from)).await?;
@@ -273,7 +266,7 @@ pub async fn review(turn: &Turn, args: &str) -> HandlerResult {
         return Ok(());
     };
     let input = args.trim();
-    let tz_name = escape(&team.tz);
+    let tz_name = escape(team.tz.name());
     if input.is_empty() {
         let text = match (team.review_weekday, team.review_minute) {
             (Some(wd), Some(min)) => {

@@ -26,7 +26,7 @@ pub async fn start(turn: &Turn) -> HandlerResult {
         &[
             ("title", &escape(&team.title)),
             ("lang", lang_name),
-            ("tz", &escape(&team.tz)),
+            ("tz", &escape(team.tz.name())),
             ("currency", &escape(&team.currency)),
             ("next", &next),
         ],
@@ -104,7 +104,7 @@ pub async fn timezone(turn: &Turn, args: &str) -> HandlerResult {
         return turn
             .reply(&turn.t(
                 "tz.current",
-                &[("tz", &escape(&team.tz)), ("local", &local)],
+                &[("tz", &escape(team.tz.name())), ("local", &local)],
             ))
             .await;
     }

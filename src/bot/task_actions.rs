@@ -2,8 +2,9 @@
 //! its history, and what it does to the schedule.
 
 use super::{BotError, Ctx, TgBot, people};
+use crate::domain::jobs::JobKind;
 use crate::domain::tasks::may_change;
-use crate::scheduler::{KIND_TASK_PING, KIND_TASK_RECUR, open_next_occurrence, plan_task_jobs};
+use crate::scheduler::{open_next_occurrence, plan_task_jobs};
 use crate::storage::{Task, TaskChange};
 
 /// Who is acting, and where.
@@ -46,13 +47,13 @@ pub async fn apply(
     let mut next = None;
     match change {
         TaskChange::Done { .. } => {
-            store.drop_pending_jobs(KIND_TASK_PING, task.id).await?;
-            store.drop_pending_jobs(KIND_TASK_RECUR, task.id).await?;
+            store.drop_pending_jobs(JobKind::TaskPing, task.id).await?;
+            store.drop_pending_jobs(JobKind::TaskRecur, task.id).await?;
             next = open_next_occurrence(ctx, &after).await?;
         }
         TaskChange::Cancel => {
-            store.drop_pending_jobs(KIND_TASK_PING, task.id).await?;
-            store.drop_pending_jobs(KIND_TASK_RECUR, task.id).await?;
+            store.drop_pending_jobs(JobKind::TaskPing, task.id).await?;
+            store.drop_pending_jobs(JobKind::TaskRecur, task.id).await?;
         }
         TaskChange::Due { .. } => plan_task_jobs(ctx, &after).await?,
         TaskChange::Block { .. } | TaskChange::Unblock | TaskChange::Reassign { .. } => {}

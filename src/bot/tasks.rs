@@ -431,7 +431,7 @@ pub async fn mytasks(turn: &Turn) -> HandlerResult {
     let teams = store.teams_of_user(user_id).await?;
     let mut text = turn.t("mytasks.header", &[("count", &list.len().to_string())]);
     for team in teams {
-        let tz = team.tz.parse().unwrap_or(turn.tz);
+        let tz = team.tz();
         let mine: Vec<&Task> = list.iter().filter(|t| t.chat_id == team.chat_id).collect();
         if mine.is_empty() {
             continue;
@@ -727,7 +727,7 @@ pub async fn quiet(turn: &Turn, args: &str) -> HandlerResult {
             .set_job_fire_at(job.id, after_quiet(job.due_at, Some((start, end)), turn.tz))
             .await?;
     }
-    crate::scheduler::wake(&turn.ctx);
+    turn.ctx.jobs_changed();
     if start == end {
         return turn.reply(&turn.t("quiet.off", &[])).await;
     }
@@ -762,8 +762,8 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
         bot.answer_callback_query(q.id.clone()).await?;
         return Ok(());
     };
-    let lang = people::team_lang(&team, ctx.settings.default_lang);
-    let tz = team.tz.parse().unwrap_or(ctx.settings.default_tz);
+    let lang = team.language(ctx.settings.default_lang);
+    let tz = team.tz();
     people::remember(&ctx, &q.from, Some(team.chat_id)).await?;
     // The presser may just have become the owner (they were known only by @username).
     let task = store.task_by_id(task.id).await?.unwrap_or(task);

@@ -37,12 +37,12 @@ impl Turn {
         };
         let user_lang = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
         let lang = match &team {
-            Some(team) => people::team_lang(team, ctx.settings.default_lang),
+            Some(team) => team.language(ctx.settings.default_lang),
             None => Lang::from_language_code(user_lang).unwrap_or(ctx.settings.default_lang),
         };
         let tz = team
             .as_ref()
-            .and_then(|t| t.tz.parse::<Tz>().ok())
+            .map(Team::tz)
             .unwrap_or(ctx.settings.default_tz);
         Ok(Turn {
             bot,

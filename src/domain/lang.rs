@@ -65,6 +65,40 @@ pub fn parse_time_zone(name: &str) -> Result<Tz, TzError> {
     })
 }
 
+/// A team's time zone, resolved once when the team is read (stored as its IANA name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Zone(pub Tz);
+
+impl Zone {
+    pub fn tz(self) -> Tz {
+        self.0
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl TryFrom<String> for Zone {
+    type Error = TzError;
+
+    fn try_from(name: String) -> Result<Zone, TzError> {
+        parse_time_zone(&name).map(Zone)
+    }
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+impl PartialEq<&str> for Zone {
+    fn eq(&self, other: &&str) -> bool {
+        self.0.name() == *other
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

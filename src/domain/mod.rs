@@ -4,6 +4,7 @@
 pub mod abtest;
 pub mod bottleneck;
 pub mod checkins;
+pub mod jobs;
 pub mod lang;
 pub mod metrics;
 pub mod money;

@@ -9,16 +9,18 @@ mod nudges;
 mod review;
 mod task_pings;
 
+use crate::domain::jobs::JobKind;
 use std::time::Duration;
 
 use futures::StreamExt;
-use teloxide::{ApiError, RequestError};
+use teloxide::RequestError;
 use tokio::sync::watch;
 
-use crate::bot::{Ctx, TgBot};
+use crate::service::Service;
 use crate::storage::{JOB_DROPPED, JOB_SENT, Job, StoreError, TeamSetting};
+use crate::telegram::{TgBot, is_gone};
 
-pub use task_pings::{KIND_TASK_PING, KIND_TASK_RECUR, open_next_occurrence, plan_task_jobs};
+pub use task_pings::{open_next_occurrence, plan_task_jobs};
 
 /// Jobs claimed per round trip.
 const BATCH: i64 = 200;
@@ -47,16 +49,34 @@ pub enum Outcome {
     Dropped(&'static str),
 }
 
+/// Work the app wants done about once a minute on the scheduler's clock (the inbox sweep),
+/// given to the scheduler so it needs to know nothing of the bot.
+#[async_trait::async_trait]
+pub trait Housekeeping: Send + Sync {
+    async fn every_minute(&self);
+}
+
 pub struct Scheduler {
-    ctx: Ctx,
+    ctx: Service,
     bot: TgBot,
     worker: String,
+    housekeeping: Option<Box<dyn Housekeeping>>,
 }
 
 impl Scheduler {
-    pub fn new(ctx: Ctx, bot: TgBot) -> Scheduler {
+    pub fn new(ctx: Service, bot: TgBot) -> Scheduler {
         let worker = format!("{}-{}", std::process::id(), rand::random::<u32>());
-        Scheduler { ctx, bot, worker }
+        Scheduler {
+            ctx,
+            bot,
+            worker,
+            housekeeping: None,
+        }
+    }
+
+    pub fn with_housekeeping(mut self, work: Box<dyn Housekeeping>) -> Scheduler {
+        self.housekeeping = Some(work);
+        self
     }
 
     /// Sends everything due now; returns how many jobs were processed.
@@ -98,16 +118,12 @@ impl Scheduler {
 
     async fn process(&self, job: Job) -> Result<(), StoreError> {
         let now = self.ctx.now();
-        let result = match job.kind.as_str() {
-            KIND_TASK_PING => task_pings::fire_ping(&self.ctx, &self.bot, &job).await,
-            KIND_TASK_RECUR => task_pings::fire_recurrence(&self.ctx, &job).await,
-            nudges::KIND_CHECKIN_NUDGE => nudges::fire(&self.ctx, &self.bot, &job).await,
-            review::KIND_REVIEW_AGENDA => review::fire_agenda(&self.ctx, &self.bot, &job).await,
-            review::KIND_REVIEW_SUMMARY => review::fire_summary(&self.ctx, &self.bot, &job).await,
-            other => {
-                tracing::error!(kind = other, "unknown job kind");
-                Ok(Outcome::Dropped("unknown kind"))
-            }
+        let result = match job.kind {
+            JobKind::TaskPing => task_pings::fire_ping(&self.ctx, &self.bot, &job).await,
+            JobKind::TaskRecur => task_pings::fire_recurrence(&self.ctx, &job).await,
+            JobKind::CheckinNudge => nudges::fire(&self.ctx, &self.bot, &job).await,
+            JobKind::ReviewAgenda => review::fire_agenda(&self.ctx, &self.bot, &job).await,
+            JobKind::ReviewSummary => review::fire_summary(&self.ctx, &self.bot, &job).await,
         };
         let store = &self.ctx.store;
         match result {
@@ -159,7 +175,7 @@ impl Scheduler {
                     .await
             }
             // A 5xx is Telegram failing, not refusing: it goes to the retry below.
-            RequestError::Api(api) if !crate::bot::reply::is_server_error(&api) => {
+            RequestError::Api(api) if !crate::telegram::send::is_server_error(&api) => {
                 // Telegram refused this message itself: retrying would be refused again.
                 tracing::error!(job = job.id, error = %api, "Telegram refused a scheduled message");
                 store
@@ -176,7 +192,7 @@ impl Scheduler {
 
     /// Runs until `stop` turns true; a tick in progress finishes first.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        let wake = self.ctx.scheduler_wake.clone();
+        let wake = self.ctx.wake_signal();
         let clock_changed = self.ctx.clock.changed();
         let mut last_prune: Option<i64> = None;
         let mut last_sweep: Option<i64> = None;
@@ -192,11 +208,11 @@ impl Scheduler {
                     Err(err) => tracing::error!(error = %err, "pruning update ids failed"),
                 }
             }
-            if last_sweep.is_none_or(|at| now - at >= SWEEP_EVERY_SECS) {
-                match crate::bot::inbox::sweep(&self.ctx).await {
-                    Ok(_) => last_sweep = Some(now),
-                    Err(err) => tracing::error!(error = %err, "sweeping the inbox failed"),
-                }
+            if let Some(work) = &self.housekeeping
+                && last_sweep.is_none_or(|at| now - at >= SWEEP_EVERY_SECS)
+            {
+                work.every_minute().await;
+                last_sweep = Some(now);
             }
             if let Err(err) = self.tick().await {
                 tracing::error!(error = %err, "scheduler tick failed");
@@ -227,18 +243,6 @@ impl Scheduler {
     }
 }
 
-fn is_gone(api: &ApiError) -> bool {
-    matches!(
-        api,
-        ApiError::BotKicked
-            | ApiError::BotKickedFromSupergroup
-            | ApiError::BotBlocked
-            | ApiError::ChatNotFound
-            | ApiError::GroupDeactivated
-            | ApiError::UserDeactivated
-    ) || matches!(api, ApiError::Unknown(d) if d.starts_with("Forbidden"))
-}
-
 /// A handle that stops a running scheduler and waits for it.
 pub struct SchedulerHandle {
     stop: watch::Sender<bool>,
@@ -256,9 +260,4 @@ impl SchedulerHandle {
         let _ = self.stop.send(true);
         let _ = self.join.await;
     }
-}
-
-/// Shared so handlers can wake the loop after planning a job.
-pub fn wake(ctx: &Ctx) {
-    ctx.scheduler_wake.notify_one();
 }

@@ -4,16 +4,14 @@
 
 use super::{JobError, Outcome};
 use crate::bot::numbers::{nudge_day, nudge_text, plan_nudge};
-use crate::bot::people::team_lang;
-use crate::bot::{Ctx, TgBot, reply};
 use crate::domain::checkins::nudge_is_stale;
 use crate::domain::schedule::LATE_AFTER_SECS;
 use crate::i18n::tr;
+use crate::service::Service;
 use crate::storage::Job;
+use crate::telegram::{TgBot, send as reply};
 
-pub const KIND_CHECKIN_NUDGE: &str = crate::bot::numbers::KIND_CHECKIN_NUDGE;
-
-pub async fn fire(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
+pub async fn fire(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
     let store = &ctx.store;
     let Some(team) = store.team(job.chat_id).await? else {
         return Ok(Outcome::Dropped("team gone"));
@@ -31,11 +29,11 @@ pub async fn fire(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError
     // Plan tomorrow's first, so neither a stale day nor a refused send breaks the chain.
     plan_nudge(ctx, team.chat_id).await?;
     let now = ctx.now();
-    let tz = team.tz.parse().unwrap_or(ctx.settings.default_tz);
+    let tz = team.tz();
     if nudge_is_stale(day, now, tz) {
         return Ok(Outcome::Dropped("day over"));
     }
-    let lang = team_lang(&team, ctx.settings.default_lang);
+    let lang = team.language(ctx.settings.default_lang);
     let Some(body) = nudge_text(ctx, &team, day, lang).await? else {
         return Ok(Outcome::Dropped("all in"));
     };

@@ -6,21 +6,18 @@
 //! a summary is sent once, late, saying so.
 
 use super::{JobError, Outcome};
-use crate::bot::people::team_lang;
 use crate::bot::rhythm::{
-    self, AGENDA_BEFORE_SECS, build_summary, judge, plan_review, review_version, send_summary,
+    AGENDA_BEFORE_SECS, build_summary, judge, plan_review, review_version, send_summary,
 };
-use crate::bot::{Ctx, TgBot, reply};
 use crate::domain::schedule::LATE_AFTER_SECS;
 use crate::report::summary::{Span, agenda_text};
+use crate::service::Service;
 use crate::storage::{Job, Team};
-
-pub const KIND_REVIEW_AGENDA: &str = rhythm::KIND_REVIEW_AGENDA;
-pub const KIND_REVIEW_SUMMARY: &str = rhythm::KIND_REVIEW_SUMMARY;
+use crate::telegram::{TgBot, send as reply};
 
 /// The team, if this job still stands (team active, review time unchanged); plans the next
 /// occurrence first, so neither a drop nor a refused send breaks the chain.
-async fn current_team(ctx: &Ctx, job: &Job) -> Result<Result<Team, &'static str>, JobError> {
+async fn current_team(ctx: &Service, job: &Job) -> Result<Result<Team, &'static str>, JobError> {
     let store = &ctx.store;
     let Some(team) = store.team(job.chat_id).await? else {
         return Ok(Err("team gone"));
@@ -40,7 +37,7 @@ async fn current_team(ctx: &Ctx, job: &Job) -> Result<Result<Team, &'static str>
     Ok(Ok(team))
 }
 
-pub async fn fire_agenda(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
+pub async fn fire_agenda(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
     let team = match current_team(ctx, job).await? {
         Ok(team) => team,
         Err(why) => return Ok(Outcome::Dropped(why)),
@@ -50,7 +47,7 @@ pub async fn fire_agenda(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, J
     if now >= meeting {
         return Ok(Outcome::Dropped("meeting started"));
     }
-    let lang = team_lang(&team, ctx.settings.default_lang);
+    let lang = team.language(ctx.settings.default_lang);
     let (data, flags) = judge(ctx, &team, None).await?;
     let late = now - job.fire_at > LATE_AFTER_SECS;
     let text = agenda_text(lang, &data, meeting, &flags, late);
@@ -58,13 +55,13 @@ pub async fn fire_agenda(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, J
     Ok(Outcome::Sent)
 }
 
-pub async fn fire_summary(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
+pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
     let team = match current_team(ctx, job).await? {
         Ok(team) => team,
         Err(why) => return Ok(Outcome::Dropped(why)),
     };
     let now = ctx.now();
-    let lang = team_lang(&team, ctx.settings.default_lang);
+    let lang = team.language(ctx.settings.default_lang);
     let late = now - job.fire_at > LATE_AFTER_SECS;
     let msg = build_summary(ctx, &team, lang, Span::Week, late).await?;
     send_summary(bot, team.chat_id, msg).await?;

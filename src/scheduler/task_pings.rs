@@ -1,22 +1,16 @@
 //! Deadline pings and recurring-task occurrences as durable jobs.
 
+use crate::domain::jobs::JobKind;
 use chrono_tz::Tz;
 use teloxide::types::ReplyMarkup;
 
 use super::{JobError, Outcome};
-use crate::bot::people::team_lang;
 use crate::bot::task_view::{due_text, mention, owner_mention, ping_keyboard};
-use crate::bot::{Ctx, TgBot, reply};
 use crate::domain::schedule::{self, LATE_AFTER_SECS, Mark, Recurrence};
 use crate::i18n::tr;
+use crate::service::Service;
 use crate::storage::{Job, NewJob, NewTask, StoreError, Task, Team};
-
-pub const KIND_TASK_PING: &str = "task_ping";
-pub const KIND_TASK_RECUR: &str = "task_recur";
-
-fn team_tz(team: &Team, ctx: &Ctx) -> Tz {
-    team.tz.parse().unwrap_or(ctx.settings.default_tz)
-}
+use crate::telegram::{TgBot, send as reply};
 
 fn quiet(team: &Team) -> Option<(i64, i64)> {
     team.quiet_start.zip(team.quiet_end)
@@ -25,7 +19,7 @@ fn quiet(team: &Team) -> Option<(i64, i64)> {
 fn ping_job(task: &Task, team: &Team, mark: &Mark, tz: Tz) -> NewJob {
     NewJob {
         chat_id: task.chat_id,
-        kind: KIND_TASK_PING.into(),
+        kind: JobKind::TaskPing,
         subject_id: task.id,
         mark: mark.label.clone(),
         due_at: mark.at,
@@ -36,12 +30,14 @@ fn ping_job(task: &Task, team: &Team, mark: &Mark, tz: Tz) -> NewJob {
 
 /// Plans a task's pings still ahead of now (and, for a recurring task, its next occurrence).
 /// Called on create and on every reschedule; older plans are made stale by the version bump.
-pub async fn plan_task_jobs(ctx: &Ctx, task: &Task) -> Result<(), StoreError> {
+pub async fn plan_task_jobs(ctx: &Service, task: &Task) -> Result<(), StoreError> {
     let Some(team) = ctx.store.team(task.chat_id).await? else {
         return Ok(());
     };
-    let tz = team_tz(&team, ctx);
-    ctx.store.drop_pending_jobs(KIND_TASK_PING, task.id).await?;
+    let tz = team.tz();
+    ctx.store
+        .drop_pending_jobs(JobKind::TaskPing, task.id)
+        .await?;
     for mark in schedule::initial_marks(task.due_at, ctx.now(), tz) {
         ctx.store
             .plan_job(&ping_job(task, &team, &mark, tz))
@@ -49,11 +45,11 @@ pub async fn plan_task_jobs(ctx: &Ctx, task: &Task) -> Result<(), StoreError> {
     }
     if task.recur.is_some() {
         ctx.store
-            .drop_pending_jobs(KIND_TASK_RECUR, task.id)
+            .drop_pending_jobs(JobKind::TaskRecur, task.id)
             .await?;
         let job = NewJob {
             chat_id: task.chat_id,
-            kind: KIND_TASK_RECUR.into(),
+            kind: JobKind::TaskRecur,
             subject_id: task.id,
             mark: "next".into(),
             due_at: task.due_at,
@@ -62,11 +58,11 @@ pub async fn plan_task_jobs(ctx: &Ctx, task: &Task) -> Result<(), StoreError> {
         };
         ctx.store.plan_job(&job).await?;
     }
-    super::wake(ctx);
+    ctx.jobs_changed();
     Ok(())
 }
 
-pub async fn fire_ping(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
+pub async fn fire_ping(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
     let store = &ctx.store;
     let Some(task) = store.task_by_id(job.subject_id).await? else {
         return Ok(Outcome::Dropped("task gone"));
@@ -83,7 +79,7 @@ pub async fn fire_ping(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, Job
     if !team.is_active() {
         return Ok(Outcome::Dropped("team inactive"));
     }
-    let tz = team_tz(&team, ctx);
+    let tz = team.tz();
     let now = ctx.now();
     // After downtime, only the newest passed mark is worth sending; older ones are superseded.
     if let Some(latest) = schedule::latest_passed_mark(task.due_at, now, tz)
@@ -94,7 +90,7 @@ pub async fn fire_ping(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, Job
         store.plan_job(&newer).await?;
         return Ok(Outcome::Dropped("superseded"));
     }
-    let lang = team_lang(&team, ctx.settings.default_lang);
+    let lang = team.language(ctx.settings.default_lang);
     let mark = Mark {
         label: job.mark.clone(),
         at: job.due_at,
@@ -110,7 +106,7 @@ pub async fn fire_ping(ctx: &Ctx, bot: &TgBot, job: &Job) -> Result<Outcome, Job
 }
 
 async fn ping_text(
-    ctx: &Ctx,
+    ctx: &Service,
     task: &Task,
     mark: &Mark,
     lang: crate::domain::lang::Lang,
@@ -160,7 +156,7 @@ async fn ping_text(
 }
 
 /// The period of a recurring task ended: open its next occurrence (once).
-pub async fn fire_recurrence(ctx: &Ctx, job: &Job) -> Result<Outcome, JobError> {
+pub async fn fire_recurrence(ctx: &Service, job: &Job) -> Result<Outcome, JobError> {
     let Some(task) = ctx.store.task_by_id(job.subject_id).await? else {
         return Ok(Outcome::Dropped("task gone"));
     };
@@ -175,14 +171,14 @@ pub async fn fire_recurrence(ctx: &Ctx, job: &Job) -> Result<Outcome, JobError> 
 
 /// Creates the next occurrence of a recurring task; None if it already exists or the task
 /// does not repeat.
-pub async fn open_next_occurrence(ctx: &Ctx, task: &Task) -> Result<Option<Task>, StoreError> {
+pub async fn open_next_occurrence(ctx: &Service, task: &Task) -> Result<Option<Task>, StoreError> {
     let Some(recur) = task.recur.as_deref().and_then(Recurrence::parse) else {
         return Ok(None);
     };
     let Some(team) = ctx.store.team(task.chat_id).await? else {
         return Ok(None);
     };
-    let tz = team_tz(&team, ctx);
+    let tz = team.tz();
     let mut due_at = recur.next_after(task.due_at, tz);
     // A long outage must not create a backlog of past occurrences: jump to the next one ahead.
     let now = ctx.now();

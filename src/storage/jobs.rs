@@ -1,6 +1,8 @@
 //! The durable job table: plan occurrences idempotently, claim due ones atomically (two
 //! instances never both claim one), record the outcome.
 
+use crate::domain::jobs::JobKind;
+
 use super::{Job, NewJob, Pool, Store, StoreResult, on_pool};
 
 /// How long a claim is honoured before another worker may take the job over (the claimer is
@@ -15,7 +17,7 @@ impl Store {
                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
         let written = on_pool!(self, |pool| sqlx::query(sql)
             .bind(job.chat_id)
-            .bind(&job.kind)
+            .bind(job.kind.code())
             .bind(job.subject_id)
             .bind(&job.mark)
             .bind(job.due_at)
@@ -110,10 +112,10 @@ impl Store {
     }
 
     /// Drops every pending job about one subject (a task done or cancelled, a setting changed).
-    pub async fn drop_pending_jobs(&self, kind: &str, subject_id: i64) -> StoreResult<u64> {
+    pub async fn drop_pending_jobs(&self, kind: JobKind, subject_id: i64) -> StoreResult<u64> {
         let sql = "UPDATE jobs SET state = 'dropped' WHERE kind = $1 AND subject_id = $2 AND state = 'pending'";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
-            .bind(kind)
+            .bind(kind.code())
             .bind(subject_id)
             .execute(pool)
             .await?
@@ -172,10 +174,10 @@ impl Store {
     }
 
     /// Jobs about one subject, any state (history views and tests).
-    pub async fn jobs_for(&self, kind: &str, subject_id: i64) -> StoreResult<Vec<Job>> {
+    pub async fn jobs_for(&self, kind: JobKind, subject_id: i64) -> StoreResult<Vec<Job>> {
         let sql = "SELECT * FROM jobs WHERE kind = $1 AND subject_id = $2 ORDER BY due_at, id";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Job>(sql)
-            .bind(kind)
+            .bind(kind.code())
             .bind(subject_id)
             .fetch_all(pool)
             .await?))

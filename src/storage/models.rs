@@ -2,6 +2,9 @@
 
 use sqlx::FromRow;
 
+use crate::domain::jobs::JobKind;
+use crate::domain::lang::{Lang, Zone};
+
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Team {
     pub chat_id: i64,
@@ -10,7 +13,8 @@ pub struct Team {
     pub lang: Option<String>,
     /// From the first member's Telegram language_code.
     pub detected_lang: Option<String>,
-    pub tz: String,
+    #[sqlx(try_from = "String")]
+    pub tz: Zone,
     pub currency: String,
     pub active: i64,
     pub review_weekday: Option<i64>,
@@ -25,6 +29,19 @@ pub struct Team {
 impl Team {
     pub fn is_active(&self) -> bool {
         self.active != 0
+    }
+
+    /// The team's language: an admin's choice, else its first member's, else `default`.
+    pub fn language(&self, default: Lang) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .or_else(|| self.detected_lang.as_deref().and_then(Lang::parse))
+            .unwrap_or(default)
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.tz.tz()
     }
 }
 
@@ -136,7 +153,8 @@ pub enum TaskChange {
 pub struct Job {
     pub id: i64,
     pub chat_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: JobKind,
     pub subject_id: i64,
     pub mark: String,
     pub due_at: i64,
@@ -154,7 +172,7 @@ pub struct Job {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewJob {
     pub chat_id: i64,
-    pub kind: String,
+    pub kind: JobKind,
     pub subject_id: i64,
     pub mark: String,
     pub due_at: i64,

@@ -1,5 +1,5 @@
-//! Sending text: always Telegram HTML, user text escaped by the caller, split on line boundaries
-//! so no message passes Telegram's 4,096-character limit or cuts a tag in half.
+//! Sending text to Telegram: always HTML, split on line boundaries so no message passes the
+//! 4,096-character limit or cuts a tag in half, sent again in place on a network error or 5xx.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use teloxide::types::{ParseMode, ReplyMarkup};
 use teloxide::{ApiError, RequestError};
 
 use super::TgBot;
+use crate::views::names::utf16_len;
 
 /// Telegram's limit, counted in UTF-16 code units of the text after entity parsing; measuring
 /// the HTML source is stricter, so a chunk under it is always accepted.
@@ -57,10 +58,6 @@ pub fn strip_html(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&amp;", "&")
-}
-
-fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
 }
 
 /// Splits into chunks under the limit at line breaks; a single over-long line is cut between

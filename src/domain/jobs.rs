@@ -1,0 +1,76 @@
+//! The kinds of automatic message the scheduler sends, as stored in the job table.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// A deadline ping for a task (24 h, 1 h, at the deadline, daily while overdue).
+    TaskPing,
+    /// A recurring task's period ended: open the next occurrence.
+    TaskRecur,
+    /// The daily "numbers missing" nudge.
+    CheckinNudge,
+    /// The agenda an hour before the weekly review.
+    ReviewAgenda,
+    /// The weekly summary at the review time.
+    ReviewSummary,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 5] = [
+        JobKind::TaskPing,
+        JobKind::TaskRecur,
+        JobKind::CheckinNudge,
+        JobKind::ReviewAgenda,
+        JobKind::ReviewSummary,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobKind::TaskPing => "task_ping",
+            JobKind::TaskRecur => "task_recur",
+            JobKind::CheckinNudge => "checkin_nudge",
+            JobKind::ReviewAgenda => "review_agenda",
+            JobKind::ReviewSummary => "review_summary",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<JobKind> {
+        JobKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl fmt::Display for JobKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A stored code no version of the program wrote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown job kind: {0}")]
+pub struct UnknownJobKind(pub String);
+
+impl TryFrom<String> for JobKind {
+    type Error = UnknownJobKind;
+
+    fn try_from(code: String) -> Result<JobKind, UnknownJobKind> {
+        JobKind::parse(&code).ok_or(UnknownJobKind(code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_distinct() {
+        for kind in JobKind::ALL {
+            assert_eq!(JobKind::parse(kind.code()), Some(kind));
+            assert_eq!(JobKind::try_from(kind.code().to_string()), Ok(kind));
+        }
+        assert_eq!(JobKind::parse("Task_Ping"), None);
+        assert!(JobKind::try_from("nudge".to_string()).is_err());
+    }
+}
