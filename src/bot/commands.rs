@@ -40,6 +40,8 @@ pub enum Command {
     Cancel(String),
     /// Quiet hours for pings: /quiet 22:00-08:00 | off
     Quiet(String),
+    /// Who you are here: role, open tasks, channels you own.
+    Whoami(String),
     // -- plan (issue 4) --
     /// Set or clear a goal.
     Goal(String),
@@ -93,6 +95,7 @@ pub const MENU: &[&str] = &[
     "reassign",
     "cancel",
     "quiet",
+    "whoami",
     // -- plan (issue 4) --
     "goal",
     "goals",

@@ -17,6 +17,7 @@ mod task_actions;
 pub mod task_view;
 mod tasks;
 mod turn;
+mod whoami;
 
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
@@ -98,6 +99,7 @@ async fn handle_command(
         Command::Reassign(args) => tasks::reassign(&turn, &args).await,
         Command::Cancel(args) => tasks::cancel(&turn, &args).await,
         Command::Quiet(args) => tasks::quiet(&turn, &args).await,
+        Command::Whoami(_) => whoami::whoami(&turn).await,
         // -- plan (issue 4) --
         Command::Goal(args) => plan::goal(&turn, &args).await,
         Command::Goals(args) => plan::goals(&turn, &args).await,

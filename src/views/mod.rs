@@ -3,5 +3,6 @@
 
 pub mod html;
 pub mod names;
+pub mod people;
 
 pub use html::{Html, TrArg};
