@@ -13,9 +13,11 @@
 //! use real time, because they model the network, not the calendar; so does
 //! [`SentMessage::accepted_at`], which tests use to measure the bot's real sending rate.
 
+mod json;
 mod multipart;
+mod state;
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,8 +31,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use tokio::sync::{Notify, watch};
 
+use self::json::{anonymous_admin_json, bot_user_json, merge, reply_snapshot};
 use self::multipart::{header_param, parse_multipart};
-use super::html::{self, HtmlEntity};
+use self::state::{Content, State, StoredMessage, Webhook, new_chat};
+use super::html;
 use crate::clock::SharedClock;
 
 /// The user Telegram puts in `from` when an anonymous group admin posts as the group.
@@ -243,79 +247,6 @@ pub struct FaultStats {
     pub dropped: usize,
     /// Carried out, then hung up on.
     pub dropped_after_send: usize,
-}
-
-// ---------------------------------------------------------------------------------------------
-// State
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-struct ChatState {
-    kind: ChatKind,
-    title: String,
-    admins: BTreeSet<i64>,
-    creator: Option<i64>,
-    /// Known users are members unless they left (see `set_member`).
-    left: BTreeSet<i64>,
-}
-
-#[derive(Debug)]
-struct QueuedUpdate {
-    seq: u64,
-    id: i64,
-    body: Value,
-    forced: bool,
-    delivered: bool,
-}
-
-/// What an edit is compared against to decide "message is not modified".
-#[derive(Debug, Clone, PartialEq)]
-struct Content {
-    plain: String,
-    entities: Vec<HtmlEntity>,
-}
-
-#[derive(Debug)]
-struct StoredMessage {
-    json: Value,
-    /// Index into `State::sent` for the bot's own messages.
-    sent_index: Option<usize>,
-    content: Content,
-}
-
-#[derive(Debug, Clone)]
-struct Webhook {
-    url: String,
-    secret_token: Option<String>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    users: HashMap<i64, UserSpec>,
-    chats: HashMap<i64, ChatState>,
-    updates: VecDeque<QueuedUpdate>,
-    next_seq: u64,
-    next_update_id: i64,
-    next_message_id: i64,
-    next_file_id: u64,
-    next_callback_id: u64,
-    messages: HashMap<(i64, i64), StoredMessage>,
-    sent: Vec<SentMessage>,
-    edits: Vec<EditRecord>,
-    rejections: Vec<Rejection>,
-    open_callbacks: HashSet<String>,
-    callback_answers: Vec<(String, Option<String>)>,
-    commands: Vec<CommandSet>,
-    request_counts: HashMap<String, usize>,
-    fault: Fault,
-    /// Requests a `RateLimitStorm` has seen since it was set.
-    storm_seen: u64,
-    fault_stats: FaultStats,
-    webhook: Option<Webhook>,
-    webhook_deliveries: usize,
-    webhook_last_error: Option<String>,
-    poll_generation: u64,
-    shutting_down: bool,
 }
 
 struct Inner {
@@ -534,210 +465,8 @@ fn parse_params(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<Params, A
     Ok(params)
 }
 
-// ---------------------------------------------------------------------------------------------
-// JSON shapes
-// ---------------------------------------------------------------------------------------------
-
-fn user_json(u: &UserSpec) -> Value {
-    let mut v = json!({"id": u.id, "is_bot": false, "first_name": u.first_name});
-    if let Some(x) = &u.last_name {
-        v["last_name"] = json!(x);
-    }
-    if let Some(x) = &u.username {
-        v["username"] = json!(x);
-    }
-    if let Some(x) = &u.language_code {
-        v["language_code"] = json!(x);
-    }
-    v
-}
-
-fn bot_user_json() -> Value {
-    json!({"id": BOT_ID, "is_bot": true, "first_name": BOT_FIRST_NAME, "username": BOT_USERNAME})
-}
-
-fn anonymous_admin_json() -> Value {
-    json!({
-        "id": GROUP_ANONYMOUS_BOT_ID,
-        "is_bot": true,
-        "first_name": "Group",
-        "username": "GroupAnonymousBot",
-    })
-}
-
-fn kind_name(kind: ChatKind) -> &'static str {
-    match kind {
-        ChatKind::Private => "private",
-        ChatKind::Group => "group",
-        ChatKind::Supergroup => "supergroup",
-    }
-}
-
-fn admin_rights_json() -> Value {
-    json!({
-        "is_anonymous": false,
-        "can_be_edited": false,
-        "can_manage_chat": true,
-        "can_change_info": true,
-        "can_delete_messages": true,
-        "can_manage_video_chats": true,
-        "can_invite_users": true,
-        "can_restrict_members": true,
-        "can_pin_messages": true,
-        "can_manage_topics": false,
-        "can_promote_members": false,
-        "can_post_stories": false,
-        "can_edit_stories": false,
-        "can_delete_stories": false,
-    })
-}
-
-fn merge(mut base: Value, extra: Value) -> Value {
-    if let (Value::Object(b), Value::Object(e)) = (&mut base, extra) {
-        b.extend(e);
-    }
-    base
-}
-
 fn utf16_offset(text: &str, byte: usize) -> usize {
     html::utf16_len(&text[..byte])
-}
-
-// ---------------------------------------------------------------------------------------------
-// State helpers
-// ---------------------------------------------------------------------------------------------
-
-impl State {
-    fn user_or_default(&self, id: i64) -> UserSpec {
-        self.users
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| UserSpec::new(id, format!("User {id}")))
-    }
-
-    fn user_value(&self, id: i64) -> Value {
-        if id == BOT_ID {
-            bot_user_json()
-        } else {
-            user_json(&self.user_or_default(id))
-        }
-    }
-
-    fn ensure_user(&mut self, id: i64) {
-        if id != BOT_ID && id != GROUP_ANONYMOUS_BOT_ID && !self.users.contains_key(&id) {
-            self.users
-                .insert(id, UserSpec::new(id, format!("User {id}")));
-        }
-    }
-
-    /// Updates injected for a chat nobody declared still need a plausible chat object.
-    fn ensure_chat(&mut self, chat_id: i64) {
-        if self.chats.contains_key(&chat_id) {
-            return;
-        }
-        let (kind, title) = if chat_id > 0 {
-            (ChatKind::Private, self.user_or_default(chat_id).first_name)
-        } else {
-            (ChatKind::Group, format!("Group {chat_id}"))
-        };
-        self.chats.insert(chat_id, new_chat(kind, title));
-    }
-
-    fn chat_value(&self, chat_id: i64) -> Value {
-        let Some(chat) = self.chats.get(&chat_id) else {
-            return json!({"id": chat_id, "type": "group", "title": format!("Group {chat_id}")});
-        };
-        match chat.kind {
-            ChatKind::Private => {
-                let u = self.users.get(&chat_id);
-                let mut v = json!({
-                    "id": chat_id,
-                    "type": "private",
-                    "first_name": u.map_or(chat.title.as_str(), |u| u.first_name.as_str()),
-                });
-                if let Some(x) = u.and_then(|u| u.last_name.as_ref()) {
-                    v["last_name"] = json!(x);
-                }
-                if let Some(x) = u.and_then(|u| u.username.as_ref()) {
-                    v["username"] = json!(x);
-                }
-                v
-            }
-            kind => json!({"id": chat_id, "type": kind_name(kind), "title": chat.title}),
-        }
-    }
-
-    fn next_message_id(&mut self) -> i64 {
-        self.next_message_id += 1;
-        self.next_message_id
-    }
-
-    fn enqueue(&mut self, mut body: Value, forced_id: Option<i64>) -> i64 {
-        let id = match forced_id {
-            Some(id) => {
-                self.next_update_id = self.next_update_id.max(id);
-                id
-            }
-            None => {
-                self.next_update_id += 1;
-                self.next_update_id
-            }
-        };
-        body["update_id"] = json!(id);
-        self.next_seq += 1;
-        self.updates.push_back(QueuedUpdate {
-            seq: self.next_seq,
-            id,
-            body,
-            forced: forced_id.is_some(),
-            delivered: false,
-        });
-        id
-    }
-
-    /// Telegram: "An update is considered confirmed as soon as getUpdates is called with an offset
-    /// higher than its update_id." A negative offset keeps only the last |offset| updates.
-    fn acknowledge(&mut self, offset: Option<i64>) {
-        match offset {
-            None => {}
-            Some(o) if o < 0 => {
-                let keep = usize::try_from(o.unsigned_abs()).unwrap_or(usize::MAX);
-                while self.updates.len() > keep {
-                    self.updates.pop_front();
-                }
-            }
-            // Forced-id (duplicate) updates are kept until delivered once, see `SendOpts`.
-            Some(o) => self
-                .updates
-                .retain(|u| u.id >= o || (u.forced && !u.delivered)),
-        }
-    }
-
-    fn member_value(&self, chat: &ChatState, user_id: i64) -> Value {
-        let user = json!({"user": self.user_value(user_id)});
-        if chat.creator == Some(user_id) {
-            merge(user, json!({"status": "creator", "is_anonymous": false}))
-        } else if chat.admins.contains(&user_id) {
-            merge(
-                merge(user, json!({"status": "administrator"})),
-                admin_rights_json(),
-            )
-        } else if chat.left.contains(&user_id) {
-            merge(user, json!({"status": "left"}))
-        } else {
-            merge(user, json!({"status": "member"}))
-        }
-    }
-}
-
-fn new_chat(kind: ChatKind, title: String) -> ChatState {
-    ChatState {
-        kind,
-        title,
-        admins: BTreeSet::new(),
-        creator: None,
-        left: BTreeSet::new(),
-    }
 }
 
 /// Entities Telegram's clients would attach to a typed message.
@@ -791,15 +520,6 @@ fn user_entities(state: &State, text: &str, text_mentions: &[(String, i64)]) -> 
     }
     entities.sort_by_key(|(offset, _)| *offset);
     entities.into_iter().map(|(_, v)| v).collect()
-}
-
-/// Telegram includes the replied-to message one level deep only.
-fn reply_snapshot(message: &Value) -> Value {
-    let mut m = message.clone();
-    if let Value::Object(map) = &mut m {
-        map.remove("reply_to_message");
-    }
-    m
 }
 
 /// Validate reply_markup like Telegram. Returns the markup to store.
