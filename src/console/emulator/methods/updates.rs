@@ -1,0 +1,120 @@
+//! getUpdates (long polling) and setWebhook, deleteWebhook, getWebhookInfo. The sender that
+//! delivers updates to the webhook is in `http.rs`.
+
+use std::pin::pin;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::console::emulator::Emulator;
+use crate::console::emulator::http::{ApiError, ApiResult, Params};
+use crate::console::emulator::state::Webhook;
+
+impl Emulator {
+    pub(in crate::console::emulator) async fn get_updates(&self, p: &Params) -> ApiResult {
+        let offset = p.i64("offset")?;
+        let limit = usize::try_from(p.i64("limit")?.unwrap_or(100).clamp(1, 100)).unwrap_or(100);
+        let timeout = u64::try_from(p.i64("timeout")?.unwrap_or(0)).unwrap_or(0);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
+        let generation = {
+            let mut st = self.state();
+            if st.webhook.is_some() {
+                return Err(ApiError::new(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+                ));
+            }
+            st.acknowledge(offset);
+            st.poll_generation += 1;
+            st.poll_generation
+        };
+        // A newer getUpdates supersedes an older one still waiting, as on Telegram.
+        self.inner.updates_changed.notify_waiters();
+        loop {
+            let mut notified = pin!(self.inner.updates_changed.notified());
+            notified.as_mut().enable();
+            {
+                let mut st = self.state();
+                if st.poll_generation != generation {
+                    return Err(ApiError::new(
+                        409,
+                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                    ));
+                }
+                let batch: Vec<Value> = st
+                    .updates
+                    .iter_mut()
+                    .take(limit)
+                    .map(|u| {
+                        u.delivered = true;
+                        u.body.clone()
+                    })
+                    .collect();
+                if !batch.is_empty() || st.shutting_down || st.webhook.is_some() {
+                    return Ok(Value::Array(batch));
+                }
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(json!([]));
+            }
+        }
+    }
+
+    pub(in crate::console::emulator) fn set_webhook(&self, p: &Params) -> ApiResult {
+        let url = p.str("url").unwrap_or_default();
+        if url.is_empty() {
+            return self.delete_webhook(p);
+        }
+        // Real Telegram insists on HTTPS and public ports; a local emulator delivers to plain
+        // HTTP on any port, which is what local scale-out tests need.
+        if url::Url::parse(&url).is_err() {
+            return Err(ApiError::bad("bad webhook: invalid URL"));
+        }
+        let secret_token = p.str("secret_token").filter(|s| !s.is_empty());
+        if let Some(secret) = &secret_token {
+            let valid = secret.len() <= 256
+                && secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !valid {
+                return Err(ApiError::bad("secret token contains unallowed characters"));
+            }
+        }
+        {
+            let mut st = self.state();
+            if p.bool("drop_pending_updates") {
+                st.updates.clear();
+            }
+            st.webhook = Some(Webhook { url, secret_token });
+            st.webhook_last_error = None;
+        }
+        self.updates_changed();
+        Ok(json!(true))
+    }
+
+    pub(in crate::console::emulator) fn delete_webhook(&self, p: &Params) -> ApiResult {
+        {
+            let mut st = self.state();
+            if p.bool("drop_pending_updates") {
+                st.updates.clear();
+            }
+            st.webhook = None;
+        }
+        self.updates_changed();
+        Ok(json!(true))
+    }
+
+    pub(in crate::console::emulator) fn webhook_info(&self) -> Value {
+        let st = self.state();
+        let mut info = json!({
+            "url": st.webhook.as_ref().map_or("", |w| w.url.as_str()),
+            "has_custom_certificate": false,
+            "pending_update_count": st.updates.len(),
+        });
+        if let Some(error) = &st.webhook_last_error {
+            info["last_error_message"] = json!(error);
+            info["last_error_date"] = json!(self.now());
+        }
+        info
+    }
+}

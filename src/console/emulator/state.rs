@@ -1,0 +1,215 @@
+//! What the emulator remembers between requests (users, chats, the update queue, messages, and
+//! everything recorded for the scripting API), with the lookups the methods share.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use serde_json::{Value, json};
+
+use super::json::{admin_rights_json, bot_user_json, kind_name, merge, user_json};
+use super::{
+    BOT_ID, ChatKind, CommandSet, EditRecord, Fault, FaultStats, GROUP_ANONYMOUS_BOT_ID, Rejection,
+    SentMessage, UserSpec,
+};
+use crate::console::html::HtmlEntity;
+
+#[derive(Debug, Clone)]
+pub(super) struct ChatState {
+    pub(super) kind: ChatKind,
+    pub(super) title: String,
+    pub(super) admins: BTreeSet<i64>,
+    pub(super) creator: Option<i64>,
+    /// Known users are members unless they left (see `set_member`).
+    pub(super) left: BTreeSet<i64>,
+}
+
+#[derive(Debug)]
+pub(super) struct QueuedUpdate {
+    pub(super) seq: u64,
+    pub(super) id: i64,
+    pub(super) body: Value,
+    pub(super) forced: bool,
+    pub(super) delivered: bool,
+}
+
+/// What an edit is compared against to decide "message is not modified".
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Content {
+    pub(super) plain: String,
+    pub(super) entities: Vec<HtmlEntity>,
+}
+
+#[derive(Debug)]
+pub(super) struct StoredMessage {
+    pub(super) json: Value,
+    /// Index into `State::sent` for the bot's own messages.
+    pub(super) sent_index: Option<usize>,
+    pub(super) content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Webhook {
+    pub(super) url: String,
+    pub(super) secret_token: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct State {
+    pub(super) users: HashMap<i64, UserSpec>,
+    pub(super) chats: HashMap<i64, ChatState>,
+    pub(super) updates: VecDeque<QueuedUpdate>,
+    pub(super) next_seq: u64,
+    pub(super) next_update_id: i64,
+    pub(super) next_message_id: i64,
+    pub(super) next_file_id: u64,
+    pub(super) next_callback_id: u64,
+    pub(super) messages: HashMap<(i64, i64), StoredMessage>,
+    pub(super) sent: Vec<SentMessage>,
+    pub(super) edits: Vec<EditRecord>,
+    pub(super) rejections: Vec<Rejection>,
+    pub(super) open_callbacks: HashSet<String>,
+    pub(super) callback_answers: Vec<(String, Option<String>)>,
+    pub(super) commands: Vec<CommandSet>,
+    pub(super) request_counts: HashMap<String, usize>,
+    pub(super) fault: Fault,
+    /// Requests a `RateLimitStorm` has seen since it was set.
+    pub(super) storm_seen: u64,
+    pub(super) fault_stats: FaultStats,
+    pub(super) webhook: Option<Webhook>,
+    pub(super) webhook_deliveries: usize,
+    pub(super) webhook_last_error: Option<String>,
+    pub(super) poll_generation: u64,
+    pub(super) shutting_down: bool,
+}
+
+impl State {
+    pub(super) fn user_or_default(&self, id: i64) -> UserSpec {
+        self.users
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| UserSpec::new(id, format!("User {id}")))
+    }
+
+    pub(super) fn user_value(&self, id: i64) -> Value {
+        if id == BOT_ID {
+            bot_user_json()
+        } else {
+            user_json(&self.user_or_default(id))
+        }
+    }
+
+    pub(super) fn ensure_user(&mut self, id: i64) {
+        if id != BOT_ID && id != GROUP_ANONYMOUS_BOT_ID && !self.users.contains_key(&id) {
+            self.users
+                .insert(id, UserSpec::new(id, format!("User {id}")));
+        }
+    }
+
+    /// Updates injected for a chat nobody declared still need a plausible chat object.
+    pub(super) fn ensure_chat(&mut self, chat_id: i64) {
+        if self.chats.contains_key(&chat_id) {
+            return;
+        }
+        let (kind, title) = if chat_id > 0 {
+            (ChatKind::Private, self.user_or_default(chat_id).first_name)
+        } else {
+            (ChatKind::Group, format!("Group {chat_id}"))
+        };
+        self.chats.insert(chat_id, new_chat(kind, title));
+    }
+
+    pub(super) fn chat_value(&self, chat_id: i64) -> Value {
+        let Some(chat) = self.chats.get(&chat_id) else {
+            return json!({"id": chat_id, "type": "group", "title": format!("Group {chat_id}")});
+        };
+        match chat.kind {
+            ChatKind::Private => {
+                let u = self.users.get(&chat_id);
+                let mut v = json!({
+                    "id": chat_id,
+                    "type": "private",
+                    "first_name": u.map_or(chat.title.as_str(), |u| u.first_name.as_str()),
+                });
+                if let Some(x) = u.and_then(|u| u.last_name.as_ref()) {
+                    v["last_name"] = json!(x);
+                }
+                if let Some(x) = u.and_then(|u| u.username.as_ref()) {
+                    v["username"] = json!(x);
+                }
+                v
+            }
+            kind => json!({"id": chat_id, "type": kind_name(kind), "title": chat.title}),
+        }
+    }
+
+    pub(super) fn next_message_id(&mut self) -> i64 {
+        self.next_message_id += 1;
+        self.next_message_id
+    }
+
+    pub(super) fn enqueue(&mut self, mut body: Value, forced_id: Option<i64>) -> i64 {
+        let id = match forced_id {
+            Some(id) => {
+                self.next_update_id = self.next_update_id.max(id);
+                id
+            }
+            None => {
+                self.next_update_id += 1;
+                self.next_update_id
+            }
+        };
+        body["update_id"] = json!(id);
+        self.next_seq += 1;
+        self.updates.push_back(QueuedUpdate {
+            seq: self.next_seq,
+            id,
+            body,
+            forced: forced_id.is_some(),
+            delivered: false,
+        });
+        id
+    }
+
+    /// Telegram: "An update is considered confirmed as soon as getUpdates is called with an offset
+    /// higher than its update_id." A negative offset keeps only the last |offset| updates.
+    pub(super) fn acknowledge(&mut self, offset: Option<i64>) {
+        match offset {
+            None => {}
+            Some(o) if o < 0 => {
+                let keep = usize::try_from(o.unsigned_abs()).unwrap_or(usize::MAX);
+                while self.updates.len() > keep {
+                    self.updates.pop_front();
+                }
+            }
+            // Forced-id (duplicate) updates are kept until delivered once, see `SendOpts`.
+            Some(o) => self
+                .updates
+                .retain(|u| u.id >= o || (u.forced && !u.delivered)),
+        }
+    }
+
+    pub(super) fn member_value(&self, chat: &ChatState, user_id: i64) -> Value {
+        let user = json!({"user": self.user_value(user_id)});
+        if chat.creator == Some(user_id) {
+            merge(user, json!({"status": "creator", "is_anonymous": false}))
+        } else if chat.admins.contains(&user_id) {
+            merge(
+                merge(user, json!({"status": "administrator"})),
+                admin_rights_json(),
+            )
+        } else if chat.left.contains(&user_id) {
+            merge(user, json!({"status": "left"}))
+        } else {
+            merge(user, json!({"status": "member"}))
+        }
+    }
+}
+
+pub(super) fn new_chat(kind: ChatKind, title: String) -> ChatState {
+    ChatState {
+        kind,
+        title,
+        admins: BTreeSet::new(),
+        creator: None,
+        left: BTreeSet::new(),
+    }
+}
