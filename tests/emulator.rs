@@ -461,6 +461,40 @@ async fn long_poll_delivers_updates_and_offset_acknowledges() {
 }
 
 #[tokio::test]
+async fn chat_member_updates_come_only_to_a_bot_that_asks_for_them() {
+    use teloxide::types::AllowedUpdate;
+    let (emu, bot, _clock) = setup().await;
+    let member_change = || serde_json::json!({"chat_member": {"chat": {"id": GROUP}}});
+
+    // Telegram's default leaves chat_member out: such an update never reaches the bot.
+    emu.push_raw_update(member_change());
+    let default = bot.get_updates().await.unwrap();
+    assert!(default.is_empty(), "{default:?}");
+    assert_eq!(emu.pending_updates(), 0);
+
+    // Asked for, it comes; the choice is remembered by later calls without the parameter.
+    let asked = bot
+        .get_updates()
+        .allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::ChatMember])
+        .await
+        .unwrap();
+    assert!(asked.is_empty());
+    let id = emu.push_raw_update(member_change());
+    let delivered = bot.get_updates().await.unwrap();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].id.0 as i64, id);
+
+    // A type outside the list is not sent.
+    bot.get_updates()
+        .offset((id + 1) as i32)
+        .allowed_updates(vec![AllowedUpdate::ChatMember])
+        .await
+        .unwrap();
+    emu.send_text(GROUP, ALICE, "hello");
+    assert!(bot.get_updates().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn duplicate_update_ids_and_anonymous_admins() {
     let (emu, bot, _) = setup().await;
     let id = emu.send_text(GROUP, ALICE, "/report 100");

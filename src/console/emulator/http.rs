@@ -336,10 +336,11 @@ pub(super) async fn webhook_sender(emu: Emulator) {
         let mut notified = pin!(emu.inner.updates_changed.notified());
         notified.as_mut().enable();
         let job = {
-            let st = emu.state();
+            let mut st = emu.state();
             if st.shutting_down {
                 return;
             }
+            st.drop_unwanted_updates();
             match (&st.webhook, st.updates.front()) {
                 (Some(hook), Some(update)) => Some((hook.clone(), update.seq, update.body.clone())),
                 _ => None,

@@ -79,9 +79,46 @@ pub(super) struct State {
     pub(super) webhook_last_error: Option<String>,
     pub(super) poll_generation: u64,
     pub(super) shutting_down: bool,
+    /// The update types the bot last asked for (getUpdates or setWebhook); `None` is Telegram's
+    /// default: everything but chat_member, message_reaction and message_reaction_count.
+    pub(super) allowed_updates: Option<Vec<String>>,
 }
 
+/// Update types Telegram sends only to a bot that names them in `allowed_updates`.
+const OPT_IN_UPDATES: [&str; 3] = ["chat_member", "message_reaction", "message_reaction_count"];
+
 impl State {
+    /// Remembers `allowed_updates` as Telegram does: a list replaces the last one, an empty list
+    /// restores the default, no parameter keeps what was set.
+    pub(super) fn set_allowed_updates(&mut self, allowed: Option<Vec<String>>) {
+        if let Some(list) = allowed {
+            self.allowed_updates = (!list.is_empty()).then_some(list);
+        }
+    }
+
+    /// Whether an update of this body's type would be sent to the bot at all.
+    pub(super) fn is_allowed(&self, body: &serde_json::Value) -> bool {
+        let Some(kind) = body
+            .as_object()
+            .and_then(|o| o.keys().find(|k| k.as_str() != "update_id"))
+        else {
+            return true;
+        };
+        match &self.allowed_updates {
+            Some(list) => list.iter().any(|k| k == kind),
+            None => !OPT_IN_UPDATES.contains(&kind.as_str()),
+        }
+    }
+
+    /// Forgets queued updates the bot did not ask for, as Telegram never sends them.
+    pub(super) fn drop_unwanted_updates(&mut self) {
+        let queue = std::mem::take(&mut self.updates);
+        self.updates = queue
+            .into_iter()
+            .filter(|u| self.is_allowed(&u.body))
+            .collect();
+    }
+
     pub(super) fn user_or_default(&self, id: i64) -> UserSpec {
         self.users
             .get(&id)

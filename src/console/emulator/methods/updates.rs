@@ -15,6 +15,7 @@ impl Emulator {
         let offset = p.i64("offset")?;
         let limit = usize::try_from(p.i64("limit")?.unwrap_or(100).clamp(1, 100)).unwrap_or(100);
         let timeout = u64::try_from(p.i64("timeout")?.unwrap_or(0)).unwrap_or(0);
+        let allowed = allowed_updates(p)?;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
         let generation = {
             let mut st = self.state();
@@ -25,6 +26,7 @@ impl Emulator {
                 ));
             }
             st.acknowledge(offset);
+            st.set_allowed_updates(allowed);
             st.poll_generation += 1;
             st.poll_generation
         };
@@ -41,6 +43,7 @@ impl Emulator {
                         "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
                     ));
                 }
+                st.drop_unwanted_updates();
                 let batch: Vec<Value> = st
                     .updates
                     .iter_mut()
@@ -71,6 +74,7 @@ impl Emulator {
             return Err(ApiError::bad("bad webhook: invalid URL"));
         }
         let secret_token = p.str("secret_token").filter(|s| !s.is_empty());
+        let allowed = allowed_updates(p)?;
         if let Some(secret) = &secret_token {
             let valid = secret.len() <= 256
                 && secret
@@ -85,6 +89,7 @@ impl Emulator {
             if p.bool("drop_pending_updates") {
                 st.updates.clear();
             }
+            st.set_allowed_updates(allowed);
             st.webhook = Some(Webhook { url, secret_token });
             st.webhook_last_error = None;
         }
@@ -116,5 +121,23 @@ impl Emulator {
             info["last_error_date"] = json!(self.now());
         }
         info
+    }
+}
+
+/// The `allowed_updates` parameter: a JSON array of update type names.
+fn allowed_updates(p: &Params) -> Result<Option<Vec<String>>, ApiError> {
+    const BAD: &str = "can't parse allowed updates JSON object";
+    match p.json("allowed_updates", BAD)? {
+        None => Ok(None),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ApiError::bad(BAD))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(ApiError::bad(BAD)),
     }
 }
