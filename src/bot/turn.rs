@@ -68,13 +68,22 @@ impl Turn {
     }
 
     pub async fn reply(&self, html: &str) -> HandlerResult {
-        reply::send_html(&self.bot, self.chat_id(), html, None).await?;
-        self.claim.replied().await;
-        Ok(())
+        self.send(html, None).await
     }
 
     pub async fn reply_with(&self, html: &str, markup: ReplyMarkup) -> HandlerResult {
-        reply::send_html(&self.bot, self.chat_id(), html, Some(markup)).await?;
+        self.send(html, Some(markup)).await
+    }
+
+    /// In a group, a reply is threaded to the command, so two members checking in at once can
+    /// tell whose answer is whose and the asker is notified; in private there is no one else.
+    fn thread(&self) -> Option<teloxide::types::MessageId> {
+        (!self.msg.chat.is_private()).then_some(self.msg.id)
+    }
+
+    async fn send(&self, html: &str, markup: Option<ReplyMarkup>) -> HandlerResult {
+        let to = self.thread();
+        reply::send_html_reply(&self.bot, self.chat_id(), html, markup, to).await?;
         self.claim.replied().await;
         Ok(())
     }

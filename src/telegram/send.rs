@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
-use teloxide::types::{ParseMode, ReplyMarkup};
+use teloxide::types::{MessageId, ParseMode, ReplyMarkup, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
 use super::TgBot;
@@ -187,12 +187,25 @@ fn split_long_line(line: &str, limit: usize) -> Vec<String> {
     pieces
 }
 
-/// Sends HTML text to a chat, split if needed; the markup goes on the last chunk.
+/// Sends HTML text to a chat, split if needed; the markup goes on the last chunk. Automatic
+/// messages use this: they answer no one.
 pub async fn send_html(
     bot: &TgBot,
     chat_id: i64,
     text: &str,
     markup: Option<ReplyMarkup>,
+) -> Result<Vec<Message>, teloxide::RequestError> {
+    send_html_reply(bot, chat_id, text, markup, None).await
+}
+
+/// Like [`send_html`], threaded to the message `reply_to` (the first chunk; the rest follow
+/// it). Sent anyway if that message is gone: the answer matters more than the thread.
+pub async fn send_html_reply(
+    bot: &TgBot,
+    chat_id: i64,
+    text: &str,
+    markup: Option<ReplyMarkup>,
+    reply_to: Option<MessageId>,
 ) -> Result<Vec<Message>, teloxide::RequestError> {
     let chunks = split_message(text, MAX_TEXT);
     let last = chunks.len().saturating_sub(1);
@@ -201,6 +214,12 @@ pub async fn send_html(
         let mut request = bot
             .send_message(ChatId(chat_id), chunk)
             .parse_mode(ParseMode::Html);
+        if i == 0
+            && let Some(id) = reply_to
+        {
+            request =
+                request.reply_parameters(ReplyParameters::new(id).allow_sending_without_reply());
+        }
         if i == last
             && let Some(markup) = markup.clone()
         {
