@@ -1,6 +1,6 @@
 //! The binary against the emulator, as in production but on loopback: time from process start
-//! to its first getUpdates, resident memory when idle, CPU time per handled `/start`, and a
-//! clean exit on SIGTERM.
+//! to its first getUpdates, what it does while idle (CPU, getUpdates calls over 10 s), resident
+//! memory when idle, CPU time per handled `/start`, and a clean exit on SIGTERM.
 //!
 //! cargo bench --bench startup
 
@@ -11,6 +11,7 @@ use campaign_bot::clock::{Clock, ManualClock, SystemClock};
 use campaign_bot::console::emulator::{ChatKind, Emulator, UserSpec};
 
 const MESSAGES: usize = 300;
+const IDLE: Duration = Duration::from_secs(10);
 
 fn proc_field(pid: u32, file: &str, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
@@ -84,6 +85,11 @@ async fn main() {
     );
     let to_first_poll = started.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
+    // Idle: nothing to do but wait in a long poll (and the scheduler's sweep).
+    let (idle_cpu, idle_polls) = (cpu_ticks(pid), emulator.request_count("getUpdates"));
+    tokio::time::sleep(IDLE).await;
+    let idle_cpu_ms = (cpu_ticks(pid) - idle_cpu) as f64 * 10.0;
+    let idle_polls = emulator.request_count("getUpdates") - idle_polls;
     let idle_rss_kib = proc_field(pid, "status", "VmRSS:").unwrap_or(0);
 
     let cpu_before = cpu_ticks(pid);
@@ -108,6 +114,10 @@ async fn main() {
         .expect("kill");
     let status = child.wait().expect("wait");
     println!("start → first getUpdates : {to_first_poll:.2?}");
+    println!(
+        "idle {IDLE:?}               : {idle_cpu_ms:.0} ms CPU ({:.2}% of a core), {idle_polls} getUpdates",
+        idle_cpu_ms / IDLE.as_millis() as f64 * 100.0
+    );
     println!(
         "idle RSS                 : {:.1} MiB",
         idle_rss_kib as f64 / 1024.0
