@@ -57,15 +57,12 @@ pub async fn summary(turn: &Turn, args: &str) -> HandlerResult {
     };
     let data = turn.ctx.summary(team, span, false).await?;
     let msg = summary_message(&data, turn.lang);
-    photo::send_text_and_png(
-        &turn.bot,
-        turn.chat_id(),
-        msg.text.as_str(),
-        msg.png,
-        SUMMARY_PNG,
-        msg.caption.as_str(),
-    )
-    .await?;
+    // The text is the reply: once it is accepted, a failed picture must not replay the command.
+    turn.reply(msg.text.as_str()).await?;
+    if let Some(png) = msg.png {
+        let caption = msg.caption.as_str();
+        photo::send_png(&turn.bot, turn.chat_id(), png, SUMMARY_PNG, caption).await?;
+    }
     Ok(())
 }
 
@@ -111,5 +108,7 @@ pub async fn chart(turn: &Turn, args: &str) -> HandlerResult {
         caption.as_str(),
     )
     .await?;
+    // A picture reply counts as a reply: a crash after it must not draw and send it again.
+    turn.replied().await;
     Ok(())
 }
