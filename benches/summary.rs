@@ -9,13 +9,14 @@ use chrono::{Duration as Days, NaiveDate};
 use futures::StreamExt;
 
 use campaign_bot::app::{self, App};
-use campaign_bot::bot::rhythm::{build_summary, send_summary};
 use campaign_bot::clock::{ManualClock, SharedClock};
 use campaign_bot::config::{CommonArgs, Settings};
 use campaign_bot::console::emulator::{ChatKind, Emulator};
 use campaign_bot::domain::lang::Lang;
-use campaign_bot::report::summary::Span;
-use campaign_bot::storage::{NewCheckin, NewTask, NewTeam, Store};
+use campaign_bot::domain::review::Span;
+use campaign_bot::storage::{NewCheckin, NewTask, NewTeam, Store, Team};
+use campaign_bot::telegram::photo::send_text_and_png;
+use campaign_bot::views::summary::{SUMMARY_PNG, SummaryMessage, summary_message};
 
 /// 2026-11-02 09:00 UTC.
 const NOW: i64 = 1_793_610_000;
@@ -94,6 +95,12 @@ async fn big_team(store: &Store, chat_id: i64) {
     }
 }
 
+/// The summary as the scheduler builds it: service data, then the view.
+async fn build_summary(app: &App, team: &Team) -> SummaryMessage {
+    let data = app.ctx.summary(team, Span::Week, false).await.unwrap();
+    summary_message(&data, Lang::En)
+}
+
 fn settings(url: &str) -> Settings {
     Settings::from_args(&CommonArgs {
         token: None,
@@ -129,9 +136,7 @@ async fn main() {
     let mut times = Vec::new();
     for _ in 0..30 {
         let started = Instant::now();
-        let msg = build_summary(&app.ctx, &team, Lang::En, Span::Week, false)
-            .await
-            .unwrap();
+        let msg = build_summary(&app, &team).await;
         times.push(started.elapsed());
         assert!(msg.png.is_some());
     }
@@ -165,19 +170,26 @@ async fn main() {
     let mut built = Vec::new();
     for chat in &teams {
         let team = store.team(*chat).await.unwrap().unwrap();
-        built.push((
-            *chat,
-            build_summary(&app.ctx, &team, Lang::En, Span::Week, false)
-                .await
-                .unwrap(),
-        ));
+        built.push((*chat, build_summary(&app, &team).await));
     }
     let before = emulator.sent_count();
     let started = Instant::now();
     futures::stream::iter(built)
         .map(|(chat, msg)| {
             let bot = bot.clone();
-            async move { send_summary(&bot, chat, msg).await.unwrap() }
+            async move {
+                let SummaryMessage { text, png, caption } = msg;
+                send_text_and_png(
+                    &bot,
+                    chat,
+                    text.as_str(),
+                    png,
+                    SUMMARY_PNG,
+                    caption.as_str(),
+                )
+                .await
+                .unwrap()
+            }
         })
         .buffer_unordered(64)
         .collect::<Vec<()>>()

@@ -7,10 +7,11 @@
 #[macro_use]
 mod common;
 
-use campaign_bot::bot::abtest::{ReachedVerdict, verdict_line, verdicts_since};
 use campaign_bot::domain::abtest::AbMetric;
 use campaign_bot::domain::lang::Lang;
+use campaign_bot::service::abtest::{ReachedVerdict, verdicts_since};
 use campaign_bot::storage::{NewCheckin, NewTeam};
+use campaign_bot::views::abtest::verdict_line;
 use chrono::NaiveDate;
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
@@ -488,11 +489,15 @@ async fn the_weekly_summary_hears_of_a_new_winner_once(mut app: TestApp) {
     assert_eq!(v.best_counts, (774, 27_600));
     assert!(v.p < 0.05);
     assert_eq!(
-        verdict_line(Lang::En, v),
+        verdict_line(Lang::En, v).as_str(),
         "#xhs: ✅ <b>A</b> beats <b>B</b>, <b>C</b> on CTR: 2.80% vs 2.40%, 2.00%, p = 0.005 \
          (adjusted for 2 comparisons) — keep <b>A</b>, pause <b>B</b>, <b>C</b>."
     );
-    assert!(verdict_line(Lang::Zh, v).starts_with("#xhs：✅ <b>A</b> 的点击率胜过"));
+    assert!(
+        verdict_line(Lang::Zh, v)
+            .as_str()
+            .starts_with("#xhs：✅ <b>A</b> 的点击率胜过")
+    );
     // Already the winner before 2026-10-29: nothing new to say.
     let later = verdicts_since(store, GROUP, date("2026-10-29"), today)
         .await

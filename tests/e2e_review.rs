@@ -20,6 +20,7 @@ e2e!(
     summary_week_has_every_section,
     chart_is_a_wide_png,
     review_refusals_change_nothing,
+    summary_and_chart_count_as_replied,
 );
 
 const HOUR: i64 = 3600;
@@ -403,6 +404,23 @@ async fn review_refusals_change_nothing(mut app: TestApp) {
     assert!(pending_review_jobs(&app, "review_summary").await.is_empty());
     assert!(pending_review_jobs(&app, "review_agenda").await.is_empty());
     assert!(app.advance(7 * DAY).await.is_empty());
+    let db = app.stop().await;
+    db.cleanup().await;
+}
+
+/// A `/summary` or `/chart` answered with a picture is marked replied like any text reply, so a
+/// crash or a failed upload after it does not run the command (and send it) again. Bug: both
+/// sent without telling the inbox.
+async fn summary_and_chart_count_as_replied(mut app: TestApp) {
+    setup(&mut app).await;
+    app.clock.advance(FRIDAY_17 - T0);
+    for cmd in ["/summary", "/chart"] {
+        let (_, _, replied_before, _) = app.ctx.store.inbox_counts().await.expect("inbox");
+        let sent = app.say(GROUP, BOB, cmd).await;
+        assert!(!sent.is_empty(), "{cmd}");
+        let (_, _, replied, _) = app.ctx.store.inbox_counts().await.expect("inbox");
+        assert_eq!(replied, replied_before + 1, "{cmd}");
+    }
     let db = app.stop().await;
     db.cleanup().await;
 }

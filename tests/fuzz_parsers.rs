@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::time::Instant;
 
 use campaign_bot::bot::commands::{Command, MENU, help_for};
-use campaign_bot::bot::{abtest, numbers, rhythm, task_view};
+use campaign_bot::bot::{numbers, task_view};
 use campaign_bot::domain::checkins::{
     ExportRange, GoalPeriod, MAX_RANGE_DAYS, MetricsPeriod, parse_day_key, parse_minute_of_day,
 };
@@ -32,6 +32,7 @@ use campaign_bot::domain::plan_args::{
     parse_goal_args,
 };
 use campaign_bot::domain::playbook::{MAX_SLUG_LEN, SlugError, Tier, validate_slug};
+use campaign_bot::domain::review::Span;
 use campaign_bot::domain::schedule::Recurrence;
 use campaign_bot::domain::tasks::{
     MAX_NOTE_CHARS, MAX_TITLE_CHARS, find_tag, parse_task, parse_task_number,
@@ -40,7 +41,7 @@ use campaign_bot::domain::when::{
     CHECKIN_MAX_DAYS_BACK, MAX_AHEAD_SECS, MAX_DURATION_SECS, WhenError, local_date, parse_day,
     parse_duration, parse_hhmm, parse_weekday, parse_when,
 };
-use campaign_bot::report::summary::Span;
+use campaign_bot::domain::{abtest, review as rhythm};
 use chrono_tz::Tz;
 use proptest::prelude::*;
 use proptest::string::string_regex;
@@ -1257,6 +1258,46 @@ fn fuzz_abtest_window() {
 }
 
 #[test]
+fn fuzz_review_request() {
+    fuzz(
+        "review::parse_review_request",
+        input(&[SMALL_WORDS, WHEN_WORDS]),
+        |s| {
+            match rhythm::parse_review_request(&s) {
+                rhythm::ReviewRequest::Show => prop_assert!(s.trim().is_empty()),
+                rhythm::ReviewRequest::Set { weekday, minute } => {
+                    prop_assert!((0..7).contains(&weekday) && (0..24 * 60).contains(&minute));
+                }
+                rhythm::ReviewRequest::Off | rhythm::ReviewRequest::Invalid => {
+                    prop_assert!(!s.trim().is_empty())
+                }
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn fuzz_abtest_args() {
+    fuzz("abtest::parse_abtest_args", input(&[SMALL_WORDS]), |s| {
+        match abtest::parse_abtest_args(&s) {
+            Ok(a) => {
+                if let Some(n) = a.window {
+                    prop_assert!(abtest::WINDOWS.contains(&n));
+                }
+                if let Some(c) = a.channel {
+                    prop_assert!(!c.is_empty() && s.contains(c));
+                }
+            }
+            Err(abtest::AbArgsError::BadWindow(tok) | abtest::AbArgsError::BadArg(tok)) => {
+                prop_assert!(!tok.is_empty() && s.contains(tok))
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn fuzz_help_topic() {
     fuzz("commands::help_for", input(&[SMALL_WORDS]), |s| {
         for lang in [Lang::En, Lang::Zh] {
@@ -1431,6 +1472,18 @@ fn longest_messages_stay_cheap() {
             "rhythm::parse_chart_args",
             Box::new(|s| {
                 let _ = rhythm::parse_chart_args(s);
+            }),
+        ),
+        (
+            "review::parse_review_request",
+            Box::new(|s| {
+                let _ = rhythm::parse_review_request(s);
+            }),
+        ),
+        (
+            "abtest::parse_abtest_args",
+            Box::new(|s| {
+                let _ = abtest::parse_abtest_args(s);
             }),
         ),
         (

@@ -23,6 +23,8 @@
 
 use std::cmp::Ordering;
 
+use crate::domain::checkins::MetricsPeriod;
+
 /// The two-sided significance level.
 pub const ALPHA: f64 = 0.05;
 /// The power the sample size aims for.
@@ -577,6 +579,66 @@ pub fn analyze(input: &AbInput) -> AbReport {
     }
 }
 
+// ---------------------------------------------------------------- /abtest arguments
+
+/// The window `/abtest` looks at when none is given: two full weeks, so every weekday counts twice.
+pub const DEFAULT_WINDOW_DAYS: u32 = 14;
+/// The windows `/abtest` accepts.
+pub const WINDOWS: [u32; 3] = [7, 14, 30];
+
+/// `7d`, `14d`, `30d` (also `7天`, `14days`); other day counts are `Err(())`, not windows at all `None`.
+pub fn parse_window(tok: &str) -> Option<Result<u32, ()>> {
+    match MetricsPeriod::parse(tok) {
+        Some(MetricsPeriod::Days(n)) if WINDOWS.contains(&n) => Some(Ok(n)),
+        Some(_) => Some(Err(())),
+        None => {
+            // "60d", "0d", "999天": a window, just not one we offer.
+            let digits = tok.trim_end_matches(|c: char| !c.is_ascii_digit());
+            let unit = &tok[digits.len()..];
+            let looks = !digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && matches!(
+                    unit.to_lowercase().as_str(),
+                    "d" | "day" | "days" | "天" | "日"
+                );
+            looks.then_some(Err(()))
+        }
+    }
+}
+
+/// `/abtest <channel> [window]` as typed: the channel word (raw) and the window, each optional.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AbArgs<'a> {
+    pub channel: Option<&'a str>,
+    pub window: Option<u32>,
+}
+
+/// Why `/abtest`'s arguments were refused; each quotes the token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbArgsError<'a> {
+    /// A day count that is not one of [`WINDOWS`].
+    BadWindow(&'a str),
+    /// A second channel or a second window.
+    BadArg(&'a str),
+}
+
+/// Reads `/abtest`'s words in any order: one channel, at most one window.
+pub fn parse_abtest_args(args: &str) -> Result<AbArgs<'_>, AbArgsError<'_>> {
+    let mut out = AbArgs {
+        channel: None,
+        window: None,
+    };
+    for tok in args.split_whitespace() {
+        match parse_window(tok) {
+            Some(Ok(n)) if out.window.is_none() => out.window = Some(n),
+            Some(Err(())) => return Err(AbArgsError::BadWindow(tok)),
+            None if out.channel.is_none() => out.channel = Some(tok),
+            _ => return Err(AbArgsError::BadArg(tok)),
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1039,5 +1101,36 @@ mod tests {
             prop_assert!(w.low <= p + 1e-12 && p <= w.high + 1e-12);
             prop_assert!(0.0 <= w.low && w.high <= 1.0);
         }
+    }
+
+    #[test]
+    fn windows() {
+        assert_eq!(parse_window("7d"), Some(Ok(7)));
+        assert_eq!(parse_window("14d"), Some(Ok(14)));
+        assert_eq!(parse_window("30天"), Some(Ok(30)));
+        assert_eq!(parse_window("30D"), Some(Ok(30)));
+        assert_eq!(parse_window("60d"), Some(Err(())));
+        assert_eq!(parse_window("999d"), Some(Err(())));
+        assert_eq!(parse_window("week"), Some(Err(())));
+        assert_eq!(parse_window("xhs"), None);
+        assert_eq!(parse_window("#xhs"), None);
+        assert_eq!(parse_window("d"), None);
+    }
+
+    #[test]
+    fn abtest_args() {
+        let ok = |channel, window| Ok(AbArgs { channel, window });
+        assert_eq!(parse_abtest_args(""), ok(None, None));
+        assert_eq!(parse_abtest_args("xhs 7d"), ok(Some("xhs"), Some(7)));
+        assert_eq!(parse_abtest_args("30d #XHS"), ok(Some("#XHS"), Some(30)));
+        assert_eq!(
+            parse_abtest_args("xhs 60d"),
+            Err(AbArgsError::BadWindow("60d"))
+        );
+        assert_eq!(parse_abtest_args("xhs jd"), Err(AbArgsError::BadArg("jd")));
+        assert_eq!(
+            parse_abtest_args("7d xhs 14d"),
+            Err(AbArgsError::BadArg("14d"))
+        );
     }
 }

@@ -487,7 +487,8 @@ pub fn top(flags: &[Flag], n: usize) -> Vec<Flag> {
 
 // ---------------------------------------------------------------- evaluation
 
-fn back(d: NaiveDate, n: u64) -> NaiveDate {
+/// `d - n` days, saturating at the earliest date.
+pub fn back(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
 }
 

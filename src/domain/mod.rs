@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod money;
 pub mod plan_args;
 pub mod playbook;
+pub mod review;
 pub mod schedule;
 pub mod tasks;
 pub mod when;

@@ -3,5 +3,3 @@
 //! font is embedded in the binary (`assets/fonts/`).
 
 pub mod chart;
-pub mod snapshot;
-pub mod summary;

@@ -6,14 +6,12 @@
 //! a summary is sent once, late, saying so.
 
 use super::{JobError, Outcome};
-use crate::bot::rhythm::{
-    AGENDA_BEFORE_SECS, build_summary, judge, plan_review, review_version, send_summary,
-};
+use crate::domain::review::{AGENDA_BEFORE_SECS, Span, review_version};
 use crate::domain::schedule::LATE_AFTER_SECS;
-use crate::report::summary::{Span, agenda_text};
 use crate::service::Service;
 use crate::storage::{Job, Team};
-use crate::telegram::{TgBot, send as reply};
+use crate::telegram::{TgBot, photo, send as reply};
+use crate::views::summary::{SUMMARY_PNG, agenda_text, summary_message};
 
 /// The team, if this job still stands (team active, review time unchanged); plans the next
 /// occurrence first, so neither a drop nor a refused send breaks the chain.
@@ -33,7 +31,7 @@ async fn current_team(ctx: &Service, job: &Job) -> Result<Result<Team, &'static 
         // The review was moved or turned off: that change planned anew.
         return Ok(Err("time changed"));
     }
-    plan_review(ctx, team.chat_id).await?;
+    ctx.plan_review(team.chat_id).await?;
     Ok(Ok(team))
 }
 
@@ -47,11 +45,11 @@ pub async fn fire_agenda(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcom
     if now >= meeting {
         return Ok(Outcome::Dropped("meeting started"));
     }
-    let lang = team.language(ctx.settings.default_lang);
-    let (data, flags) = judge(ctx, &team, None).await?;
+    let lang = ctx.team_lang(&team);
+    let (data, flags) = ctx.judge(&team, None).await?;
     let late = now - job.fire_at > LATE_AFTER_SECS;
     let text = agenda_text(lang, &data, meeting, &flags, late);
-    reply::send_html(bot, team.chat_id, &text, None).await?;
+    reply::send_html(bot, team.chat_id, text.as_str(), None).await?;
     Ok(Outcome::Sent)
 }
 
@@ -61,9 +59,18 @@ pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outco
         Err(why) => return Ok(Outcome::Dropped(why)),
     };
     let now = ctx.now();
-    let lang = team.language(ctx.settings.default_lang);
+    let lang = ctx.team_lang(&team);
     let late = now - job.fire_at > LATE_AFTER_SECS;
-    let msg = build_summary(ctx, &team, lang, Span::Week, late).await?;
-    send_summary(bot, team.chat_id, msg).await?;
+    let data = ctx.summary(&team, Span::Week, late).await?;
+    let msg = summary_message(&data, lang);
+    photo::send_text_and_png(
+        bot,
+        team.chat_id,
+        msg.text.as_str(),
+        msg.png,
+        SUMMARY_PNG,
+        msg.caption.as_str(),
+    )
+    .await?;
     Ok(Outcome::Sent)
 }

@@ -3,7 +3,10 @@
 //! is all or nothing) and rings the scheduler when it plans a job, so no handler names the
 //! scheduler.
 
+pub mod abtest;
 pub mod people;
+pub mod report;
+pub mod review;
 
 use std::sync::Arc;
 

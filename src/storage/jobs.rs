@@ -9,13 +9,16 @@ use super::{Job, NewJob, Pool, Store, StoreResult, on_pool};
 /// presumed dead). Longer than any send, including Throttle's waits for Telegram's limits.
 pub const CLAIM_LEASE_SECS: i64 = 300;
 
+/// Plans one job (binds: chat, kind, subject, mark, due, fire, version); an identical planned
+/// occurrence is kept as is. Shared with the transactions that plan jobs with other changes.
+pub(super) const INSERT_JOB_SQL: &str = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
+
 impl Store {
     /// Plans a job; a job with the same (kind, subject, mark, due) already planned is kept as is.
     /// Returns whether a new row was written.
     pub async fn plan_job(&self, job: &NewJob) -> StoreResult<bool> {
-        let sql = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
-        let written = on_pool!(self, |pool| sqlx::query(sql)
+        let written = on_pool!(self, |pool| sqlx::query(INSERT_JOB_SQL)
             .bind(job.chat_id)
             .bind(job.kind.code())
             .bind(job.subject_id)

@@ -1,8 +1,11 @@
 //! Pure renderers: `(&View, Lang) -> Html`. No store, no teloxide requests, no clock: what a
 //! message says is decided here from data the service layer prepared.
 
+pub mod abtest;
 pub mod html;
 pub mod names;
 pub mod people;
+pub mod rhythm;
+pub mod summary;
 
 pub use html::{Html, TrArg};

@@ -1,17 +1,16 @@
 //! The words of the bot's judgement: bottleneck flags with their levers, the weekly (or monthly)
-//! summary, the review agenda, and the charts that go with them. Pure over [`TeamData`]; every
-//! text comes from the locale files (`locales/rhythm.*.yml`) in the language passed in, with
-//! user text escaped.
+//! summary, the review agenda, and the charts that go with them. Pure over [`TeamData`] and
+//! [`SummaryData`]; every text comes from the locale files (`locales/rhythm.*.yml`) in the
+//! language passed in, as [`Html`] (user text escaped by construction).
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
-use super::chart::{ChartSpec, Series, YFormat};
-use super::snapshot::{TeamData, back};
-use crate::bot::reply::escape;
+use super::html::{Html, TrArg};
+use super::names;
 use crate::domain::bottleneck::{
-    Flag, FlagKind, Lever, Num, Period, SUMMARY_TOP, Severity, Stage, Subject, top,
+    Flag, FlagKind, Lever, Num, Period, SUMMARY_TOP, Severity, Stage, Subject, back, top,
 };
 use crate::domain::checkins::GoalPeriod;
 use crate::domain::lang::Lang;
@@ -19,115 +18,81 @@ use crate::domain::metrics::{
     Better, GoalThreshold, Metric, MetricKind, MetricValue, Totals, change_bp, meets,
 };
 use crate::domain::money::{DASH, format_bp, format_money, format_number, format_ratio, round_div};
-use crate::domain::playbook::{PaceStatus, PlanIssue, Tier, pacing};
+use crate::domain::playbook::{PaceStatus, PlanIssue, pacing};
+use crate::domain::review::{Span, Window};
 use crate::domain::when::format_local;
-use crate::i18n::tr;
+use crate::report::chart::{ChartSpec, Series, YFormat, render_png};
+use crate::service::report::TeamData;
+use crate::service::review::SummaryData;
 use crate::storage::{TASK_BLOCKED, TASK_DONE, Task};
+use crate::tr;
 
-/// Which span a summary covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Span {
-    /// The 7 days ending today, against the 7 before.
-    Week,
-    /// This month to date, against the same number of days before it.
-    Month,
-}
-
-impl Span {
-    /// `week` / `month` (and Chinese), empty = week.
-    pub fn parse(s: &str) -> Option<Span> {
-        match s.trim().to_lowercase().as_str() {
-            "" | "week" | "w" | "7d" | "周" | "本周" | "每周" => Some(Span::Week),
-            "month" | "m" | "月" | "本月" => Some(Span::Month),
-            _ => None,
-        }
-    }
-
-    /// The days compared: `(from, to)` this span and `(from, to)` the one before.
-    pub fn window(self, today: NaiveDate) -> Window {
-        let len = match self {
-            Span::Week => 7,
-            Span::Month => u64::from(today.day()),
-        };
-        let from = back(today, len - 1);
-        Window {
-            from,
-            to: today,
-            prev_from: back(from, len),
-            prev_to: back(from, 1),
-        }
-    }
-}
-
-/// The days a summary compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Window {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub prev_from: NaiveDate,
-    pub prev_to: NaiveDate,
-}
+// String helpers kept for `goal_lines` (being rewritten onto the goal model elsewhere) and for
+// the chart's texts, which are drawn into a picture: plain text there, not HTML.
 
 fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
-    tr(lang, &format!("rhythm.{key}"), args)
+    crate::i18n::tr(lang, &format!("rhythm.{key}"), args)
+}
+
+/// A metric's name as a string (names contain no markup characters, so text and HTML agree).
+fn metric_name(lang: Lang, m: Metric) -> String {
+    names::metric_name(lang, m).into_string()
+}
+
+fn escape(s: &str) -> String {
+    Html::text(s).into_string()
+}
+
+fn channel_tag(name: &str) -> String {
+    bold_tag(name).into_string()
+}
+
+/// `<b>#name</b>`, escaped.
+fn bold_tag(name: &str) -> Html {
+    Html::bold(&format!("#{name}"))
 }
 
 fn md(d: NaiveDate) -> String {
     d.format("%m-%d").to_string()
 }
 
-/// The localized metric name.
-pub fn metric_name(lang: Lang, m: Metric) -> String {
-    t(lang, &format!("metric.{}", m.code()), &[])
-}
-
-fn tier_name(lang: Lang, tier: Tier) -> String {
-    t(lang, &format!("tier.{}", tier.code()), &[])
-}
-
-fn channel_tag(name: &str) -> String {
-    format!("<b>#{}</b>", escape(name))
-}
-
 // ---------------------------------------------------------------- flags
 
 /// A number of a flag, formatted.
-pub fn num_text(lang: Lang, n: &Num, currency: &str) -> String {
+pub fn num_text(lang: Lang, n: &Num, currency: &str) -> Html {
     match n {
-        Num::Metric { metric, value } => escape(&value.format(*metric, currency)),
-        Num::Bp(bp) => format_bp(*bp),
-        Num::Money(m) => escape(&format_money(*m, currency)),
-        Num::Count(c) => format_number(*c),
-        Num::Plain(v) => format_ratio(v.num, v.den),
-        Num::Hours(h) => t(lang, "unit.hours", &[("n", &h.to_string())]),
-        Num::Days(d) => t(lang, "unit.days", &[("n", &d.to_string())]),
+        Num::Metric { metric, value } => Html::text(&value.format(*metric, currency)),
+        Num::Bp(bp) => Html::text(&format_bp(*bp)),
+        Num::Money(m) => Html::text(&format_money(*m, currency)),
+        Num::Count(c) => Html::text(&format_number(*c)),
+        Num::Plain(v) => Html::text(&format_ratio(v.num, v.den)),
+        Num::Hours(h) => tr!(lang, "rhythm.unit.hours", n = *h),
+        Num::Days(d) => tr!(lang, "rhythm.unit.days", n = *d),
     }
 }
 
-fn stage_name(lang: Lang, stage: Stage) -> String {
+fn stage_name(lang: Lang, stage: Stage) -> Html {
     match stage {
-        Stage::Pace => t(lang, "stage.pace", &[]),
-        other => metric_name(lang, other.metric()),
+        Stage::Pace => tr!(lang, "rhythm.stage.pace"),
+        other => names::metric_name(lang, other.metric()),
     }
 }
 
 /// What a flag is about: `#taobao · CVR`, a person, or the plan.
-pub fn subject_text(lang: Lang, s: &Subject) -> String {
+pub fn subject_text(lang: Lang, s: &Subject) -> Html {
     match s {
-        Subject::Channel { name, stage: None } => channel_tag(name),
+        Subject::Channel { name, stage: None } => bold_tag(name),
         Subject::Channel {
             name,
             stage: Some(st),
-        } => t(
+        } => tr!(
             lang,
-            "subject.channel_stage",
-            &[
-                ("channel", &channel_tag(name)),
-                ("stage", &stage_name(lang, *st)),
-            ],
+            "rhythm.subject.channel_stage",
+            channel = bold_tag(name),
+            stage = stage_name(lang, *st),
         ),
-        Subject::Person { name, .. } => format!("<b>{}</b>", escape(name)),
-        Subject::Team => t(lang, "subject.team", &[]),
+        Subject::Person { name, .. } => Html::bold(name),
+        Subject::Team => tr!(lang, "rhythm.subject.team"),
     }
 }
 
@@ -152,8 +117,8 @@ fn lever_key(l: Lever) -> &'static str {
 }
 
 /// The playbook lever's text.
-pub fn lever_text(lang: Lang, l: Lever) -> String {
-    t(lang, &format!("lever.{}", lever_key(l)), &[])
+pub fn lever_text(lang: Lang, l: Lever) -> Html {
+    tr!(lang, &format!("rhythm.lever.{}", lever_key(l)))
 }
 
 fn severity_icon(s: Severity, too_early: bool) -> &'static str {
@@ -167,6 +132,7 @@ fn severity_icon(s: Severity, too_early: bool) -> &'static str {
     }
 }
 
+/// `#1, #2`: task numbers.
 fn task_list(tasks: &[i64]) -> String {
     tasks
         .iter()
@@ -175,26 +141,26 @@ fn task_list(tasks: &[i64]) -> String {
         .join(", ")
 }
 
-fn opt_num(lang: Lang, n: &Option<Num>, currency: &str) -> String {
+fn opt_num(lang: Lang, n: &Option<Num>, currency: &str) -> Html {
     n.as_ref()
-        .map_or_else(|| DASH.to_string(), |n| num_text(lang, n, currency))
+        .map_or_else(|| Html::text(DASH), |n| num_text(lang, n, currency))
 }
 
 /// What a flag found, in one line (without the icon and the lever).
-pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> String {
+pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
     let subject = subject_text(lang, &f.subject);
     let actual = opt_num(lang, &f.actual, currency);
     let norm = opt_num(lang, &f.norm, currency);
     let tasks = task_list(&f.tasks);
-    let a = |key: &str, extra: &[(&str, &str)]| {
-        let mut args: Vec<(&str, &str)> = vec![
+    let a = |key: &str, extra: &[(&str, &dyn TrArg)]| {
+        let mut args: Vec<(&str, &dyn TrArg)> = vec![
             ("subject", &subject),
             ("actual", &actual),
             ("norm", &norm),
             ("tasks", &tasks),
         ];
         args.extend_from_slice(extra);
-        t(lang, &format!("flag.{key}"), &args)
+        super::html::tr(lang, &format!("rhythm.flag.{key}"), &args)
     };
     match &f.kind {
         FlagKind::FunnelStage if f.too_early => a("too_early", &[]),
@@ -228,7 +194,7 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> String {
             } => a(
                 "plan_tier_share",
                 &[
-                    ("tier", &tier_name(lang, *tier)),
+                    ("tier", &names::tier_name(lang, *tier)),
                     ("min", &format_bp(*min_bp)),
                     ("max", &format_bp(*max_bp)),
                 ],
@@ -236,30 +202,28 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> String {
             PlanIssue::TooManyCore { .. } => a("plan_too_many_core", &[]),
             PlanIssue::NoOwner { .. } => a("plan_no_owner", &[]),
         },
-        FlagKind::TestBeatsCore { core } => a("test_beats_core", &[("core", &channel_tag(core))]),
+        FlagKind::TestBeatsCore { core } => a("test_beats_core", &[("core", &bold_tag(core))]),
         FlagKind::WeekDrop { metric, change_bp } => {
             // The subject is the channel; a GMV drop names the funnel stage that fell with it.
             let (channel, cause) = match &f.subject {
                 Subject::Channel { name, stage } => (
-                    channel_tag(name),
+                    bold_tag(name),
                     stage
                         .filter(|st| st.metric() != *metric)
-                        .map(|st| t(lang, "flag.cause", &[("stage", &stage_name(lang, st))]))
+                        .map(|st| tr!(lang, "rhythm.flag.cause", stage = stage_name(lang, st)))
                         .unwrap_or_default(),
                 ),
-                other => (subject_text(lang, other), String::new()),
+                other => (subject_text(lang, other), Html::new()),
             };
-            t(
+            tr!(
                 lang,
-                "flag.week_drop",
-                &[
-                    ("subject", &channel),
-                    ("metric", &metric_name(lang, *metric)),
-                    ("change", &format_bp(change_bp.abs())),
-                    ("actual", &actual),
-                    ("norm", &norm),
-                    ("cause", &cause),
-                ],
+                "rhythm.flag.week_drop",
+                subject = channel,
+                metric = names::metric_name(lang, *metric),
+                change = format_bp(change_bp.abs()),
+                actual = actual,
+                norm = norm,
+                cause = cause,
             )
         }
         FlagKind::Overdue => a("overdue", &[]),
@@ -271,38 +235,34 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> String {
 }
 
 /// A flag as shown: icon, finding, and the lever on the next line.
-pub fn flag_text(lang: Lang, f: &Flag, currency: &str) -> String {
+pub fn flag_text(lang: Lang, f: &Flag, currency: &str) -> Html {
     let lever = if f.too_early {
-        t(lang, "flag.too_early_lever", &[])
+        tr!(lang, "rhythm.flag.too_early_lever")
     } else {
         lever_text(lang, f.lever)
     };
-    t(
+    tr!(
         lang,
-        "flag.line",
-        &[
-            ("icon", severity_icon(f.severity, f.too_early)),
-            ("finding", &flag_finding(lang, f, currency)),
-            ("lever", &lever),
-        ],
+        "rhythm.flag.line",
+        icon = severity_icon(f.severity, f.too_early),
+        finding = flag_finding(lang, f, currency),
+        lever = lever,
     )
 }
 
 /// `/bottlenecks`: every flag, most urgent first.
-pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> String {
+pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> Html {
     let currency = data.team.currency.as_str();
     if flags.is_empty() {
-        return t(lang, "bottlenecks.none", &[]);
+        return tr!(lang, "rhythm.bottlenecks.none");
     }
-    let lines: Vec<String> = flags.iter().map(|f| flag_text(lang, f, currency)).collect();
-    t(
+    let lines = Html::lines(flags.iter().map(|f| flag_text(lang, f, currency)));
+    tr!(
         lang,
-        "bottlenecks.text",
-        &[
-            ("count", &flags.len().to_string()),
-            ("date", &md(data.today())),
-            ("flags", &lines.join("\n")),
-        ],
+        "rhythm.bottlenecks.text",
+        count = flags.len(),
+        date = md(data.today()),
+        flags = lines,
     )
 }
 
@@ -399,17 +359,11 @@ const TABLE_METRICS: [Metric; 5] = [
     Metric::Cvr,
 ];
 
-fn channel_line(
-    lang: Lang,
-    data: &TeamData,
-    w: &Window,
-    name: Option<&str>,
-    label: &str,
-) -> String {
+fn channel_line(lang: Lang, data: &TeamData, w: &Window, name: Option<&str>, label: Html) -> Html {
     let currency = data.team.currency.as_str();
     let cur = data.totals(name, w.from, w.to);
     let prev = data.totals(name, w.prev_from, w.prev_to);
-    let items: Vec<String> = TABLE_METRICS
+    let items: Vec<Html> = TABLE_METRICS
         .iter()
         .map(|&m| {
             let v = cur.value(m);
@@ -418,26 +372,25 @@ fn channel_line(
             } else {
                 rate_goal(data, m, name)
             };
-            t(
+            tr!(
                 lang,
-                "summary.item",
-                &[
-                    ("name", &metric_name(lang, m)),
-                    ("value", &escape(&cur.format(m, currency))),
-                    ("arrow", &arrow(prev.value(m), v)),
-                    ("mark", goal_mark(v.as_ref(), goal)),
-                ],
+                "rhythm.summary.item",
+                name = names::metric_name(lang, m),
+                value = cur.format(m, currency),
+                arrow = arrow(prev.value(m), v),
+                mark = goal_mark(v.as_ref(), goal),
             )
         })
         .collect();
-    t(
+    tr!(
         lang,
-        "summary.channel_line",
-        &[("channel", label), ("items", &items.join(" · "))],
+        "rhythm.summary.channel_line",
+        channel = label,
+        items = Html::join(&items, " · "),
     )
 }
 
-fn budget_lines(lang: Lang, data: &TeamData) -> Vec<String> {
+fn budget_lines(lang: Lang, data: &TeamData) -> Vec<Html> {
     let currency = data.team.currency.as_str();
     let s = &data.snapshot;
     s.channels
@@ -456,31 +409,32 @@ fn budget_lines(lang: Lang, data: &TeamData) -> Vec<String> {
                 (PaceStatus::OverPace, _) => "over",
                 (PaceStatus::OnPace, _) => "on",
             };
-            t(
+            tr!(
                 lang,
-                "summary.budget_line",
-                &[
-                    ("channel", &channel_tag(&c.name)),
-                    ("spent", &escape(&format_money(c.month_spend, currency))),
-                    ("budget", &escape(&format_money(c.monthly_budget, currency))),
-                    (
-                        "pace",
-                        &p.pct_of_linear_plan_bp
-                            .map_or_else(|| DASH.to_string(), format_bp),
-                    ),
-                    (
-                        "projected",
-                        &escape(&format_money(p.projected_month_end, currency)),
-                    ),
-                    ("status", &t(lang, &format!("pace.{status}"), &[])),
-                ],
+                "rhythm.summary.budget_line",
+                channel = bold_tag(&c.name),
+                spent = format_money(c.month_spend, currency),
+                budget = format_money(c.monthly_budget, currency),
+                pace = p
+                    .pct_of_linear_plan_bp
+                    .map_or_else(|| DASH.to_string(), format_bp),
+                projected = format_money(p.projected_month_end, currency),
+                status = tr!(lang, &format!("rhythm.pace.{status}")),
             )
         })
         .collect()
 }
 
+/// Who a task is shown as: its owner's name, or `@username` while unclaimed.
+fn owner_name(data: &TeamData, task: &Task) -> String {
+    match task.owner_id {
+        Some(id) => data.name_of(id),
+        None => format!("@{}", task.owner_username.as_deref().unwrap_or("?")),
+    }
+}
+
 /// Per owner: done in the window, overdue now, blocked now.
-fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<String> {
+fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<Html> {
     let now = data.snapshot.now;
     #[derive(Default)]
     struct Row {
@@ -489,10 +443,6 @@ fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<Str
         blocked: Vec<i64>,
         open: usize,
     }
-    let owner_name = |t: &Task| match t.owner_id {
-        Some(id) => data.name_of(id),
-        None => format!("@{}", t.owner_username.as_deref().unwrap_or("?")),
-    };
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for task in done {
         let in_window = task
@@ -500,11 +450,11 @@ fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<Str
             .map(|at| crate::domain::when::local_date(at, data.tz))
             .is_some_and(|d| d >= w.from && d <= w.to);
         if task.status == TASK_DONE && in_window {
-            rows.entry(owner_name(task)).or_default().done += 1;
+            rows.entry(owner_name(data, task)).or_default().done += 1;
         }
     }
     for task in &data.open_tasks {
-        let row = rows.entry(owner_name(task)).or_default();
+        let row = rows.entry(owner_name(data, task)).or_default();
         row.open += 1;
         if task.status == TASK_BLOCKED {
             row.blocked.push(task.number);
@@ -514,32 +464,30 @@ fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<Str
     }
     rows.iter()
         .map(|(name, r)| {
-            let mut extra = String::new();
+            let mut extra = Html::new();
             if !r.overdue.is_empty() {
-                extra.push_str(&t(
+                extra.push(&tr!(
                     lang,
-                    "summary.task_overdue_list",
-                    &[("tasks", &task_list(&r.overdue))],
+                    "rhythm.summary.task_overdue_list",
+                    tasks = task_list(&r.overdue),
                 ));
             }
             if !r.blocked.is_empty() {
-                extra.push_str(&t(
+                extra.push(&tr!(
                     lang,
-                    "summary.task_blocked_list",
-                    &[("tasks", &task_list(&r.blocked))],
+                    "rhythm.summary.task_blocked_list",
+                    tasks = task_list(&r.blocked),
                 ));
             }
-            t(
+            tr!(
                 lang,
-                "summary.task_line",
-                &[
-                    ("owner", &format!("<b>{}</b>", escape(name))),
-                    ("done", &r.done.to_string()),
-                    ("open", &r.open.to_string()),
-                    ("overdue", &r.overdue.len().to_string()),
-                    ("blocked", &r.blocked.len().to_string()),
-                    ("lists", &extra),
-                ],
+                "rhythm.summary.task_line",
+                owner = Html::bold(name),
+                done = r.done,
+                open = r.open,
+                overdue = r.overdue.len(),
+                blocked = r.blocked.len(),
+                lists = extra,
             )
         })
         .collect()
@@ -575,95 +523,78 @@ pub fn checkin_gaps(data: &TeamData, w: &Window) -> Vec<(String, i64, Option<Nai
     out
 }
 
-fn gap_lines(lang: Lang, data: &TeamData, w: &Window) -> Vec<String> {
+fn gap_lines(lang: Lang, data: &TeamData, w: &Window) -> Vec<Html> {
     checkin_gaps(data, w)
         .into_iter()
         .map(|(name, missing, last)| {
-            t(
+            tr!(
                 lang,
-                "summary.gap_line",
-                &[
-                    ("channel", &channel_tag(&name)),
-                    ("missing", &missing.to_string()),
-                    ("last", &last.map_or_else(|| DASH.to_string(), md)),
-                ],
+                "rhythm.summary.gap_line",
+                channel = bold_tag(&name),
+                missing = missing,
+                last = last.map_or_else(|| DASH.to_string(), md),
             )
         })
         .collect()
 }
 
-fn section(lang: Lang, key: &str, lines: Vec<String>, empty_key: &str) -> String {
+/// A titled section: its lines, or the `empty_key` text when there are none.
+fn section(lang: Lang, key: &str, lines: Vec<Html>, empty_key: &str) -> Html {
     let body = if lines.is_empty() {
-        t(lang, empty_key, &[])
+        tr!(lang, &format!("rhythm.{empty_key}"))
     } else {
-        lines.join("\n")
+        Html::lines(lines)
     };
-    format!("{}\n{}", t(lang, key, &[]), body)
+    Html::lines([tr!(lang, &format!("rhythm.{key}")), body])
 }
 
-/// The weekly (or monthly) summary (SPEC §4). `done` are tasks touched in the window
-/// (`Store::tasks_since`); `late` adds the late note.
-pub fn summary_text(
-    lang: Lang,
-    data: &TeamData,
-    span: Span,
-    flags: &[Flag],
-    done: &[Task],
-    late: bool,
-) -> String {
-    let w = span.window(data.today());
+/// The weekly (or monthly) summary (SPEC §4), with the A/B tests that reached a verdict.
+pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
+    let data = &s.data;
+    let w = s.span.window(data.today());
     let currency = data.team.currency.as_str();
     let mut parts = Vec::new();
-    let head_key = match span {
-        Span::Week => "summary.title_week",
-        Span::Month => "summary.title_month",
+    let head_key = match s.span {
+        Span::Week => "rhythm.summary.title_week",
+        Span::Month => "rhythm.summary.title_month",
     };
-    let mut head = String::new();
-    if late {
-        head.push_str(&t(lang, "summary.late", &[]));
+    let mut head = Html::new();
+    if s.late {
+        head.push(&tr!(lang, "rhythm.summary.late"));
     }
-    head.push_str(&t(
+    head.push(&tr!(
         lang,
         head_key,
-        &[
-            ("team", &escape(&data.team.title)),
-            ("from", &md(w.from)),
-            ("to", &md(w.to)),
-            ("prev_from", &md(w.prev_from)),
-            ("prev_to", &md(w.prev_to)),
-        ],
+        team = data.team.title,
+        from = md(w.from),
+        to = md(w.to),
+        prev_from = md(w.prev_from),
+        prev_to = md(w.prev_to),
     ));
     parts.push(head);
-    parts.push(section(
-        lang,
-        "summary.goals",
-        goal_lines(lang, data),
-        "summary.no_goals",
-    ));
-    let mut ch_lines: Vec<String> = data
+    // Built by the goal model's own code, from escaped pieces.
+    let goals = goal_lines(lang, data)
+        .into_iter()
+        .map(Html::from_trusted)
+        .collect();
+    parts.push(section(lang, "summary.goals", goals, "summary.no_goals"));
+    let mut ch_lines: Vec<Html> = data
         .snapshot
         .channels
         .iter()
         .map(|c| {
-            let label = t(
+            let label = tr!(
                 lang,
-                "summary.channel_label",
-                &[
-                    ("channel", &channel_tag(&c.name)),
-                    ("tier", &tier_name(lang, c.tier)),
-                ],
+                "rhythm.summary.channel_label",
+                channel = bold_tag(&c.name),
+                tier = names::tier_name(lang, c.tier),
             );
-            channel_line(lang, data, &w, Some(&c.name), &label)
+            channel_line(lang, data, &w, Some(&c.name), label)
         })
         .collect();
     if ch_lines.len() > 1 {
-        ch_lines.push(channel_line(
-            lang,
-            data,
-            &w,
-            None,
-            &t(lang, "summary.team", &[]),
-        ));
+        let team = tr!(lang, "rhythm.summary.team");
+        ch_lines.push(channel_line(lang, data, &w, None, team));
     }
     parts.push(section(
         lang,
@@ -680,7 +611,7 @@ pub fn summary_text(
     parts.push(section(
         lang,
         "summary.tasks",
-        task_lines(lang, data, &w, done),
+        task_lines(lang, data, &w, &s.touched),
         "summary.no_tasks",
     ));
     parts.push(section(
@@ -689,33 +620,68 @@ pub fn summary_text(
         gap_lines(lang, data, &w),
         "summary.no_gaps",
     ));
-    let shown = top(flags, SUMMARY_TOP);
-    let flag_lines: Vec<String> = shown.iter().map(|f| flag_text(lang, f, currency)).collect();
-    let title = t(
+    let shown = top(&s.flags, SUMMARY_TOP);
+    let title = tr!(
         lang,
-        "summary.bottlenecks",
-        &[
-            ("shown", &shown.len().to_string()),
-            ("count", &flags.len().to_string()),
-        ],
+        "rhythm.summary.bottlenecks",
+        shown = shown.len(),
+        count = s.flags.len(),
     );
-    let body = if flag_lines.is_empty() {
-        t(lang, "summary.no_bottlenecks", &[])
+    let body = if shown.is_empty() {
+        tr!(lang, "rhythm.summary.no_bottlenecks")
     } else {
-        flag_lines.join("\n")
+        Html::lines(shown.iter().map(|f| flag_text(lang, f, currency)))
     };
-    parts.push(format!("{title}\n{body}"));
-    parts.join("\n\n")
+    parts.push(Html::lines([title, body]));
+    let mut text = Html::join(&parts, "\n\n");
+    if !s.verdicts.is_empty() {
+        let lines = Html::lines(
+            s.verdicts
+                .iter()
+                .map(|v| super::abtest::verdict_line(lang, v)),
+        );
+        text.push(&tr!(lang, "abtest.summary_header", lines = lines));
+    }
+    text
 }
 
 /// The image caption of a summary (short, ≤ 1024).
-pub fn summary_caption(lang: Lang, data: &TeamData, span: Span) -> String {
+pub fn summary_caption(lang: Lang, data: &TeamData, span: Span) -> Html {
     let w = span.window(data.today());
-    t(
+    tr!(
         lang,
-        "summary.caption",
-        &[("from", &md(w.from)), ("to", &md(w.to))],
+        "rhythm.summary.caption",
+        from = md(w.from),
+        to = md(w.to),
     )
+}
+
+/// A summary ready to send: the text, and the chart with its caption (None if drawing failed).
+/// Sent as one HTML message and one picture named [`SUMMARY_PNG`].
+pub struct SummaryMessage {
+    pub text: Html,
+    pub png: Option<Vec<u8>>,
+    pub caption: Html,
+}
+
+/// The file name of the summary's picture.
+pub const SUMMARY_PNG: &str = "summary.png";
+
+/// The summary's text, chart and caption.
+pub fn summary_message(s: &SummaryData, lang: Lang) -> SummaryMessage {
+    let spec = summary_chart(lang, &s.data, s.span);
+    let png = match render_png(&spec) {
+        Ok(png) => Some(png),
+        Err(err) => {
+            tracing::error!(chat = s.data.team.chat_id, error = %err, "summary chart failed");
+            None
+        }
+    };
+    SummaryMessage {
+        text: render_summary(s, lang),
+        png,
+        caption: summary_caption(lang, &s.data, s.span),
+    }
 }
 
 /// The agenda sent an hour before the review (SPEC §3): open bottlenecks, whose tasks are
@@ -726,26 +692,24 @@ pub fn agenda_text(
     meeting_at: i64,
     flags: &[Flag],
     late: bool,
-) -> String {
+) -> Html {
     let currency = data.team.currency.as_str();
     let w = Span::Week.window(data.today());
     let mut parts = Vec::new();
-    let mut head = String::new();
+    let mut head = Html::new();
     if late {
-        head.push_str(&t(lang, "agenda.late", &[]));
+        head.push(&tr!(lang, "rhythm.agenda.late"));
     }
-    head.push_str(&t(
+    head.push(&tr!(
         lang,
-        "agenda.title",
-        &[
-            ("time", &format_local(meeting_at, data.tz)),
-            ("team", &escape(&data.team.title)),
-        ],
+        "rhythm.agenda.title",
+        time = format_local(meeting_at, data.tz),
+        team = data.team.title,
     ));
     parts.push(head);
     let judged: Vec<Flag> = flags.iter().filter(|f| !f.too_early).cloned().collect();
     let shown = top(&judged, SUMMARY_TOP);
-    let lines: Vec<String> = shown.iter().map(|f| flag_text(lang, f, currency)).collect();
+    let lines: Vec<Html> = shown.iter().map(|f| flag_text(lang, f, currency)).collect();
     parts.push(section(
         lang,
         "agenda.bottlenecks",
@@ -756,22 +720,19 @@ pub fn agenda_text(
     let now = data.snapshot.now;
     let mut overdue: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for task in data.open_tasks.iter().filter(|t| t.due_at < now) {
-        let name = match task.owner_id {
-            Some(id) => data.name_of(id),
-            None => format!("@{}", task.owner_username.as_deref().unwrap_or("?")),
-        };
-        overdue.entry(name).or_default().push(task.number);
+        overdue
+            .entry(owner_name(data, task))
+            .or_default()
+            .push(task.number);
     }
-    let lines: Vec<String> = overdue
+    let lines: Vec<Html> = overdue
         .iter()
         .map(|(name, tasks)| {
-            t(
+            tr!(
                 lang,
-                "agenda.overdue_line",
-                &[
-                    ("owner", &format!("<b>{}</b>", escape(name))),
-                    ("tasks", &task_list(tasks)),
-                ],
+                "rhythm.agenda.overdue_line",
+                owner = Html::bold(name),
+                tasks = task_list(tasks),
             )
         })
         .collect();
@@ -782,7 +743,7 @@ pub fn agenda_text(
         gap_lines(lang, data, &w),
         "agenda.no_gaps",
     ));
-    parts.join("\n\n")
+    Html::join(&parts, "\n\n")
 }
 
 // ---------------------------------------------------------------- charts
@@ -925,26 +886,5 @@ mod tests {
         assert_eq!(arrow(v(100), v(100)), " ＝");
         assert_eq!(arrow(v(0), v(100)), "");
         assert_eq!(arrow(None, v(100)), "");
-    }
-
-    #[test]
-    fn windows() {
-        let d = NaiveDate::from_ymd_opt(2026, 11, 6).expect("date");
-        let w = Span::Week.window(d);
-        assert_eq!(w.from, NaiveDate::from_ymd_opt(2026, 10, 31).expect("d"));
-        assert_eq!(w.prev_to, NaiveDate::from_ymd_opt(2026, 10, 30).expect("d"));
-        assert_eq!(
-            w.prev_from,
-            NaiveDate::from_ymd_opt(2026, 10, 24).expect("d")
-        );
-        let m = Span::Month.window(d);
-        assert_eq!(m.from, NaiveDate::from_ymd_opt(2026, 11, 1).expect("d"));
-        assert_eq!(
-            m.prev_from,
-            NaiveDate::from_ymd_opt(2026, 10, 26).expect("d")
-        );
-        assert_eq!(Span::parse(""), Some(Span::Week));
-        assert_eq!(Span::parse("月"), Some(Span::Month));
-        assert_eq!(Span::parse("year"), None);
     }
 }

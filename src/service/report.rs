@@ -1,20 +1,23 @@
-//! Gathers what the bottleneck rules and the summaries need for one team at one moment: a
-//! [`bottleneck::Snapshot`] built from the store (channels, goals, check-ins, open tasks), plus
-//! the raw rows the summary tables are drawn from. The only I/O of the report layer.
+//! The report snapshot: what the bottleneck rules and the summaries need for one team at one
+//! moment, a [`bottleneck::Snapshot`] built from the store (channels, goals, check-ins, open
+//! tasks) plus the raw rows the summary tables are drawn from; and its judgement (the flags).
 
 use std::collections::HashMap;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::domain::bottleneck::{
-    self, ChannelFacts, DayTotals, Goal, Period, Snapshot, TaskFacts, TaskStatus,
+    self, ChannelFacts, DayTotals, Flag, Goal, Period, Snapshot, TaskFacts, TaskStatus, back,
+    evaluate,
 };
 use crate::domain::checkins::{GoalPeriod, GoalSpec, day_key, parse_day_key};
 use crate::domain::metrics::Totals;
 use crate::domain::playbook::Tier;
 use crate::domain::when::local_date;
 use crate::storage::{Channel, Checkin, Store, StoreResult, TASK_BLOCKED, Task, Team};
+
+use super::Service;
 
 /// Days of check-ins always loaded: this week, last week, and two more for the chart.
 pub const HISTORY_DAYS: u64 = 28;
@@ -88,11 +91,6 @@ impl TeamData {
             .cloned()
             .unwrap_or_else(|| user_id.to_string())
     }
-}
-
-/// `day - n`, saturating.
-pub fn back(day: NaiveDate, n: u64) -> NaiveDate {
-    day.checked_sub_days(Days::new(n)).unwrap_or(NaiveDate::MIN)
 }
 
 fn period_of(p: GoalPeriod) -> Period {
@@ -236,4 +234,18 @@ pub async fn build(
         open_tasks,
         names,
     })
+}
+
+impl Service {
+    /// The team's data at now and the bottleneck flags it raises. `history_from` loads
+    /// check-ins from an earlier day too (see [`build`]).
+    pub async fn judge(
+        &self,
+        team: &Team,
+        history_from: Option<NaiveDate>,
+    ) -> StoreResult<(TeamData, Vec<Flag>)> {
+        let data = build(&self.store, team, team.tz(), self.now(), history_from).await?;
+        let flags = evaluate(&data.snapshot);
+        Ok((data, flags))
+    }
 }
