@@ -3,6 +3,10 @@
 //! is all or nothing) and rings the scheduler when it plans a job, so no handler names the
 //! scheduler.
 
+pub mod goals;
+pub mod plan;
+pub mod setup;
+
 use std::sync::Arc;
 
 use tokio::sync::Notify;

@@ -3,5 +3,7 @@
 
 pub mod html;
 pub mod names;
+pub mod plan;
+pub mod setup;
 
 pub use html::{Html, TrArg};
