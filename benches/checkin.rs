@@ -124,7 +124,13 @@ async fn fill(store: &Store) -> (usize, Duration) {
             .expect("team");
         for name in CHANNELS {
             store
-                .add_channel(chat, name, "core", 3_000_000, T0)
+                .add_channel(
+                    chat,
+                    name,
+                    campaign_bot::domain::playbook::Tier::Core,
+                    3_000_000,
+                    T0,
+                )
                 .await
                 .expect("channel");
         }

@@ -46,7 +46,13 @@ async fn big_team(store: &Store, chat_id: i64) {
             "reserve"
         };
         store
-            .add_channel(chat_id, name, tier, 3_000_000, NOW)
+            .add_channel(
+                chat_id,
+                name,
+                campaign_bot::domain::playbook::Tier::from_stored(tier),
+                3_000_000,
+                NOW,
+            )
             .await
             .unwrap();
     }
@@ -163,7 +169,13 @@ async fn main() {
             .await
             .unwrap();
         store
-            .add_channel(*chat, "xhs", "core", 1_000_000, NOW)
+            .add_channel(
+                *chat,
+                "xhs",
+                campaign_bot::domain::playbook::Tier::Core,
+                1_000_000,
+                NOW,
+            )
             .await
             .unwrap();
     }

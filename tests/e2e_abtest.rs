@@ -33,11 +33,23 @@ async fn setup(app: &mut TestApp) {
     }
     let store = &app.ctx.store;
     store
-        .add_channel(GROUP, "xhs", "core", 3_000_000, T0)
+        .add_channel(
+            GROUP,
+            "xhs",
+            campaign_bot::domain::playbook::Tier::Core,
+            3_000_000,
+            T0,
+        )
         .await
         .expect("xhs");
     store
-        .add_channel(GROUP, "jd", "test", 1_000_000, T0)
+        .add_channel(
+            GROUP,
+            "jd",
+            campaign_bot::domain::playbook::Tier::Test,
+            1_000_000,
+            T0,
+        )
         .await
         .expect("jd");
 }

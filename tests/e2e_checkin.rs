@@ -35,7 +35,13 @@ async fn setup(app: &mut TestApp) {
     }
     let store = &app.ctx.store;
     let xhs = store
-        .add_channel(GROUP, "xhs", "core", 3_000_000, T0)
+        .add_channel(
+            GROUP,
+            "xhs",
+            campaign_bot::domain::playbook::Tier::Core,
+            3_000_000,
+            T0,
+        )
         .await
         .expect("xhs");
     store
@@ -43,7 +49,13 @@ async fn setup(app: &mut TestApp) {
         .await
         .expect("owner");
     let jd = store
-        .add_channel(GROUP, "jd", "test", 1_000_000, T0)
+        .add_channel(
+            GROUP,
+            "jd",
+            campaign_bot::domain::playbook::Tier::Test,
+            1_000_000,
+            T0,
+        )
         .await
         .expect("jd");
     store
@@ -640,7 +652,13 @@ async fn the_nudge_mentions_only_owners_missing_numbers_and_is_silent_when_all_a
     // A channel without an owner is listed without a mention.
     app.ctx
         .store
-        .add_channel(GROUP, "douyin", "reserve", 0, T0)
+        .add_channel(
+            GROUP,
+            "douyin",
+            campaign_bot::domain::playbook::Tier::Reserve,
+            0,
+            T0,
+        )
         .await
         .expect("douyin");
     app.clock.advance(86_400);

@@ -92,7 +92,13 @@ impl Hostile {
         for i in 0..LANES {
             app.ctx
                 .store
-                .add_channel(lane(i), "xhs", "core", 5_000_000, T0)
+                .add_channel(
+                    lane(i),
+                    "xhs",
+                    campaign_bot::domain::playbook::Tier::Core,
+                    5_000_000,
+                    T0,
+                )
                 .await
                 .expect("channel");
         }

@@ -49,7 +49,13 @@ async fn setup(app: &mut TestApp) {
         ("wechat", "reserve", 1_500_000, ALICE, "alice"),
     ] {
         let c = store
-            .add_channel(GROUP, name, tier, budget, T0)
+            .add_channel(
+                GROUP,
+                name,
+                campaign_bot::domain::playbook::Tier::from_stored(tier),
+                budget,
+                T0,
+            )
             .await
             .expect("channel");
         store

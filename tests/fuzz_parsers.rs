@@ -29,7 +29,7 @@ use campaign_bot::domain::money::{
 };
 use campaign_bot::domain::plan_args::{
     ChannelAction, ChannelArgs, GoalArgs, GoalKind, OwnerArg, Period, parse_channel_args,
-    parse_goal_args,
+    parse_currency, parse_goal_args,
 };
 use campaign_bot::domain::playbook::{MAX_SLUG_LEN, SlugError, Tier, validate_slug};
 use campaign_bot::domain::review::Span;
@@ -1042,9 +1042,9 @@ fn fuzz_parse_goal_args() {
     fuzz("parse_goal_args", input(&[GOAL_WORDS, MONEY_WORDS]), |s| {
         match parse_goal_args(&s) {
             Ok(GoalArgs::Set(g)) => {
-                prop_assert!(g.value > 0, "{s:?} → {g:?}");
+                prop_assert!(g.target > 0, "{s:?} → {g:?}");
                 prop_assert_eq!(g.metric.is_volume(), matches!(g.kind, GoalKind::Volume(_)));
-                if let Some(c) = &g.channel {
+                if let Some(c) = g.channel() {
                     prop_assert!(is_slug(c), "channel {c:?}");
                 }
             }
@@ -1106,6 +1106,35 @@ fn fuzz_period_and_action_words() {
             }
             if let Some(p) = GoalPeriod::parse(&s) {
                 prop_assert_eq!(GoalPeriod::parse(p.code()), Some(p));
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn fuzz_currency_and_stored_codes() {
+    fuzz(
+        "parse_currency + Period::from_code + Tier::from_stored + Goal::from_parts",
+        input(&[GOAL_WORDS, CHANNEL_WORDS, MONEY_WORDS]),
+        |s| {
+            if let Some(c) = parse_currency(&s) {
+                prop_assert!(!c.is_empty() && c.chars().count() <= 4, "{c:?}");
+                prop_assert_eq!(parse_currency(c), Some(c));
+            }
+            if let Some(p) = campaign_bot::domain::goal::Period::from_code(&s) {
+                prop_assert_eq!(p.code(), s.as_str());
+            }
+            // A stored tier always reads as some tier; its own code reads back as itself.
+            let t = Tier::from_stored(&s);
+            prop_assert_eq!(Tier::from_stored(t.code()), t);
+            let words: Vec<&str> = s.split_whitespace().collect();
+            let part = |i: usize| words.get(i).copied().unwrap_or("");
+            if let Some(g) =
+                campaign_bot::domain::goal::Goal::from_parts(part(0), part(1), part(2), part(3), 1)
+            {
+                prop_assert_eq!(g.kind.direction_code(), part(2));
+                prop_assert_eq!(g.kind.period_code(), if g.is_rate() { "" } else { part(3) });
             }
             Ok(())
         },

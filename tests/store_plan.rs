@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::playbook::Tier;
 use campaign_bot::storage::{NewGoal, NewTeam, Store};
 
 contract!(
@@ -37,20 +38,20 @@ async fn teams(store: &Store) {
 async fn channels_are_added_changed_and_listed_per_team(store: &Store) {
     teams(store).await;
     let xhs = store
-        .add_channel(A, "xhs", "core", 3_000_000, T)
+        .add_channel(A, "xhs", Tier::Core, 3_000_000, T)
         .await
         .expect("add xhs");
     assert_eq!(xhs.name, "xhs");
-    assert_eq!(xhs.tier, "core");
+    assert_eq!(xhs.tier, Tier::Core);
     assert_eq!(xhs.monthly_budget, 3_000_000);
     assert_eq!((xhs.owner_id, xhs.owner_username.clone()), (None, None));
     assert_eq!(xhs.removed_at, None);
     store
-        .add_channel(A, "douyin", "test", 500_000, T)
+        .add_channel(A, "douyin", Tier::Test, 500_000, T)
         .await
         .expect("add douyin");
     store
-        .add_channel(B, "jd", "core", 1, T)
+        .add_channel(B, "jd", Tier::Core, 1, T)
         .await
         .expect("other team");
 
@@ -69,7 +70,7 @@ async fn channels_are_added_changed_and_listed_per_team(store: &Store) {
         .await
         .expect("budget");
     store
-        .set_channel_tier(xhs.id, "test", T + 2)
+        .set_channel_tier(xhs.id, Tier::Test, T + 2)
         .await
         .expect("tier");
     store
@@ -78,7 +79,7 @@ async fn channels_are_added_changed_and_listed_per_team(store: &Store) {
         .expect("pending owner");
     let c = store.channel(A, "xhs").await.expect("get").expect("exists");
     assert_eq!(c.monthly_budget, 4_000_000);
-    assert_eq!(c.tier, "test");
+    assert_eq!(c.tier, Tier::Test);
     assert_eq!(
         (c.owner_id, c.owner_username.as_deref()),
         (None, Some("wang"))
@@ -118,24 +119,24 @@ async fn channels_are_added_changed_and_listed_per_team(store: &Store) {
 async fn a_live_name_is_unique(store: &Store) {
     teams(store).await;
     store
-        .add_channel(A, "xhs", "core", 100, T)
+        .add_channel(A, "xhs", Tier::Core, 100, T)
         .await
         .expect("first");
     let err = store
-        .add_channel(A, "xhs", "test", 200, T)
+        .add_channel(A, "xhs", Tier::Test, 200, T)
         .await
         .expect_err("a second live xhs");
     assert!(err.is_unique_violation(), "{err:?}");
     // Nothing changed.
     let c = store.channel(A, "xhs").await.expect("get").expect("exists");
-    assert_eq!((c.tier.as_str(), c.monthly_budget), ("core", 100));
+    assert_eq!((c.tier, c.monthly_budget), (Tier::Core, 100));
     assert_eq!(store.channels(A).await.expect("list").len(), 1);
 }
 
 async fn a_removed_channel_stays_readable_and_its_name_is_free(store: &Store) {
     teams(store).await;
     let old = store
-        .add_channel(A, "xhs", "core", 100, T)
+        .add_channel(A, "xhs", Tier::Core, 100, T)
         .await
         .expect("add");
     store
@@ -158,7 +159,7 @@ async fn a_removed_channel_stays_readable_and_its_name_is_free(store: &Store) {
 
     // The name may be used again; the live one wins the history lookup.
     let new = store
-        .add_channel(A, "xhs", "test", 200, T + 20)
+        .add_channel(A, "xhs", Tier::Test, 200, T + 20)
         .await
         .expect("reuse the name");
     assert_ne!(new.id, old.id);

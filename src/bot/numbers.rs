@@ -14,14 +14,13 @@ use super::reply::escape;
 use super::task_view::{mention, person_name};
 use super::{HandlerResult, Turn};
 use crate::domain::checkins::{
-    self as rules, DayRange, ExportRange, Field, GoalSpec, MetricsPeriod, csv_money, csv_text,
-    day_key, derived_shown, format_minute_of_day, judge, next_nudge, parse_day_key,
-    parse_minute_of_day, rate_goal_for,
+    self as rules, ExportRange, Field, MetricsPeriod, csv_money, csv_text, day_key, derived_shown,
+    format_minute_of_day, judge, next_nudge, parse_day_key, parse_minute_of_day,
 };
+use crate::domain::goal::{Goal, Progress, rate_goal_for};
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{
-    Better, CheckinError, GoalThreshold, Metric, MetricValue, Totals, parse_checkin_fields,
-    progress_bp, validate,
+    Better, CheckinError, GoalThreshold, Metric, Totals, parse_checkin_fields, validate,
 };
 use crate::domain::money::{AmountError, format_bp, format_money, format_number};
 use crate::domain::schedule::after_quiet;
@@ -48,18 +47,6 @@ fn field_value(field: Field, v: Option<i64>, currency: &str) -> String {
         Some(v) if field.is_money() => format_money(v, currency),
         Some(v) => format_number(v),
     }
-}
-
-/// The team's goals in domain terms (unknown metrics or directions are skipped).
-pub async fn goal_specs(store: &Store, chat_id: i64) -> StoreResult<Vec<GoalSpec>> {
-    Ok(store
-        .goals(chat_id)
-        .await?
-        .iter()
-        .filter_map(|g| {
-            GoalSpec::from_parts(&g.metric, &g.channel, &g.direction, &g.period, g.value)
-        })
-        .collect())
 }
 
 /// `≥ 2.00%` / `≤ 0.80`.
@@ -116,15 +103,15 @@ fn metric_item(
 fn metric_items(
     lang: Lang,
     t: &Totals,
-    goals: &[GoalSpec],
+    goals: &[Goal],
     channel: Option<&str>,
     currency: &str,
 ) -> Vec<String> {
     derived_shown(t)
         .into_iter()
         .map(|m| {
-            let goal = rate_goal_for(goals, m, channel).map(|g| &g.threshold);
-            metric_item(lang, t, m, goal, currency)
+            let goal = rate_goal_for(goals, m, channel).map(Goal::threshold);
+            metric_item(lang, t, m, goal.as_ref(), currency)
         })
         .collect()
 }
@@ -259,7 +246,7 @@ pub async fn checkin(turn: &Turn, args: &str) -> HandlerResult {
         author_id: turn.user_id(),
     };
     let (_, before) = store.put_checkin(&new, now).await?;
-    let goals = goal_specs(store, team.chat_id).await?;
+    let goals = store.team_goals(team.chat_id).await?;
     let currency = team.currency.as_str();
     let lang = turn.lang;
 
@@ -418,42 +405,35 @@ fn team_totals(rows: &[ChannelSums]) -> Totals {
 }
 
 /// Progress lines for volume goals (GMV/orders/new/spend per week, month or quarter), each
-/// measured over its own period to date. `channel` None = every goal, Some = that channel's.
+/// measured over its own period to date (`service::goals`, the same progress `/goals` shows).
+/// `channel` None = every goal, Some = that channel's.
 async fn volume_goal_lines(
     turn: &Turn,
-    chat_id: i64,
-    goals: &[GoalSpec],
+    team: &Team,
     channel: Option<&str>,
     currency: &str,
 ) -> StoreResult<Vec<String>> {
-    let today = local_date(turn.ctx.now(), turn.tz);
     let mut lines = Vec::new();
-    for g in goals {
-        let Some(period) = g.period else { continue };
-        if channel.is_some_and(|c| c != g.channel) {
+    for s in turn.ctx.volume_goal_statuses(team, channel).await? {
+        let (g, Some(period)) = (&s.goal, s.goal.period()) else {
             continue;
-        }
-        let (from, to) = (day_key(period.start(today)), day_key(today));
-        let rows = turn
-            .ctx
-            .store
-            .channel_sums(chat_id, &from, &to, &g.channel)
-            .await?;
-        let t = team_totals(&rows);
-        let m = g.threshold.metric;
-        let actual = match m {
-            Metric::Gmv => t.gmv,
-            Metric::Orders => t.orders,
-            Metric::New => t.new_customers.unwrap_or(0),
-            _ => t.spend,
         };
-        let progress = progress_bp(actual, g.threshold.target)
-            .map(format_bp)
-            .unwrap_or_else(|| crate::domain::money::DASH.to_string());
-        let scope = if g.channel.is_empty() {
-            turn.t("numbers.metrics.team_scope", &[])
-        } else {
-            format!("#{}", escape(&g.channel))
+        let m = g.metric;
+        // Unknown is not zero: without the numbers it needs the line says so.
+        let (actual, progress) = match s.progress {
+            Some(Progress::Volume { actual, bp }) => (
+                escape(&actual.format(m, currency)),
+                bp.map(format_bp)
+                    .unwrap_or_else(|| crate::domain::money::DASH.to_string()),
+            ),
+            _ => (
+                crate::domain::money::DASH.to_string(),
+                turn.t("plan.goal.no_data", &[]),
+            ),
+        };
+        let scope = match g.channel() {
+            None => turn.t("numbers.metrics.team_scope", &[]),
+            Some(c) => format!("#{}", escape(c)),
         };
         lines.push(turn.t(
             "numbers.metrics.volume_goal",
@@ -464,11 +444,8 @@ async fn volume_goal_lines(
                     "period",
                     &turn.t(&format!("numbers.period.{}", period.code()), &[]),
                 ),
-                (
-                    "actual",
-                    &escape(&MetricValue::whole(actual.into()).format(m, currency)),
-                ),
-                ("target", &escape(&g.threshold.format_target(currency))),
+                ("actual", &actual),
+                ("target", &escape(&g.threshold().format_target(currency))),
                 ("progress", &progress),
             ],
         ));
@@ -522,7 +499,7 @@ pub async fn metrics(turn: &Turn, args: &str) -> HandlerResult {
     let rows = store
         .channel_sums(team.chat_id, &from, &to, only.as_deref().unwrap_or(""))
         .await?;
-    let goals = goal_specs(store, team.chat_id).await?;
+    let goals = store.team_goals(team.chat_id).await?;
     let currency = team.currency.as_str();
     let lang = turn.lang;
     let days = range.days().to_string();
@@ -579,7 +556,7 @@ pub async fn metrics(turn: &Turn, args: &str) -> HandlerResult {
         text.push('\n');
         text.push_str(&metric_items(lang, &t, &goals, None, currency).join(" · "));
     }
-    let volume = volume_goal_lines(turn, team.chat_id, &goals, only.as_deref(), currency).await?;
+    let volume = volume_goal_lines(turn, team, only.as_deref(), currency).await?;
     if !volume.is_empty() {
         text.push_str("\n\n");
         text.push_str(&volume.join("\n"));
@@ -937,48 +914,6 @@ pub async fn checkin_time(turn: &Turn, args: &str) -> HandlerResult {
         None => turn.t("numbers.checkin_time.off", &[]),
     };
     turn.reply(&text).await
-}
-
-/// Spend per channel this month (local), for budget pacing.
-pub async fn month_spend_by_channel(
-    store: &Store,
-    chat_id: i64,
-    now: i64,
-    tz: Tz,
-) -> StoreResult<Vec<(String, i64)>> {
-    let today = local_date(now, tz);
-    let range = DayRange {
-        from: rules::GoalPeriod::Month.start(today),
-        to: today,
-    };
-    let (from, to) = range.keys();
-    store.spend_by_channel(chat_id, &from, &to).await
-}
-
-/// Where the team stands on each goal's metric, keyed by (metric, channel — "" for the team):
-/// volume goals over their own period to date (week, month, quarter), rate goals over this
-/// month. A metric without data (no check-ins, a zero denominator) has no entry.
-pub async fn goal_current_values(
-    store: &Store,
-    chat_id: i64,
-    now: i64,
-    tz: Tz,
-) -> StoreResult<HashMap<(Metric, String), MetricValue>> {
-    let today = local_date(now, tz);
-    let mut out = HashMap::new();
-    for g in goal_specs(store, chat_id).await? {
-        let period = g.period.unwrap_or(rules::GoalPeriod::Month);
-        let (from, to) = (day_key(period.start(today)), day_key(today));
-        let rows = store.channel_sums(chat_id, &from, &to, &g.channel).await?;
-        if rows.is_empty() {
-            continue;
-        }
-        let m = g.threshold.metric;
-        if let Some(v) = team_totals(&rows).value(m) {
-            out.insert((m, g.channel), v);
-        }
-    }
-    Ok(out)
 }
 
 /// Reads a stored nudge mark back.

@@ -1,4 +1,5 @@
-//! `/start`, `/help`, `/lang`, `/timezone`, `/currency`.
+//! `/start`, `/help`, `/lang`, `/timezone`, `/currency`: parse → `service::setup` →
+//! `views::setup` → reply.
 
 use teloxide::prelude::*;
 
@@ -6,51 +7,19 @@ use super::commands::help_for;
 use super::reply::escape;
 use super::{HandlerResult, TgBot, Turn};
 use crate::domain::lang::{Lang, parse_time_zone};
+use crate::domain::plan_args::parse_currency;
 use crate::domain::when::format_local;
-use crate::storage::TeamSetting;
+use crate::views::setup as view;
 
 pub async fn start(turn: &Turn) -> HandlerResult {
     let Some(team) = &turn.team else {
         let me = turn.bot.get_me().await?;
-        return turn
-            .reply(&turn.t("start.private", &[("bot", &escape(me.username()))]))
-            .await;
+        let html = view::render_start_private(turn.lang, me.username());
+        return turn.reply(html.as_str()).await;
     };
-    let next = turn.t(next_step(turn, team).await?, &[]);
-    let lang_name = match turn.lang {
-        Lang::En => "English",
-        Lang::Zh => "中文",
-    };
-    let text = turn.t(
-        "start.group",
-        &[
-            ("title", &escape(&team.title)),
-            ("lang", lang_name),
-            ("tz", &escape(team.tz.name())),
-            ("currency", &escape(&team.currency)),
-            ("next", &next),
-        ],
-    );
-    turn.reply(&text).await
-}
-
-/// The first part of the plan that is still missing, in the order a team lead sets it up.
-async fn next_step(
-    turn: &Turn,
-    team: &crate::storage::Team,
-) -> Result<&'static str, super::BotError> {
-    let store = &turn.ctx.store;
-    Ok(if store.channels(team.chat_id).await?.is_empty() {
-        "start.next_setup"
-    } else if store.goals(team.chat_id).await?.is_empty() {
-        "start.next_goal"
-    } else if team.review_weekday.is_none() {
-        "start.next_review"
-    } else if team.checkin_minute.is_none() {
-        "start.next_checkin_time"
-    } else {
-        "start.next_ready"
-    })
+    let next = turn.ctx.next_step(team).await?;
+    turn.reply(view::render_start(turn.lang, team, next).as_str())
+        .await
 }
 
 pub async fn help(turn: &Turn, args: &str) -> HandlerResult {
@@ -75,21 +44,14 @@ pub async fn lang(turn: &Turn, args: &str) -> HandlerResult {
         return turn.reply(&turn.t("lang.current", &[])).await;
     }
     let Some(lang) = Lang::parse(args.trim()) else {
-        return turn
-            .reply(&turn.t("lang.usage", &[("input", &escape(args.trim()))]))
-            .await;
+        let html = view::render_lang_usage(turn.lang, args.trim());
+        return turn.reply(html.as_str()).await;
     };
     if !turn.require_admin("perm.action_settings").await? {
         return Ok(());
     }
-    turn.ctx
-        .store
-        .update_team(
-            team.chat_id,
-            &TeamSetting::Lang(lang.code().into()),
-            turn.ctx.now(),
-        )
-        .await?;
+    turn.ctx.set_lang(team, lang).await?;
+    // Answered in the language just chosen.
     turn.reply(&crate::i18n::tr(lang, "lang.set", &[])).await
 }
 
@@ -101,27 +63,20 @@ pub async fn timezone(turn: &Turn, args: &str) -> HandlerResult {
     let now = turn.ctx.now();
     if input.is_empty() {
         let local = format_local(now, turn.tz);
-        return turn
-            .reply(&turn.t(
-                "tz.current",
-                &[("tz", &escape(team.tz.name())), ("local", &local)],
-            ))
-            .await;
+        let html = view::render_tz(turn.lang, team.tz.name(), &local, false);
+        return turn.reply(html.as_str()).await;
     }
     if !turn.require_admin("perm.action_settings").await? {
         return Ok(());
     }
     let Ok(tz) = parse_time_zone(input) else {
         return turn
-            .reply(&turn.t("tz.unknown", &[("input", &escape(input))]))
+            .reply(view::render_tz_unknown(turn.lang, input).as_str())
             .await;
     };
-    turn.ctx
-        .store
-        .update_team(team.chat_id, &TeamSetting::Tz(tz.name().into()), now)
-        .await?;
+    turn.ctx.set_timezone(team, tz).await?;
     let local = format_local(now, tz);
-    turn.reply(&turn.t("tz.set", &[("tz", tz.name()), ("local", &local)]))
+    turn.reply(view::render_tz(turn.lang, tz.name(), &local, true).as_str())
         .await
 }
 
@@ -131,29 +86,18 @@ pub async fn currency(turn: &Turn, args: &str) -> HandlerResult {
     };
     let input = args.trim();
     if input.is_empty() {
-        return turn
-            .reply(&turn.t("currency.current", &[("currency", &escape(&team.currency))]))
-            .await;
+        let html = view::render_currency(turn.lang, &team.currency, false);
+        return turn.reply(html.as_str()).await;
     }
     if !turn.require_admin("perm.action_settings").await? {
         return Ok(());
     }
-    let valid =
-        input.chars().count() <= 4 && !input.chars().any(|c| c.is_whitespace() || c.is_control());
-    if !valid {
-        return turn
-            .reply(&turn.t("currency.usage", &[("input", &escape(input))]))
-            .await;
-    }
-    turn.ctx
-        .store
-        .update_team(
-            team.chat_id,
-            &TeamSetting::Currency(input.into()),
-            turn.ctx.now(),
-        )
-        .await?;
-    turn.reply(&turn.t("currency.set", &[("currency", &escape(input))]))
+    let Some(currency) = parse_currency(input) else {
+        let html = view::render_currency_usage(turn.lang, input);
+        return turn.reply(html.as_str()).await;
+    };
+    turn.ctx.set_currency(team, currency).await?;
+    turn.reply(view::render_currency(turn.lang, currency, true).as_str())
         .await
 }
 

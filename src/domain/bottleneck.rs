@@ -115,48 +115,8 @@ pub struct ChannelFacts {
     pub created_on: Option<NaiveDate>,
 }
 
-/// A volume goal's period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Period {
-    /// Monday to Sunday.
-    Week,
-    /// The calendar month.
-    Month,
-    /// The calendar quarter.
-    Quarter,
-}
-
-impl Period {
-    /// The first day of the period containing `day`, and the period's length in days.
-    pub fn bounds(self, day: NaiveDate) -> (NaiveDate, i64) {
-        let start = match self {
-            Period::Week => back(day, u64::from(day.weekday().num_days_from_monday())),
-            Period::Month => day.with_day(1).unwrap_or(day),
-            Period::Quarter => {
-                let m = (day.month0() / 3) * 3 + 1;
-                NaiveDate::from_ymd_opt(day.year(), m, 1).unwrap_or(day)
-            }
-        };
-        let next = match self {
-            Period::Week => start.checked_add_days(Days::new(7)),
-            Period::Month => start.checked_add_months(chrono::Months::new(1)),
-            Period::Quarter => start.checked_add_months(chrono::Months::new(3)),
-        };
-        let len = next.map_or(1, |n| (n - start).num_days().max(1));
-        (start, len)
-    }
-}
-
-/// A goal: team-wide (`channel: None`) or for one channel. The metric is `threshold.metric`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Goal {
-    /// The channel slug, or `None` for the whole team.
-    pub channel: Option<String>,
-    /// Metric, direction and target.
-    pub threshold: GoalThreshold,
-    /// The period of a volume goal (`None` for rate goals).
-    pub period: Option<Period>,
-}
+// Goals and their periods are domain::goal's, one model for the whole program.
+pub use super::goal::{Goal, Period};
 
 /// One day's summed numbers for one channel (several rows for the same day are added up).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -553,16 +513,19 @@ fn metric_num(metric: Metric, value: MetricValue) -> Num {
 
 /// The goal that applies to a channel for a metric: its own, else the team's.
 fn goal_for<'a>(s: &'a Snapshot, channel: &str, m: Metric, volume: bool) -> Option<&'a Goal> {
-    let matches = |g: &&Goal| g.threshold.metric == m && (g.period.is_some() == volume);
+    let matches = |g: &&Goal| g.metric == m && (g.period().is_some() == volume);
     s.goals
         .iter()
         .filter(matches)
-        .find(|g| g.channel.as_deref() == Some(channel))
+        .find(|g| g.channel() == Some(channel))
         .or_else(|| {
             if volume {
                 None // a team-wide volume goal is the team's, not each channel's
             } else {
-                s.goals.iter().filter(matches).find(|g| g.channel.is_none())
+                s.goals
+                    .iter()
+                    .filter(matches)
+                    .find(|g| g.channel().is_none())
             }
         })
 }
@@ -618,14 +581,14 @@ fn pace_stage(
     d: Option<&BTreeMap<NaiveDate, Totals>>,
 ) -> StageResult {
     if let Some(g) = goal_for(s, &c.name, Metric::Spend, true)
-        && g.threshold.direction == Better::Higher
-        && g.threshold.target > 0
-        && let Some(period) = g.period
+        && g.direction() == Better::Higher
+        && g.target > 0
+        && let Some(period) = g.period()
     {
         let (start, len) = period.bounds(s.today);
         let elapsed = (s.today - start).num_days() + 1;
         let spent = sum_range(d, start, s.today).spend;
-        let plan = i128::from(g.threshold.target) * i128::from(elapsed);
+        let plan = i128::from(g.target) * i128::from(elapsed);
         let pct = super::money::round_div(i128::from(spent) * i128::from(len) * 10_000, plan)
             .and_then(|v| i64::try_from(v).ok());
         let mut f = channel_flag(
@@ -687,15 +650,16 @@ fn rate_stage(s: &Snapshot, c: &ChannelFacts, stage: Stage, week: &Totals) -> St
     let value = week.value(m);
     let mut f = channel_flag(&c.name, Some(stage), FlagKind::FunnelStage, stage.lever());
     f.actual = value.map(|v| metric_num(m, v));
-    f.norm = Some(metric_num(m, g.threshold.target_value()));
+    let threshold = g.threshold();
+    f.norm = Some(metric_num(m, threshold.target_value()));
     if !gate(stage, week, c.monthly_budget) {
         f.too_early = true;
         f.severity = Severity::Low;
         return StageResult::TooEarly(f);
     }
     match value {
-        Some(v) if !meets(&v, &g.threshold) => {
-            f.severity = if far_off(&v, &g.threshold) {
+        Some(v) if !meets(&v, &threshold) => {
+            f.severity = if far_off(&v, &threshold) {
                 Severity::High
             } else {
                 Severity::Medium
@@ -1153,6 +1117,7 @@ fn people(s: &Snapshot, out: &mut Vec<Flag>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::goal::{GoalKind, Scope};
     use proptest::prelude::*;
 
     const NOW: i64 = 1_795_000_000;
@@ -1195,9 +1160,19 @@ mod tests {
 
     fn goal(channel: Option<&str>, metric: Metric, target: i64) -> Goal {
         Goal {
-            channel: channel.map(str::to_string),
-            threshold: GoalThreshold::new(metric, target),
-            period: None,
+            scope: Scope::from_channel(channel.map(str::to_string)),
+            metric,
+            kind: natural_kind(metric, false),
+            target,
+        }
+    }
+
+    /// A rate goal in the metric's own direction (or the other way with `flip`).
+    fn natural_kind(metric: Metric, flip: bool) -> GoalKind {
+        if (metric.better() == Better::Higher) != flip {
+            GoalKind::AtLeast
+        } else {
+            GoalKind::AtMost
         }
     }
 
@@ -1501,7 +1476,7 @@ mod tests {
         // jd's own monthly spend goal of 10,000.00: 20 days × 83.33 is far behind the line.
         let mut s = healthy();
         s.goals.push(Goal {
-            period: Some(Period::Month),
+            kind: GoalKind::Volume(Period::Month),
             ..goal(Some("jd"), Metric::Spend, 1_000_000)
         });
         let f = only(&evaluate(&s)).clone();
@@ -1514,7 +1489,7 @@ mod tests {
         // A weekly goal on its second day (Tuesday): too early.
         let mut s = healthy_on(day(2026, 11, 17));
         s.goals.push(Goal {
-            period: Some(Period::Week),
+            kind: GoalKind::Volume(Period::Week),
             ..goal(Some("jd"), Metric::Spend, 1_000_000)
         });
         let f = only(&evaluate(&s)).clone();
@@ -1523,7 +1498,7 @@ mod tests {
         // A met weekly goal is silent.
         let mut s = healthy();
         s.goals.push(Goal {
-            period: Some(Period::Week),
+            kind: GoalKind::Volume(Period::Week),
             ..goal(Some("jd"), Metric::Spend, 50_000)
         });
         assert_eq!(evaluate(&s), vec![]);
@@ -2124,19 +2099,11 @@ mod tests {
                         .collect(),
                     goals: goals
                         .into_iter()
-                        .map(|(ch, m, target, flip, period)| {
-                            let mut threshold = GoalThreshold::new(m, target);
-                            if flip {
-                                threshold.direction = match threshold.direction {
-                                    Better::Higher => Better::Lower,
-                                    Better::Lower => Better::Higher,
-                                };
-                            }
-                            Goal {
-                                channel: ch.map(str::to_string),
-                                threshold,
-                                period,
-                            }
+                        .map(|(ch, m, target, flip, period)| Goal {
+                            scope: Scope::from_channel(ch.map(str::to_string)),
+                            metric: m,
+                            kind: period.map_or(natural_kind(m, flip), GoalKind::Volume),
+                            target,
                         })
                         .collect(),
                     days: days

@@ -2,10 +2,10 @@
 //! what a replacement changed, which days a `/metrics` or `/export` range covers, when the next
 //! daily nudge is due, and how numbers are written into CSV.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
-use super::metrics::{Better, GoalThreshold, Metric, MetricValue, Totals, meets};
+use super::metrics::{GoalThreshold, Metric, MetricValue, Totals, meets};
 use super::when::{local_date, local_datetime_to_epoch};
 
 /// The derived metrics a check-in reply and `/metrics` show, in funnel order.
@@ -35,104 +35,9 @@ pub fn derived_shown(t: &Totals) -> Vec<Metric> {
 
 // ---------------------------------------------------------------- goals
 
-/// The period of a volume goal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum GoalPeriod {
-    Week,
-    Month,
-    Quarter,
-}
-
-impl GoalPeriod {
-    pub fn parse(s: &str) -> Option<GoalPeriod> {
-        match s {
-            "week" => Some(GoalPeriod::Week),
-            "month" => Some(GoalPeriod::Month),
-            "quarter" => Some(GoalPeriod::Quarter),
-            _ => None,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            GoalPeriod::Week => "week",
-            GoalPeriod::Month => "month",
-            GoalPeriod::Quarter => "quarter",
-        }
-    }
-
-    /// The first day of the period containing `today` (weeks start on Monday).
-    pub fn start(self, today: NaiveDate) -> NaiveDate {
-        match self {
-            GoalPeriod::Week => today
-                .checked_sub_days(Days::new(u64::from(today.weekday().num_days_from_monday())))
-                .unwrap_or(today),
-            GoalPeriod::Month => today.with_day(1).unwrap_or(today),
-            GoalPeriod::Quarter => {
-                let first_month = (today.month0() / 3) * 3 + 1;
-                NaiveDate::from_ymd_opt(today.year(), first_month, 1).unwrap_or(today)
-            }
-        }
-    }
-}
-
-/// A goal as stored, read into domain terms.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GoalSpec {
-    /// '' = team-wide, else a channel name.
-    pub channel: String,
-    pub threshold: GoalThreshold,
-    /// Some for volume goals (GMV per month…), None for rate goals (CTR ≥ 2%…).
-    pub period: Option<GoalPeriod>,
-}
-
-impl GoalSpec {
-    /// Reads the stored columns (`direction`: volume | at_least | at_most); None for a metric or
-    /// direction this version does not know.
-    pub fn from_parts(
-        metric: &str,
-        channel: &str,
-        direction: &str,
-        period: &str,
-        value: i64,
-    ) -> Option<GoalSpec> {
-        let metric = Metric::parse(metric)?;
-        let (direction, period) = match direction {
-            "volume" => (Better::Higher, Some(GoalPeriod::parse(period)?)),
-            "at_least" => (Better::Higher, None),
-            "at_most" => (Better::Lower, None),
-            _ => return None,
-        };
-        Some(GoalSpec {
-            channel: channel.to_string(),
-            threshold: GoalThreshold {
-                metric,
-                direction,
-                target: value,
-            },
-            period,
-        })
-    }
-
-    pub fn is_rate(&self) -> bool {
-        self.period.is_none()
-    }
-}
-
-/// The rate goal that judges `metric` for `channel` (None = team-wide): the channel's own goal
-/// first, else the team-wide one.
-pub fn rate_goal_for<'a>(
-    goals: &'a [GoalSpec],
-    metric: Metric,
-    channel: Option<&str>,
-) -> Option<&'a GoalSpec> {
-    let matching = |c: &str| {
-        goals
-            .iter()
-            .find(|g| g.is_rate() && g.threshold.metric == metric && g.channel == c)
-    };
-    channel.and_then(matching).or_else(|| matching(""))
-}
+// The goal and period model is domain::goal's; the old names stay importable from here while
+// the check-in code moves over.
+pub use super::goal::{Goal, Period as GoalPeriod, rate_goal_for};
 
 /// ✅/⚠️ for a value against a goal: None when there is no goal or no value to judge.
 pub fn judge(value: Option<&MetricValue>, goal: Option<&GoalThreshold>) -> Option<bool> {
@@ -416,6 +321,7 @@ pub fn csv_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::metrics::Better;
     use chrono_tz::America::New_York;
     use chrono_tz::Asia::Shanghai;
     use proptest::prelude::*;
@@ -517,8 +423,8 @@ mod tests {
         assert_eq!(big.format(Metric::Interaction, "¥"), "1.33%");
     }
 
-    fn goal(metric: &str, channel: &str, direction: &str, period: &str, value: i64) -> GoalSpec {
-        GoalSpec::from_parts(metric, channel, direction, period, value).expect("goal")
+    fn goal(metric: &str, channel: &str, direction: &str, period: &str, value: i64) -> Goal {
+        Goal::from_parts(metric, channel, direction, period, value).expect("goal")
     }
 
     #[test]
@@ -529,7 +435,7 @@ mod tests {
             goal("cpc", "", "at_most", "", 50),
             goal("gmv", "", "volume", "month", 50_000_000),
         ];
-        let g = |m, c| rate_goal_for(&goals, m, c).map(|g| g.threshold.target);
+        let g = |m, c| rate_goal_for(&goals, m, c).map(|g| g.target);
         assert_eq!(g(Metric::Ctr, Some("xhs")), Some(40_000));
         assert_eq!(g(Metric::Ctr, Some("jd")), Some(20_000));
         assert_eq!(g(Metric::Ctr, None), Some(20_000));
@@ -542,7 +448,7 @@ mod tests {
         let judge_for = |m: Metric, c| {
             judge(
                 t.value(m).as_ref(),
-                rate_goal_for(&goals, m, c).map(|g| &g.threshold),
+                rate_goal_for(&goals, m, c).map(|g| g.threshold()).as_ref(),
             )
         };
         assert_eq!(judge_for(Metric::Ctr, Some("jd")), Some(true)); // 3% ≥ 2%
@@ -557,7 +463,7 @@ mod tests {
         assert_eq!(
             judge(
                 no_clicks.value(Metric::Cpc).as_ref(),
-                Some(&goals[2].threshold)
+                Some(&goals[2].threshold())
             ),
             None
         );
@@ -566,14 +472,14 @@ mod tests {
     #[test]
     fn goal_parts() {
         assert_eq!(
-            GoalSpec::from_parts("gmv", "", "volume", "month", 5).map(|g| g.period),
+            Goal::from_parts("gmv", "", "volume", "month", 5).map(|g| g.period()),
             Some(Some(GoalPeriod::Month))
         );
-        assert_eq!(GoalSpec::from_parts("gmv", "", "volume", "", 5), None);
-        assert_eq!(GoalSpec::from_parts("nope", "", "at_least", "", 5), None);
-        assert_eq!(GoalSpec::from_parts("ctr", "", "sideways", "", 5), None);
-        let cpc = GoalSpec::from_parts("cpc", "jd", "at_most", "", 80).expect("cpc");
-        assert_eq!(cpc.threshold.direction, Better::Lower);
+        assert_eq!(Goal::from_parts("gmv", "", "volume", "", 5), None);
+        assert_eq!(Goal::from_parts("nope", "", "at_least", "", 5), None);
+        assert_eq!(Goal::from_parts("ctr", "", "sideways", "", 5), None);
+        let cpc = Goal::from_parts("cpc", "jd", "at_most", "", 80).expect("cpc");
+        assert_eq!(cpc.direction(), Better::Lower);
         assert!(cpc.is_rate());
     }
 

@@ -4,6 +4,7 @@
 pub mod abtest;
 pub mod bottleneck;
 pub mod checkins;
+pub mod goal;
 pub mod jobs;
 pub mod lang;
 pub mod metrics;

@@ -1,5 +1,5 @@
 //! What `/goal` and `/channel` carry after the command word, parsed into typed plan changes,
-//! and the pace a volume goal sets (a month's GMV as a week's and a day's).
+//! the pace a volume goal sets (a month's GMV as a week's and a day's), and `/currency`'s symbol.
 //!
 //! Every error quotes what the user typed so the bot can say exactly what it did not understand.
 
@@ -12,107 +12,16 @@ use super::money::{
 };
 use super::playbook::{SlugError, Tier, validate_slug};
 
-// ---------------------------------------------------------------- goal periods and kinds
+// ---------------------------------------------------------------- goals
 
-/// The period a volume goal covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Period {
-    /// Per calendar week.
-    Week,
-    /// Per calendar month (the default).
-    Month,
-    /// Per calendar quarter.
-    Quarter,
-}
-
-impl Period {
-    /// Every period, shortest first.
-    pub const ALL: [Period; 3] = [Period::Week, Period::Month, Period::Quarter];
-
-    /// Parses `week|month|quarter` (also `weekly`, `/mo`, `周`, `每月`, `季度`…), case-insensitive.
-    pub fn parse(s: &str) -> Option<Period> {
-        match s.trim().to_lowercase().as_str() {
-            "week" | "weekly" | "wk" | "w" | "周" | "每周" | "一周" | "本周" | "週" => {
-                Some(Period::Week)
-            }
-            "month" | "monthly" | "mo" | "m" | "月" | "每月" | "一个月" | "本月" | "月度" => {
-                Some(Period::Month)
-            }
-            "quarter" | "quarterly" | "q" | "季" | "季度" | "每季" | "每季度" | "本季度" => {
-                Some(Period::Quarter)
-            }
-            _ => None,
-        }
-    }
-
-    /// The stored code: `week`, `month`, `quarter`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Period::Week => "week",
-            Period::Month => "month",
-            Period::Quarter => "quarter",
-        }
-    }
-}
-
-/// What a goal asks for: a volume to reach in a period, or a rate to stay above or below.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum GoalKind {
-    /// Reach this volume (GMV, orders, new customers, spend) in the period.
-    Volume(Period),
-    /// The rate must be at least the target (CTR, CVR, ROI, AOV, interaction rate).
-    AtLeast,
-    /// The rate must be at most the target (CPC, CPM, CAC).
-    AtMost,
-}
-
-impl GoalKind {
-    /// The stored direction: `volume`, `at_least`, `at_most`.
-    pub fn direction_code(self) -> &'static str {
-        match self {
-            GoalKind::Volume(_) => "volume",
-            GoalKind::AtLeast => "at_least",
-            GoalKind::AtMost => "at_most",
-        }
-    }
-
-    /// The stored period: the period's code for volumes, `""` for rates.
-    pub fn period_code(self) -> &'static str {
-        match self {
-            GoalKind::Volume(p) => p.code(),
-            GoalKind::AtLeast | GoalKind::AtMost => "",
-        }
-    }
-
-    /// Reads the stored codes back; `None` for anything the bot never writes.
-    pub fn from_codes(direction: &str, period: &str) -> Option<GoalKind> {
-        match direction {
-            "volume" => Period::parse(period).map(GoalKind::Volume),
-            "at_least" => Some(GoalKind::AtLeast),
-            "at_most" => Some(GoalKind::AtMost),
-            _ => None,
-        }
-    }
-}
-
-/// A goal as `/goal` sets it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GoalSpec {
-    /// The metric.
-    pub metric: Metric,
-    /// Volume in a period, or a rate bound.
-    pub kind: GoalKind,
-    /// The target: minor units for money, a count, or [`super::money::Rate`] micros.
-    pub value: i64,
-    /// A channel slug, or `None` for the whole team.
-    pub channel: Option<String>,
-}
+// One goal model for the whole program (domain::goal); re-exported for the parser's callers.
+pub use super::goal::{Goal, GoalKind, Period, Scope};
 
 /// What `/goal …` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GoalArgs {
     /// Set (or replace) a goal.
-    Set(GoalSpec),
+    Set(Goal),
     /// `/goal clear <metric> [#channel]`.
     Clear {
         /// The metric.
@@ -323,11 +232,11 @@ pub fn parse_goal_args(input: &str) -> Result<GoalArgs, GoalArgError> {
     if value == 0 {
         return Err(GoalArgError::Zero { metric });
     }
-    Ok(GoalArgs::Set(GoalSpec {
+    Ok(GoalArgs::Set(Goal {
+        scope: Scope::from_channel(channel),
         metric,
         kind,
-        value,
-        channel,
+        target: value,
     }))
 }
 
@@ -625,6 +534,18 @@ pub fn parse_channel_args(input: &str) -> Result<ChannelArgs, ChannelArgError> {
     }
 }
 
+// ---------------------------------------------------------------- team settings
+
+/// Reads `/currency`'s argument: a symbol of at most 4 characters, no spaces or control
+/// characters (`¥`, `$`, `HK$`, `RMB`). `None` when it is not one.
+pub fn parse_currency(input: &str) -> Option<&str> {
+    let s = input.trim();
+    let ok = !s.is_empty()
+        && s.chars().count() <= 4
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then_some(s)
+}
+
 // ---------------------------------------------------------------- pace and periods
 
 /// Days in the month of `date`.
@@ -643,17 +564,7 @@ pub fn days_in_month(date: NaiveDate) -> u32 {
 
 /// Days in the period that contains `date`: 7, the month's days, or the quarter's.
 pub fn days_in_period(period: Period, date: NaiveDate) -> u32 {
-    match period {
-        Period::Week => 7,
-        Period::Month => days_in_month(date),
-        Period::Quarter => {
-            let first_month = (date.month0() / 3) * 3 + 1;
-            (first_month..first_month + 3)
-                .filter_map(|m| NaiveDate::from_ymd_opt(date.year(), m, 1))
-                .map(days_in_month)
-                .sum()
-        }
-    }
+    u32::try_from(period.dates(date).len).unwrap_or(31)
 }
 
 /// A volume goal spread evenly over its period.
@@ -735,11 +646,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn set(metric: Metric, kind: GoalKind, value: i64, channel: Option<&str>) -> GoalArgs {
-        GoalArgs::Set(GoalSpec {
+        GoalArgs::Set(Goal {
+            scope: Scope::from_channel(channel.map(str::to_string)),
             metric,
             kind,
-            value,
-            channel: channel.map(str::to_string),
+            target: value,
         })
     }
 
@@ -1334,14 +1245,14 @@ mod tests {
             match parse_goal_args(&input) {
                 Ok(GoalArgs::Set(spec)) => {
                     prop_assert_eq!(spec.metric, m);
-                    prop_assert!(spec.value > 0);
-                    prop_assert_eq!(spec.channel, ch);
+                    prop_assert!(spec.target > 0);
+                    prop_assert_eq!(spec.channel(), ch.as_deref());
                     let want = match m.kind() {
                         MetricKind::Rate => v * 100,
                         MetricKind::Ratio => v * 10_000,
                         _ => v,
                     };
-                    prop_assert_eq!(spec.value, want);
+                    prop_assert_eq!(spec.target, want);
                 }
                 other => prop_assert!(false, "{input:?} gave {other:?}"),
             }
@@ -1365,6 +1276,22 @@ mod tests {
             let p = pace(target, Period::Quarter, days);
             prop_assert_eq!(p.per_day.num, i128::from(target));
             prop_assert_eq!(p.per_day.den, i128::from(days));
+        }
+    }
+
+    #[test]
+    fn currency_symbols() {
+        for (input, want) in [
+            ("¥", Some("¥")),
+            (" $ ", Some("$")),
+            ("HK$", Some("HK$")),
+            ("RMB", Some("RMB")),
+            ("EURO€", None),
+            ("a b", None),
+            ("\u{7}", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_currency(input), want, "{input:?}");
         }
     }
 }

@@ -31,6 +31,14 @@ pub enum Tier {
     Reserve,
 }
 
+/// How storage decodes the `tier` column (`#[sqlx(try_from = "String")]`, through the
+/// blanket `TryFrom`); never fails, see [`Tier::from_stored`].
+impl From<String> for Tier {
+    fn from(s: String) -> Tier {
+        Tier::from_stored(&s)
+    }
+}
+
 impl Tier {
     /// All tiers in display order.
     pub const ALL: [Tier; 3] = [Tier::Core, Tier::Test, Tier::Reserve];
@@ -52,6 +60,13 @@ impl Tier {
             Tier::Test => "test",
             Tier::Reserve => "reserve",
         }
+    }
+
+    /// Reads a stored tier. A value this version does not know reads as Reserve, everywhere:
+    /// reserve is the tier the playbook asks nothing of (no share range, not a core or test
+    /// bet), so an unrecognised row neither inflates a judged share nor hides the channel.
+    pub fn from_stored(s: &str) -> Tier {
+        Tier::parse(s).unwrap_or(Tier::Reserve)
     }
 
     /// The allowed share range in basis points, if the playbook sets one (reserve: none).

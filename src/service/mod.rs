@@ -4,9 +4,12 @@
 //! scheduler.
 
 pub mod abtest;
+pub mod goals;
 pub mod people;
+pub mod plan;
 pub mod report;
 pub mod review;
+pub mod setup;
 
 use std::sync::Arc;
 

@@ -8,12 +8,11 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::domain::bottleneck::{
-    self, ChannelFacts, DayTotals, Flag, Goal, Period, Snapshot, TaskFacts, TaskStatus, back,
-    evaluate,
+    self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, TaskStatus, back, evaluate,
 };
-use crate::domain::checkins::{GoalPeriod, GoalSpec, day_key, parse_day_key};
+use crate::domain::checkins::{day_key, parse_day_key};
+use crate::domain::goal::{Goal, Period};
 use crate::domain::metrics::Totals;
-use crate::domain::playbook::Tier;
 use crate::domain::when::local_date;
 use crate::storage::{Channel, Checkin, Store, StoreResult, TASK_BLOCKED, Task, Team};
 
@@ -36,7 +35,7 @@ pub struct TeamData {
     /// The live channels as stored.
     pub channels: Vec<Channel>,
     /// The goals in domain terms.
-    pub goals: Vec<GoalSpec>,
+    pub goals: Vec<Goal>,
     /// Open and blocked tasks.
     pub open_tasks: Vec<Task>,
     /// Display names of the people involved (owners), by user id.
@@ -93,14 +92,6 @@ impl TeamData {
     }
 }
 
-fn period_of(p: GoalPeriod) -> Period {
-    match p {
-        GoalPeriod::Week => Period::Week,
-        GoalPeriod::Month => Period::Month,
-        GoalPeriod::Quarter => Period::Quarter,
-    }
-}
-
 /// The day totals of a stored check-in.
 pub fn checkin_totals(c: &Checkin) -> Totals {
     Totals {
@@ -128,13 +119,13 @@ pub async fn build(
     let today = local_date(now, tz);
     let (day_of_month, days_in_month) = bottleneck::month_position(today);
     let channels = store.channels(chat_id).await?;
-    let goals: Vec<GoalSpec> = crate::bot::numbers::goal_specs(store, chat_id).await?;
+    let goals: Vec<Goal> = store.team_goals(chat_id).await?;
 
     let mut from = back(today, HISTORY_DAYS - 1);
     from = from.min(Period::Month.bounds(today).0);
     for g in &goals {
-        if let Some(p) = g.period {
-            from = from.min(period_of(p).bounds(today).0);
+        if let Some(p) = g.period() {
+            from = from.min(p.start(today));
         }
     }
     if let Some(h) = history_from {
@@ -162,7 +153,7 @@ pub async fn build(
         .iter()
         .map(|c| ChannelFacts {
             name: c.name.clone(),
-            tier: Tier::parse(&c.tier).unwrap_or(Tier::Test),
+            tier: c.tier,
             monthly_budget: c.monthly_budget,
             owner: c.owner_id,
             pending_owner: c.owner_id.is_none() && c.owner_username.is_some(),
@@ -213,14 +204,7 @@ pub async fn build(
         day_of_month,
         days_in_month,
         channels: channel_facts,
-        goals: goals
-            .iter()
-            .map(|g| Goal {
-                channel: (!g.channel.is_empty()).then(|| g.channel.clone()),
-                threshold: g.threshold,
-                period: g.period.map(period_of),
-            })
-            .collect(),
+        goals: goals.clone(),
         days,
         tasks,
     };

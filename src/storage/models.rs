@@ -2,8 +2,10 @@
 
 use sqlx::FromRow;
 
+use crate::domain::goal::Goal as DomainGoal;
 use crate::domain::jobs::JobKind;
 use crate::domain::lang::{Lang, Zone};
+use crate::domain::playbook::Tier;
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Team {
@@ -190,8 +192,9 @@ pub struct Channel {
     pub id: i64,
     pub chat_id: i64,
     pub name: String,
-    /// core | test | reserve
-    pub tier: String,
+    /// Stored as its code; an unknown code reads as Reserve (see `Tier::from_stored`).
+    #[sqlx(try_from = "String")]
+    pub tier: Tier,
     /// Minor units.
     pub monthly_budget: i64,
     pub owner_id: Option<i64>,
@@ -213,6 +216,22 @@ pub struct NewGoal<'a> {
     pub value: i64,
 }
 
+impl<'a> NewGoal<'a> {
+    /// The row for a domain goal: every typed value written as its code.
+    pub fn of(chat_id: i64, goal: &'a DomainGoal) -> NewGoal<'a> {
+        NewGoal {
+            chat_id,
+            metric: goal.metric.code(),
+            channel: goal.scope.stored(),
+            direction: goal.kind.direction_code(),
+            period: goal.kind.period_code(),
+            value: goal.target,
+        }
+    }
+}
+
+/// A goal row as stored; the program reads it through [`Goal::decode`] (or
+/// `Store::team_goals`), the one place its text columns become a typed goal.
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Goal {
     pub id: i64,
@@ -228,6 +247,19 @@ pub struct Goal {
     pub value: i64,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl Goal {
+    /// The typed goal; `None` for a metric, direction or period this version does not know.
+    pub fn decode(&self) -> Option<DomainGoal> {
+        DomainGoal::from_parts(
+            &self.metric,
+            &self.channel,
+            &self.direction,
+            &self.period,
+            self.value,
+        )
+    }
 }
 
 // ---------------------------------------------------------------- check-ins (issue 5)

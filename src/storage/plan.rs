@@ -2,6 +2,13 @@
 //! check-ins and tasks stay readable.
 
 use super::{Channel, Goal, NewGoal, Store, StoreResult, on_pool};
+use crate::domain::goal::Goal as DomainGoal;
+use crate::domain::playbook::Tier;
+
+/// Marks a channel removed (`$1` id, `$2` now); its history stays.
+const REMOVE_CHANNEL: &str = "UPDATE channels SET removed_at = $2, updated_at = $2 WHERE id = $1";
+/// Clears every goal of one channel (`$1` chat, `$2` channel name).
+const CLEAR_CHANNEL_GOALS: &str = "DELETE FROM goals WHERE chat_id = $1 AND channel = $2";
 
 impl Store {
     /// Live channels of a team, by name.
@@ -43,7 +50,7 @@ impl Store {
         &self,
         chat_id: i64,
         name: &str,
-        tier: &str,
+        tier: Tier,
         monthly_budget: i64,
         now: i64,
     ) -> StoreResult<Channel> {
@@ -52,7 +59,7 @@ impl Store {
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
             .bind(chat_id)
             .bind(name)
-            .bind(tier)
+            .bind(tier.code())
             .bind(monthly_budget)
             .bind(now)
             .fetch_one(pool)
@@ -76,11 +83,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_channel_tier(&self, channel_id: i64, tier: &str, now: i64) -> StoreResult<()> {
+    pub async fn set_channel_tier(&self, channel_id: i64, tier: Tier, now: i64) -> StoreResult<()> {
         let sql = "UPDATE channels SET tier = $2, updated_at = $3 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel_id)
-            .bind(tier)
+            .bind(tier.code())
             .bind(now)
             .execute(pool)
             .await?
@@ -129,8 +136,7 @@ impl Store {
 
     /// Marks a channel removed; its history stays.
     pub async fn remove_channel(&self, channel_id: i64, now: i64) -> StoreResult<()> {
-        let sql = "UPDATE channels SET removed_at = $2, updated_at = $2 WHERE id = $1";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_pool!(self, |pool| sqlx::query(REMOVE_CHANNEL)
             .bind(channel_id)
             .bind(now)
             .execute(pool)
@@ -145,6 +151,38 @@ impl Store {
             .bind(chat_id)
             .fetch_all(pool)
             .await?))
+    }
+
+    /// A team's goals, typed (rows this version cannot read are skipped, never guessed at).
+    pub async fn team_goals(&self, chat_id: i64) -> StoreResult<Vec<DomainGoal>> {
+        Ok(self
+            .goals(chat_id)
+            .await?
+            .iter()
+            .filter_map(Goal::decode)
+            .collect())
+    }
+
+    /// Removes a channel and clears its goals in one transaction (goals are plan, not
+    /// history: a channel added later under the same name starts clean). Returns how many
+    /// goals were cleared.
+    pub async fn remove_channel_and_goals(&self, channel: &Channel, now: i64) -> StoreResult<u64> {
+        Ok(on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(REMOVE_CHANNEL)
+                .bind(channel.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let cleared = sqlx::query(CLEAR_CHANNEL_GOALS)
+                .bind(channel.chat_id)
+                .bind(&channel.name)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            cleared
+        }))
     }
 
     /// Sets a goal, replacing the one for the same metric and channel.
@@ -169,8 +207,7 @@ impl Store {
 
     /// Clears every goal of one channel (when it is removed); returns how many there were.
     pub async fn clear_channel_goals(&self, chat_id: i64, channel: &str) -> StoreResult<u64> {
-        let sql = "DELETE FROM goals WHERE chat_id = $1 AND channel = $2";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        Ok(on_pool!(self, |pool| sqlx::query(CLEAR_CHANNEL_GOALS)
             .bind(chat_id)
             .bind(channel)
             .execute(pool)

@@ -74,6 +74,40 @@ impl Store {
         }
     }
 
+    /// Changes the team's zone and moves each listed pending job to its new fire time, in one
+    /// transaction: quiet hours are local time, so a job's fire time depends on the zone, and
+    /// a crash between the two must not leave jobs timed for the old zone.
+    pub async fn set_team_tz_retiming_jobs(
+        &self,
+        chat_id: i64,
+        tz: &str,
+        fire_at: &[(i64, i64)],
+        now: i64,
+    ) -> StoreResult<()> {
+        let team = "UPDATE teams SET tz = $1, updated_at = $2 WHERE chat_id = $3";
+        let job =
+            "UPDATE jobs SET fire_at = $2 WHERE id = $1 AND chat_id = $3 AND state = 'pending'";
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(team)
+                .bind(tz)
+                .bind(now)
+                .bind(chat_id)
+                .execute(&mut *tx)
+                .await?;
+            for (id, at) in fire_at {
+                sqlx::query(job)
+                    .bind(*id)
+                    .bind(*at)
+                    .bind(chat_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// `column` is always one of the fixed names above, never user input.
     async fn set_team_text(
         &self,

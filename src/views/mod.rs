@@ -5,7 +5,9 @@ pub mod abtest;
 pub mod html;
 pub mod names;
 pub mod people;
+pub mod plan;
 pub mod rhythm;
+pub mod setup;
 pub mod summary;
 
 pub use html::{Html, TrArg};

@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 use super::html::{Html, TrArg};
 use super::names;
 use crate::domain::bottleneck::{
-    Flag, FlagKind, Lever, Num, Period, SUMMARY_TOP, Severity, Stage, Subject, back, top,
+    Flag, FlagKind, Lever, Num, SUMMARY_TOP, Severity, Stage, Subject, back, top,
 };
-use crate::domain::checkins::GoalPeriod;
+use crate::domain::goal::{Goal, Progress, rate_goal_for};
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{
     Better, GoalThreshold, Metric, MetricKind, MetricValue, Totals, change_bp, meets,
@@ -281,54 +281,48 @@ pub fn arrow(prev: Option<MetricValue>, cur: Option<MetricValue>) -> String {
     }
 }
 
-fn goal_mark(value: Option<&MetricValue>, goal: Option<&GoalThreshold>) -> &'static str {
+fn goal_mark(value: Option<&MetricValue>, goal: Option<GoalThreshold>) -> &'static str {
     match (value, goal) {
-        (Some(v), Some(g)) if meets(v, g) => " ✅",
+        (Some(v), Some(g)) if meets(v, &g) => " ✅",
         (Some(_), Some(_)) => " ⚠️",
         _ => "",
     }
 }
 
-fn rate_goal<'a>(
-    data: &'a TeamData,
-    m: Metric,
-    channel: Option<&str>,
-) -> Option<&'a GoalThreshold> {
-    crate::domain::checkins::rate_goal_for(&data.goals, m, channel).map(|g| &g.threshold)
-}
-
-fn period_of(p: GoalPeriod) -> Period {
-    match p {
-        GoalPeriod::Week => Period::Week,
-        GoalPeriod::Month => Period::Month,
-        GoalPeriod::Quarter => Period::Quarter,
-    }
+fn rate_goal(data: &TeamData, m: Metric, channel: Option<&str>) -> Option<GoalThreshold> {
+    rate_goal_for(&data.goals, m, channel).map(Goal::threshold)
 }
 
 /// Goal progress: each volume goal over its period to date, projected to the period end.
+/// Progress is `Goal::progress`, the same `/goals` and `/metrics` show; a goal whose numbers
+/// are missing (no check-ins in its period, new customers never reported) has no line.
 fn goal_lines(lang: Lang, data: &TeamData) -> Vec<String> {
     let currency = data.team.currency.as_str();
     let today = data.today();
     let mut lines = Vec::new();
     for g in data.goals.iter() {
-        let Some(p) = g.period else { continue };
-        let (start, len) = period_of(p).bounds(today);
-        let elapsed = (today - start).num_days() + 1;
-        let channel = (!g.channel.is_empty()).then_some(g.channel.as_str());
+        let Some(p) = g.period() else { continue };
+        let dates = p.dates(today);
+        let (start, len) = (dates.start, dates.len);
+        let elapsed = dates.elapsed(today);
+        let channel = g.channel();
+        let reported =
+            data.snapshot.days.iter().any(|d| {
+                d.day >= start && d.day <= today && channel.is_none_or(|c| d.channel == c)
+            });
+        if !reported {
+            continue;
+        }
         let totals = data.totals(channel, start, today);
-        let m = g.threshold.metric;
-        let Some(actual) = totals.value(m) else {
+        let m = g.metric;
+        let Some(Progress::Volume { actual, bp }) = g.progress(&totals) else {
             continue;
         };
         let actual_whole = round_div(actual.num, actual.den).unwrap_or(0);
         let projected = round_div(actual_whole * i128::from(len), i128::from(elapsed)).unwrap_or(0);
         let fmt = |v: i128| escape(&MetricValue::whole(v).format(m, currency));
-        let progress = crate::domain::metrics::progress_bp(
-            i64::try_from(actual_whole).unwrap_or(i64::MAX),
-            g.threshold.target,
-        )
-        .map_or_else(|| DASH.to_string(), format_bp);
-        let on_track = projected >= i128::from(g.threshold.target);
+        let progress = bp.map_or_else(|| DASH.to_string(), format_bp);
+        let on_track = projected >= i128::from(g.target);
         let who = match channel {
             Some(c) => channel_tag(c),
             None => t(lang, "summary.team", &[]),
@@ -340,7 +334,7 @@ fn goal_lines(lang: Lang, data: &TeamData) -> Vec<String> {
                 ("who", &who),
                 ("metric", &metric_name(lang, m)),
                 ("actual", &fmt(actual_whole)),
-                ("target", &fmt(i128::from(g.threshold.target))),
+                ("target", &fmt(i128::from(g.target))),
                 ("progress", &progress),
                 ("period", &t(lang, &format!("period.{}", p.code()), &[])),
                 ("projected", &fmt(projected)),
@@ -802,14 +796,14 @@ pub fn metric_chart(
         if let Some(g) = data
             .goals
             .iter()
-            .find(|g| g.threshold.metric == m && g.period.is_some() && g.channel == key)
-            && let Some(p) = g.period
+            .find(|g| g.metric == m && g.period().is_some() && g.scope.stored() == key)
+            && let Some(p) = g.period()
         {
             let mut pts = Vec::new();
             let mut d = from;
             while d <= to {
-                let (_, len) = period_of(p).bounds(d);
-                let per_day = g.threshold.target as f64 / len as f64;
+                let (_, len) = p.bounds(d);
+                let per_day = g.target as f64 / len as f64;
                 pts.push((d, per_day_display(per_day, m)));
                 d = d.succ_opt().unwrap_or(NaiveDate::MAX);
             }

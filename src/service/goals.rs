@@ -1,0 +1,205 @@
+//! Goals and where the team stands on them: set and clear a goal, read the team's goals with
+//! their progress (the one computation behind `/goals`, `/plan` and `/metrics`), and this
+//! month's spend for budget pacing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use super::Service;
+use crate::domain::checkins::{DayRange, day_key};
+use crate::domain::goal::{Goal, Period, Progress, Scope, sort_goals};
+use crate::domain::metrics::{Metric, Totals};
+use crate::domain::plan_args::{Pace, days_in_period, pace};
+use crate::domain::when::local_date;
+use crate::storage::{ChannelSums, NewGoal, Store, StoreResult, Team};
+
+/// A goal and where it stands now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoalStatus {
+    pub goal: Goal,
+    /// `None`: no numbers to judge it by yet (no check-ins in its span, or the numbers it
+    /// needs were never reported).
+    pub progress: Option<Progress>,
+    /// A volume goal spread over its period as it runs now; `None` for rate goals.
+    pub pace: Option<Pace>,
+}
+
+/// What `/goal …` changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GoalChange {
+    /// Set, with its pace; `old` is the goal it replaced.
+    Set {
+        goal: Goal,
+        pace: Option<Pace>,
+        old: Option<Goal>,
+    },
+    /// Cleared; `old` is the goal as it was (`None` if its row could not be read).
+    Cleared {
+        metric: Metric,
+        scope: Scope,
+        old: Option<Goal>,
+    },
+    /// There was no such goal to clear.
+    NothingToClear { metric: Metric, scope: Scope },
+    /// The goal names a channel the team does not have; the live channels' names.
+    UnknownChannel { channel: String, known: Vec<String> },
+}
+
+/// Sums of all channels' rows.
+fn sum(rows: &[ChannelSums]) -> Totals {
+    rows.iter()
+        .map(|s| Totals {
+            spend: s.spend,
+            impressions: s.impressions,
+            clicks: s.clicks,
+            orders: s.orders,
+            gmv: s.gmv,
+            new_customers: s.new_customers,
+            interactions: s.interactions,
+        })
+        .sum()
+}
+
+/// The days a goal is measured over up to `today`: a volume goal its own period to date, a
+/// rate goal this month.
+fn measured_from(goal: &Goal, today: NaiveDate) -> NaiveDate {
+    goal.period().unwrap_or(Period::Month).start(today)
+}
+
+/// Where one goal stands on `today`, from the check-ins.
+pub async fn status_of(
+    store: &Store,
+    chat_id: i64,
+    goal: Goal,
+    today: NaiveDate,
+) -> StoreResult<GoalStatus> {
+    let (from, to) = (day_key(measured_from(&goal, today)), day_key(today));
+    let rows = store
+        .channel_sums(chat_id, &from, &to, goal.scope.stored())
+        .await?;
+    // No check-ins in the span: unknown, not zero.
+    let progress = if rows.is_empty() {
+        None
+    } else {
+        goal.progress(&sum(&rows))
+    };
+    let pace = goal
+        .period()
+        .map(|p| pace(goal.target, p, days_in_period(p, today)));
+    Ok(GoalStatus {
+        goal,
+        progress,
+        pace,
+    })
+}
+
+impl Service {
+    /// The team's goals, team-wide first, then by channel, in plan order.
+    pub async fn goals_of(&self, chat_id: i64) -> StoreResult<Vec<Goal>> {
+        let mut goals = self.store.team_goals(chat_id).await?;
+        sort_goals(&mut goals);
+        Ok(goals)
+    }
+
+    /// Every goal of the team with where it stands now (team's zone).
+    pub async fn goal_statuses(&self, team: &Team) -> StoreResult<Vec<GoalStatus>> {
+        let today = local_date(self.now(), team.tz());
+        let mut out = Vec::new();
+        for goal in self.goals_of(team.chat_id).await? {
+            out.push(status_of(&self.store, team.chat_id, goal, today).await?);
+        }
+        Ok(out)
+    }
+
+    /// The volume goals for `/metrics` (`channel` None = every one, Some = that channel's),
+    /// each over its own period to date.
+    pub async fn volume_goal_statuses(
+        &self,
+        team: &Team,
+        channel: Option<&str>,
+    ) -> StoreResult<Vec<GoalStatus>> {
+        let today = local_date(self.now(), team.tz());
+        let mut out = Vec::new();
+        for goal in self.store.team_goals(team.chat_id).await? {
+            if goal.is_rate() || channel.is_some_and(|c| goal.scope.stored() != c) {
+                continue;
+            }
+            out.push(status_of(&self.store, team.chat_id, goal, today).await?);
+        }
+        Ok(out)
+    }
+
+    /// Sets `goal` (replacing the one for the same metric and scope) after checking its
+    /// channel exists.
+    pub async fn set_goal(&self, team: &Team, goal: Goal) -> StoreResult<GoalChange> {
+        if let Scope::Channel(name) = &goal.scope {
+            let live = self.store.channels(team.chat_id).await?;
+            if !live.iter().any(|c| &c.name == name) {
+                return Ok(GoalChange::UnknownChannel {
+                    channel: name.clone(),
+                    known: live.into_iter().map(|c| c.name).collect(),
+                });
+            }
+        }
+        let old = self
+            .store
+            .team_goals(team.chat_id)
+            .await?
+            .into_iter()
+            .find(|g| g.metric == goal.metric && g.scope == goal.scope);
+        self.store
+            .set_goal(&NewGoal::of(team.chat_id, &goal), self.now())
+            .await?;
+        let today = local_date(self.now(), team.tz());
+        let pace = goal
+            .period()
+            .map(|p| pace(goal.target, p, days_in_period(p, today)));
+        Ok(GoalChange::Set { goal, pace, old })
+    }
+
+    /// Clears the goal for `metric` and `scope`; returns the goal that was there.
+    pub async fn clear_goal(
+        &self,
+        team: &Team,
+        metric: Metric,
+        scope: Scope,
+    ) -> StoreResult<GoalChange> {
+        let old = self
+            .store
+            .team_goals(team.chat_id)
+            .await?
+            .into_iter()
+            .find(|g| g.metric == metric && g.scope == scope);
+        let cleared = self
+            .store
+            .clear_goal(team.chat_id, metric.code(), scope.stored())
+            .await?;
+        Ok(if cleared {
+            GoalChange::Cleared { metric, scope, old }
+        } else {
+            GoalChange::NothingToClear { metric, scope }
+        })
+    }
+}
+
+/// Spend per channel this month (team-local calendar month), minor units, for budget pacing.
+pub async fn month_spend_by_channel(
+    store: &Store,
+    chat_id: i64,
+    now: i64,
+    tz: Tz,
+) -> StoreResult<HashMap<String, i64>> {
+    let today = local_date(now, tz);
+    let range = DayRange {
+        from: Period::Month.start(today),
+        to: today,
+    };
+    let (from, to) = range.keys();
+    Ok(store
+        .spend_by_channel(chat_id, &from, &to)
+        .await?
+        .into_iter()
+        .collect())
+}
