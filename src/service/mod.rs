@@ -3,6 +3,9 @@
 //! is all or nothing) and rings the scheduler when it plans a job, so no handler names the
 //! scheduler.
 
+pub mod checkins;
+pub mod nudges;
+
 use std::sync::Arc;
 
 use tokio::sync::Notify;

@@ -1,7 +1,10 @@
 //! Pure renderers: `(&View, Lang) -> Html`. No store, no teloxide requests, no clock: what a
 //! message says is decided here from data the service layer prepared.
 
+pub mod amounts;
+pub mod export;
 pub mod html;
 pub mod names;
+pub mod numbers;
 
 pub use html::{Html, TrArg};
