@@ -905,4 +905,58 @@ mod tests {
             prop_assert_eq!(changes(&x, &y).is_empty(), x == y);
         }
     }
+
+    #[test]
+    fn command_arguments_of_the_numbers_area() {
+        let channels = vec!["xhs".to_string(), "jd".to_string()];
+        assert_eq!(split_checkin_args("  "), CheckinArgs::Empty);
+        assert_eq!(
+            split_checkin_args("spend=1 gmv=2"),
+            CheckinArgs::ChannelMissing
+        );
+        assert_eq!(
+            split_checkin_args(" #XHS  spend=1 "),
+            CheckinArgs::Channel {
+                typed: "#XHS",
+                rest: "spend=1"
+            }
+        );
+        assert_eq!(channel_key(" ＃XHS "), "xhs");
+        let ok = |period, channel: Option<&str>| {
+            Ok(MetricsArgs {
+                period,
+                channel: channel.map(str::to_string),
+            })
+        };
+        for (args, want) in [
+            ("", ok(MetricsPeriod::Days(7), None)),
+            ("#XHS 30d", ok(MetricsPeriod::Days(30), Some("xhs"))),
+            ("month jd", ok(MetricsPeriod::Month, Some("jd"))),
+            (
+                "#tmall",
+                Err(MetricsArgError::UnknownChannel {
+                    input: "#tmall".into(),
+                }),
+            ),
+            (
+                "7d 30d",
+                Err(MetricsArgError::Unrecognized {
+                    input: "30d".into(),
+                }),
+            ),
+        ] {
+            assert_eq!(parse_metrics_args(args, &channels), want, "{args}");
+        }
+        for (args, want) in [
+            ("", CheckinTimeArg::Show),
+            (" 关闭 ", CheckinTimeArg::Off),
+            ("OFF", CheckinTimeArg::Off),
+            ("18:30", CheckinTimeArg::At(18 * 60 + 30)),
+            ("later", CheckinTimeArg::Invalid),
+        ] {
+            assert_eq!(parse_checkin_time(args), want, "{args}");
+        }
+        assert_eq!(nudge_day("2026-11-02"), Some(date(2026, 11, 2)));
+        assert_eq!(nudge_day("x"), None);
+    }
 }

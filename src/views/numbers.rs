@@ -464,3 +464,57 @@ pub fn render_nudge(missing: &MissingCheckins, lang: Lang, late: bool) -> Html {
     ));
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::money::AmountError;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn the_nudge_escapes_names_and_mentions_by_id() {
+        let missing = MissingCheckins {
+            day: NaiveDate::from_ymd_opt(2026, 11, 2).expect("day"),
+            owners: vec![
+                (
+                    NudgeOwner::User {
+                        id: 7,
+                        name: "<Ann>".into(),
+                    },
+                    vec!["xhs".into(), "a&b".into()],
+                ),
+                (NudgeOwner::Username("bo<b".into()), vec!["jd".into()]),
+            ],
+            orphans: vec!["tmall".into()],
+            example: "x<y".into(),
+        };
+        let text = render_nudge(&missing, Lang::En, true);
+        let s = text.as_str();
+        assert!(s.starts_with("(Late"), "{s}");
+        assert!(
+            s.contains("#xhs, #a&amp;b — <a href=\"tg://user?id=7\">&lt;Ann&gt;</a>"),
+            "{s}"
+        );
+        assert!(s.contains("#jd — @bo&lt;b"), "{s}");
+        assert!(s.contains("#tmall — no owner"), "{s}");
+        assert!(s.contains("/checkin x&lt;y spend"), "{s}");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_field_and_the_input_once_escaped() {
+        let err = CheckinError::BadValue {
+            key: "spend".into(),
+            value: "<b>1".into(),
+            source: AmountError::Invalid {
+                input: "<b>1".into(),
+            },
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            let text = render_checkin_refusal(&CheckinRefusal::Fields(err.clone()), lang);
+            let s = text.as_str();
+            assert!(s.contains("<code>spend=&lt;b&gt;1</code>"), "{s}");
+            assert!(!s.contains("&amp;lt;"), "double escaped: {s}");
+            assert!(!s.contains("amount."), "{s}");
+        }
+    }
+}
