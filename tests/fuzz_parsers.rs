@@ -16,7 +16,11 @@ use std::fmt::Debug;
 use std::time::Instant;
 
 use campaign_bot::bot::commands::{Command, MENU, help_for};
-use campaign_bot::bot::{numbers, task_view};
+use campaign_bot::bot::task_view;
+use campaign_bot::domain::checkins::{
+    CheckinArgs, CheckinTimeArg, MetricsArgError, channel_key, nudge_day, parse_checkin_time,
+    parse_metrics_args, split_checkin_args,
+};
 use campaign_bot::domain::checkins::{
     ExportRange, GoalPeriod, MAX_RANGE_DAYS, MetricsPeriod, parse_day_key, parse_minute_of_day,
 };
@@ -1222,6 +1226,51 @@ fn fuzz_metrics_export_summary_periods() {
     );
 }
 
+/// The numbers commands' own words (`/checkin`'s channel, `/metrics`, `/checkin_time`), read
+/// in domain since the handlers moved to the service layer.
+#[test]
+fn fuzz_numbers_command_args() {
+    let channels = vec!["xhs".to_string(), "douyin".to_string()];
+    fuzz(
+        "split_checkin_args + parse_metrics_args + parse_checkin_time + channel_key",
+        input(&[SMALL_WORDS, CHECKIN_WORDS, CHANNEL_WORDS]),
+        |s| {
+            match split_checkin_args(&s) {
+                CheckinArgs::Empty => prop_assert!(s.trim().is_empty()),
+                CheckinArgs::ChannelMissing => prop_assert!(s.contains(['=', ':', '：'])),
+                CheckinArgs::Channel { typed, rest } => {
+                    prop_assert!(!typed.is_empty() && s.contains(typed));
+                    prop_assert!(!typed.contains(char::is_whitespace));
+                    prop_assert!(s.contains(rest));
+                }
+            }
+            prop_assert!(!channel_key(&s).starts_with(['#', '＃']));
+            match parse_metrics_args(&s, &channels) {
+                Ok(a) => {
+                    if let Some(c) = &a.channel {
+                        prop_assert!(channels.contains(c));
+                    }
+                    if let MetricsPeriod::Days(n) = a.period {
+                        prop_assert!((1..=MAX_RANGE_DAYS).contains(&n));
+                    }
+                }
+                Err(
+                    MetricsArgError::UnknownChannel { input }
+                    | MetricsArgError::Unrecognized { input },
+                ) => {
+                    prop_assert!(!input.is_empty() && s.contains(&input));
+                }
+            }
+            match parse_checkin_time(&s) {
+                CheckinTimeArg::Show => prop_assert!(s.trim().is_empty()),
+                CheckinTimeArg::At(m) => prop_assert!((0..24 * 60).contains(&m)),
+                CheckinTimeArg::Off | CheckinTimeArg::Invalid => {}
+            }
+            Ok(())
+        },
+    );
+}
+
 #[test]
 fn fuzz_stored_marks() {
     fuzz(
@@ -1230,7 +1279,7 @@ fn fuzz_stored_marks() {
         |s| {
             let _ = parse_day_key(&s);
             let _ = rhythm::meeting_day(&s);
-            let _ = numbers::nudge_day(&s);
+            let _ = nudge_day(&s);
             if let Some((action, id)) = task_view::parse_callback(&s) {
                 prop_assert!(["done", "snooze", "block"].contains(&action));
                 prop_assert!(s.starts_with("t:") && id.to_string().len() <= 20);

@@ -3,7 +3,9 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::storage::{ChannelSums, NewCheckin, NewTeam, Store, TeamSetting};
+use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, NewJob};
 
 contract!(
     a_checkin_is_stored_and_replaced_by_the_same_key,
@@ -15,6 +17,7 @@ contract!(
     bulk_import_replaces_by_key,
     checkins_follow_a_team_to_its_supergroup_id,
     the_checkin_time_can_be_cleared,
+    the_checkin_time_and_its_nudge_change_together,
 );
 
 const T: i64 = common::T0;
@@ -348,4 +351,91 @@ async fn the_checkin_time_can_be_cleared(store: &Store) {
     store.clear_checkin_time(A, T + 1).await.expect("clear");
     let t = store.team(A).await.expect("team").expect("some");
     assert_eq!((t.checkin_minute, t.updated_at), (None, T + 1));
+}
+
+fn nudge(chat_id: i64, mark: &str, due_at: i64, minute: i64) -> NewJob {
+    NewJob {
+        chat_id,
+        kind: JobKind::CheckinNudge,
+        subject_id: chat_id,
+        mark: mark.to_string(),
+        due_at,
+        fire_at: due_at,
+        version: minute,
+    }
+}
+
+/// `/checkin_time`: the time and the nudge jobs change in one transaction; re-planning the same
+/// nudge keeps it, any other pending nudge of the team is dropped as replaced.
+async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
+    team(store, A).await;
+    team(store, B).await;
+    let states = |jobs: Vec<campaign_bot::storage::Job>| -> Vec<(String, String)> {
+        jobs.into_iter().map(|j| (j.mark, j.state)).collect()
+    };
+    let first = nudge(A, "2026-11-02", T + 3600, 18 * 60);
+    let other_team = nudge(B, "2026-11-02", T + 3600, 18 * 60);
+    assert!(
+        store
+            .replan_nudge(A, Some(Some(18 * 60)), Some(&first), T)
+            .await
+            .expect("plan")
+    );
+    assert!(
+        store
+            .replan_nudge(B, None, Some(&other_team), T)
+            .await
+            .expect("plan B")
+    );
+    let t = store.team(A).await.expect("team").expect("some");
+    assert_eq!((t.checkin_minute, t.updated_at), (Some(18 * 60), T));
+    // The same nudge again: kept, not duplicated.
+    assert!(
+        !store
+            .replan_nudge(A, None, Some(&first), T + 1)
+            .await
+            .expect("again")
+    );
+    let jobs = store
+        .jobs_for(JobKind::CheckinNudge, A)
+        .await
+        .expect("jobs");
+    assert_eq!(states(jobs), [("2026-11-02".into(), JOB_PENDING.into())]);
+    // A new time: the old nudge is dropped as replaced, the new one pending.
+    let second = nudge(A, "2026-11-03", T + 90_000, 9 * 60);
+    store
+        .replan_nudge(A, Some(Some(9 * 60)), Some(&second), T + 2)
+        .await
+        .expect("replan");
+    let jobs = store
+        .jobs_for(JobKind::CheckinNudge, A)
+        .await
+        .expect("jobs");
+    assert_eq!(jobs[0].last_error.as_deref(), Some("replaced"));
+    assert_eq!(
+        states(jobs),
+        [
+            ("2026-11-02".into(), JOB_DROPPED.into()),
+            ("2026-11-03".into(), JOB_PENDING.into())
+        ]
+    );
+    // Off: the time is cleared and no nudge stays pending; the other team's is untouched.
+    assert!(
+        !store
+            .replan_nudge(A, Some(None), None, T + 3)
+            .await
+            .expect("off")
+    );
+    let t = store.team(A).await.expect("team").expect("some");
+    assert_eq!((t.checkin_minute, t.updated_at), (None, T + 3));
+    let jobs = store
+        .jobs_for(JobKind::CheckinNudge, A)
+        .await
+        .expect("jobs");
+    assert!(jobs.iter().all(|j| j.state == JOB_DROPPED), "{jobs:?}");
+    let jobs = store
+        .jobs_for(JobKind::CheckinNudge, B)
+        .await
+        .expect("jobs B");
+    assert_eq!(states(jobs), [("2026-11-02".into(), JOB_PENDING.into())]);
 }

@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
-use super::metrics::{GoalThreshold, Metric, MetricValue, Totals, meets};
+use super::metrics::{CheckinField, GoalThreshold, Metric, MetricValue, Totals, meets};
 use super::when::{local_date, local_datetime_to_epoch};
 
 /// The derived metrics a check-in reply and `/metrics` show, in funnel order.
@@ -95,6 +95,20 @@ impl Field {
             Field::Gmv => Some(t.gmv),
             Field::New => t.new_customers,
             Field::Interactions => t.interactions,
+        }
+    }
+}
+
+impl From<Field> for CheckinField {
+    fn from(f: Field) -> CheckinField {
+        match f {
+            Field::Spend => CheckinField::Spend,
+            Field::Impressions => CheckinField::Impressions,
+            Field::Clicks => CheckinField::Clicks,
+            Field::Orders => CheckinField::Orders,
+            Field::Gmv => CheckinField::Gmv,
+            Field::New => CheckinField::New,
+            Field::Interactions => CheckinField::Interactions,
         }
     }
 }
@@ -296,6 +310,125 @@ pub fn parse_minute_of_day(s: &str) -> Option<i64> {
 /// `18:00` for minutes after midnight.
 pub fn format_minute_of_day(minute: i64) -> String {
     format!("{:02}:{:02}", minute.div_euclid(60), minute.rem_euclid(60))
+}
+
+// ---------------------------------------------------------------- command arguments
+
+/// Normalizes a typed channel reference: `#XHS` → `xhs` (the stored form of a channel name).
+pub fn channel_key(s: &str) -> String {
+    s.trim().trim_start_matches(['#', '＃']).to_lowercase()
+}
+
+/// Reads a stored nudge mark back: the local day the nudge is about.
+pub fn nudge_day(mark: &str) -> Option<NaiveDate> {
+    parse_day_key(mark)
+}
+
+/// What `/checkin` was given before the fields are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckinArgs<'a> {
+    /// Nothing at all: the reply is the usage.
+    Empty,
+    /// The first word is already a `key=value` field: the channel was left out.
+    ChannelMissing,
+    /// A channel as typed (`#XHS`) and the rest of the text (the fields).
+    Channel { typed: &'a str, rest: &'a str },
+}
+
+/// Splits `/checkin <channel> <fields…>` at the first whitespace.
+pub fn split_checkin_args(args: &str) -> CheckinArgs<'_> {
+    let args = args.trim();
+    let (first, rest) = match args.split_once(char::is_whitespace) {
+        Some((a, b)) => (a, b.trim()),
+        None => (args, ""),
+    };
+    if first.is_empty() {
+        CheckinArgs::Empty
+    } else if first.contains(['=', ':', '：']) {
+        CheckinArgs::ChannelMissing
+    } else {
+        CheckinArgs::Channel { typed: first, rest }
+    }
+}
+
+/// What `/metrics` was asked for: a period and at most one of the team's channels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetricsArgs {
+    pub period: MetricsPeriod,
+    /// A channel key (one of `channels`), or None for every channel and the team total.
+    pub channel: Option<String>,
+}
+
+/// Why `/metrics` arguments were refused; each quotes the word as typed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MetricsArgError {
+    /// `#name` that is not one of the team's channels.
+    #[error("unknown channel: {input}")]
+    UnknownChannel { input: String },
+    /// A word that is neither a period nor a channel (or a second one of either).
+    #[error("not understood: {input}")]
+    Unrecognized { input: String },
+}
+
+/// Reads `/metrics [#channel] [7d|30d|week|month]` in any order against the team's channel
+/// keys. A `#` word is always a channel; a bare word is a period first, then a channel.
+pub fn parse_metrics_args(args: &str, channels: &[String]) -> Result<MetricsArgs, MetricsArgError> {
+    let mut period = None;
+    let mut channel: Option<String> = None;
+    for tok in args.split_whitespace() {
+        let key = channel_key(tok);
+        let tagged = tok.starts_with(['#', '＃']);
+        if period.is_none()
+            && !tagged
+            && let Some(p) = MetricsPeriod::parse(tok)
+        {
+            period = Some(p);
+        } else if channel.is_none() && channels.contains(&key) {
+            channel = Some(key);
+        } else if tagged {
+            return Err(MetricsArgError::UnknownChannel {
+                input: tok.to_string(),
+            });
+        } else {
+            return Err(MetricsArgError::Unrecognized {
+                input: tok.to_string(),
+            });
+        }
+    }
+    Ok(MetricsArgs {
+        period: period.unwrap_or_default(),
+        channel,
+    })
+}
+
+/// What `/checkin_time` was asked to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckinTimeArg {
+    /// No argument: show the current time.
+    Show,
+    /// `off` (or `关闭`…): no daily nudge.
+    Off,
+    /// A clock time, minutes after local midnight.
+    At(i64),
+    /// Anything else.
+    Invalid,
+}
+
+pub fn parse_checkin_time(args: &str) -> CheckinTimeArg {
+    let input = args.trim();
+    if input.is_empty() {
+        return CheckinTimeArg::Show;
+    }
+    if matches!(
+        input.to_lowercase().as_str(),
+        "off" | "none" | "stop" | "关" | "关闭" | "取消"
+    ) {
+        return CheckinTimeArg::Off;
+    }
+    match parse_minute_of_day(input) {
+        Some(m) => CheckinTimeArg::At(m),
+        None => CheckinTimeArg::Invalid,
+    }
 }
 
 // ---------------------------------------------------------------- CSV cells
@@ -677,5 +810,59 @@ mod tests {
             let y = Totals { spend: b, ..Totals::default() };
             prop_assert_eq!(changes(&x, &y).is_empty(), x == y);
         }
+    }
+
+    #[test]
+    fn command_arguments_of_the_numbers_area() {
+        let channels = vec!["xhs".to_string(), "jd".to_string()];
+        assert_eq!(split_checkin_args("  "), CheckinArgs::Empty);
+        assert_eq!(
+            split_checkin_args("spend=1 gmv=2"),
+            CheckinArgs::ChannelMissing
+        );
+        assert_eq!(
+            split_checkin_args(" #XHS  spend=1 "),
+            CheckinArgs::Channel {
+                typed: "#XHS",
+                rest: "spend=1"
+            }
+        );
+        assert_eq!(channel_key(" ＃XHS "), "xhs");
+        let ok = |period, channel: Option<&str>| {
+            Ok(MetricsArgs {
+                period,
+                channel: channel.map(str::to_string),
+            })
+        };
+        for (args, want) in [
+            ("", ok(MetricsPeriod::Days(7), None)),
+            ("#XHS 30d", ok(MetricsPeriod::Days(30), Some("xhs"))),
+            ("month jd", ok(MetricsPeriod::Month, Some("jd"))),
+            (
+                "#tmall",
+                Err(MetricsArgError::UnknownChannel {
+                    input: "#tmall".into(),
+                }),
+            ),
+            (
+                "7d 30d",
+                Err(MetricsArgError::Unrecognized {
+                    input: "30d".into(),
+                }),
+            ),
+        ] {
+            assert_eq!(parse_metrics_args(args, &channels), want, "{args}");
+        }
+        for (args, want) in [
+            ("", CheckinTimeArg::Show),
+            (" 关闭 ", CheckinTimeArg::Off),
+            ("OFF", CheckinTimeArg::Off),
+            ("18:30", CheckinTimeArg::At(18 * 60 + 30)),
+            ("later", CheckinTimeArg::Invalid),
+        ] {
+            assert_eq!(parse_checkin_time(args), want, "{args}");
+        }
+        assert_eq!(nudge_day("2026-11-02"), Some(date(2026, 11, 2)));
+        assert_eq!(nudge_day("x"), None);
     }
 }

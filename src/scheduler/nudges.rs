@@ -3,13 +3,12 @@
 //! the next day's, so the chain runs every day without a cron.
 
 use super::{JobError, Outcome};
-use crate::bot::numbers::{nudge_day, nudge_text, plan_nudge};
-use crate::domain::checkins::nudge_is_stale;
+use crate::domain::checkins::{nudge_day, nudge_is_stale};
 use crate::domain::schedule::LATE_AFTER_SECS;
-use crate::i18n::tr;
 use crate::service::Service;
 use crate::storage::Job;
-use crate::telegram::{TgBot, send as reply};
+use crate::telegram::{TgBot, send};
+use crate::views::numbers::render_nudge;
 
 pub async fn fire(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
     let store = &ctx.store;
@@ -27,21 +26,16 @@ pub async fn fire(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobE
         return Ok(Outcome::Dropped("bad mark"));
     };
     // Plan tomorrow's first, so neither a stale day nor a refused send breaks the chain.
-    plan_nudge(ctx, team.chat_id).await?;
+    ctx.plan_nudge(team.chat_id).await?;
     let now = ctx.now();
-    let tz = team.tz();
-    if nudge_is_stale(day, now, tz) {
+    if nudge_is_stale(day, now, team.tz()) {
         return Ok(Outcome::Dropped("day over"));
     }
-    let lang = team.language(ctx.settings.default_lang);
-    let Some(body) = nudge_text(ctx, &team, day, lang).await? else {
+    let Some(missing) = ctx.missing_checkins(&team, day).await? else {
         return Ok(Outcome::Dropped("all in"));
     };
-    let mut text = String::new();
-    if now - job.fire_at > LATE_AFTER_SECS {
-        text.push_str(&tr(lang, "numbers.nudge.late", &[]));
-    }
-    text.push_str(&body);
-    reply::send_html(bot, team.chat_id, &text, None).await?;
+    let late = now - job.fire_at > LATE_AFTER_SECS;
+    let text = render_nudge(&missing, ctx.team_lang(&team), late);
+    send::send_html(bot, team.chat_id, text.as_str(), None).await?;
     Ok(Outcome::Sent)
 }

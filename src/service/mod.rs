@@ -4,7 +4,9 @@
 //! scheduler.
 
 pub mod abtest;
+pub mod checkins;
 pub mod goals;
+pub mod nudges;
 pub mod people;
 pub mod plan;
 pub mod report;

@@ -2,7 +2,11 @@
 //! replaces the numbers; the caller gets the previous row back to say what changed.
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
-use super::{ChannelSums, Checkin, NewCheckin, Store, StoreResult, on_pool};
+use super::{
+    ChannelSums, Checkin, JOB_DROPPED, JOB_PENDING, NewCheckin, NewJob, Store, StoreResult, on_pool,
+};
+use crate::domain::jobs::JobKind;
+use crate::domain::metrics::Totals;
 
 /// Rows per multi-row INSERT in [`Store::import_checkins`]: 14 parameters each stays far under
 /// SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
@@ -201,6 +205,73 @@ impl Store {
         Ok(written)
     }
 
+    /// Replaces the team's pending check-in nudge with `next` (None: no nudge stays planned),
+    /// first writing the check-in time when `minute` is given (`Some(None)` turns it off). One
+    /// transaction: a crash never leaves a new time with the old time's nudge still planned.
+    /// Returns whether `next` was newly written (false: that very nudge was already pending).
+    pub async fn replan_nudge(
+        &self,
+        chat_id: i64,
+        minute: Option<Option<i64>>,
+        next: Option<&NewJob>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let kind = JobKind::CheckinNudge.code();
+        // The pending nudge that equals `next` stays; every other one of this chat is dropped.
+        let drop_sql = match next {
+            Some(_) => {
+                "UPDATE jobs SET state = $2, done_at = $3, last_error = 'replaced' \
+                 WHERE chat_id = $1 AND state = $4 AND kind = $5 AND NOT (mark = $6 AND due_at = $7)"
+            }
+            None => {
+                "UPDATE jobs SET state = $2, done_at = $3, last_error = 'replaced' \
+                 WHERE chat_id = $1 AND state = $4 AND kind = $5"
+            }
+        };
+        let plan_sql = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
+                        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
+        let written = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(minute) = minute {
+                sqlx::query(
+                    "UPDATE teams SET checkin_minute = $2, updated_at = $3 WHERE chat_id = $1",
+                )
+                .bind(chat_id)
+                .bind(minute)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut dropped = sqlx::query(drop_sql)
+                .bind(chat_id)
+                .bind(JOB_DROPPED)
+                .bind(now)
+                .bind(JOB_PENDING)
+                .bind(kind);
+            if let Some(job) = next {
+                dropped = dropped.bind(&job.mark).bind(job.due_at);
+            }
+            dropped.execute(&mut *tx).await?;
+            let mut written = 0;
+            if let Some(job) = next {
+                written = sqlx::query(plan_sql)
+                    .bind(job.chat_id)
+                    .bind(job.kind.code())
+                    .bind(job.subject_id)
+                    .bind(&job.mark)
+                    .bind(job.due_at)
+                    .bind(job.fire_at)
+                    .bind(job.version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            written
+        });
+        Ok(written == 1)
+    }
+
     /// Turns the daily check-in nudge off (`/checkin_time off`). Lives here rather than in
     /// `TeamSetting` because that enum sets values and this clears one.
     pub async fn clear_checkin_time(&self, chat_id: i64, now: i64) -> StoreResult<()> {
@@ -212,5 +283,33 @@ impl Store {
             .await?
             .rows_affected());
         Ok(())
+    }
+}
+
+impl From<&Checkin> for Totals {
+    fn from(c: &Checkin) -> Totals {
+        Totals {
+            spend: c.spend,
+            impressions: c.impressions,
+            clicks: c.clicks,
+            orders: c.orders,
+            gmv: c.gmv,
+            new_customers: c.new_customers,
+            interactions: c.interactions,
+        }
+    }
+}
+
+impl From<&ChannelSums> for Totals {
+    fn from(s: &ChannelSums) -> Totals {
+        Totals {
+            spend: s.spend,
+            impressions: s.impressions,
+            clicks: s.clicks,
+            orders: s.orders,
+            gmv: s.gmv,
+            new_customers: s.new_customers,
+            interactions: s.interactions,
+        }
     }
 }

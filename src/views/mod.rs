@@ -2,8 +2,11 @@
 //! message says is decided here from data the service layer prepared.
 
 pub mod abtest;
+pub mod amounts;
+pub mod export;
 pub mod html;
 pub mod names;
+pub mod numbers;
 pub mod people;
 pub mod plan;
 pub mod rhythm;

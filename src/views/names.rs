@@ -58,6 +58,14 @@ pub fn channel_list(names: &[String]) -> Html {
     Html::join(&tags, ", ")
 }
 
+/// A mention of a user by id (works without a username), the name escaped.
+pub fn mention(user_id: i64, name: &str) -> Html {
+    Html::from_trusted(format!(
+        "<a href=\"tg://user?id={user_id}\">{}</a>",
+        Html::text(name)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
