@@ -3,6 +3,8 @@
 //! is all or nothing) and rings the scheduler when it plans a job, so no handler names the
 //! scheduler.
 
+pub mod tasks;
+
 use std::sync::Arc;
 
 use tokio::sync::Notify;

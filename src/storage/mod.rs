@@ -17,6 +17,7 @@ mod teams;
 pub use abtest::{CreativeSpan, CreativeSums};
 pub use inbox::{INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS};
 pub use jobs::CLAIM_LEASE_SECS;
+pub use tasks::{TaskJob, TaskWrite};
 
 pub use models::*;
 

@@ -3,5 +3,6 @@
 
 pub mod html;
 pub mod names;
+pub mod tasks;
 
 pub use html::{Html, TrArg};
