@@ -15,7 +15,7 @@ use campaign_bot::console::emulator::{ChatKind, SentKind, SentMessage, UserSpec}
 use campaign_bot::console::html::parse_telegram_html;
 use campaign_bot::domain::metrics::MAX_CREATIVE_CHARS;
 use campaign_bot::domain::playbook::MAX_SLUG_LEN;
-use campaign_bot::domain::tasks::{MAX_NOTE_CHARS, MAX_TITLE_CHARS};
+use campaign_bot::domain::tasks::{MAX_NOTE_CHARS, MAX_TITLE_CHARS, TaskStatus};
 use campaign_bot::storage::NewTask;
 use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
 
@@ -584,7 +584,7 @@ async fn names_usernames_and_group_titles(db: TestDb) {
         .await
         .expect("task")
         .expect("task");
-    assert_eq!(task.status, "done");
+    assert_eq!(task.status, TaskStatus::Done);
     h.finish().await;
 }
 

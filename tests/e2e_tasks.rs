@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use campaign_bot::bot::AppContext;
 use campaign_bot::console::emulator::SendOpts;
 use campaign_bot::domain::schedule::{DAY, HOUR};
+use campaign_bot::domain::tasks::TaskStatus;
 use campaign_bot::scheduler::{Scheduler, plan_task_jobs};
 use campaign_bot::storage::{CLAIM_LEASE_SECS, JOB_SENT, NewTask, NewTeam, Store};
 use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
@@ -139,7 +140,7 @@ async fn only_owner_creator_or_admin_may_change_a_task() {
     );
     assert_eq!(
         app.ctx.store.task(GROUP, 1).await.unwrap().unwrap().status,
-        "open"
+        TaskStatus::Open
     );
     assert!(
         app.reply(GROUP, ALICE, "/block 1 waiting for design")
@@ -166,7 +167,7 @@ async fn ping_buttons_act_with_the_same_permissions() {
     app.wait_handled().await;
     assert_eq!(
         app.ctx.store.task(GROUP, 1).await.unwrap().unwrap().status,
-        "open",
+        TaskStatus::Open,
         "a stranger's press changes nothing"
     );
     assert!(
@@ -201,9 +202,55 @@ async fn ping_buttons_act_with_the_same_permissions() {
     app.wait_handled().await;
     assert_eq!(
         app.ctx.store.task(GROUP, 1).await.unwrap().unwrap().status,
-        "done"
+        TaskStatus::Done
     );
     assert!(app.advance(3 * DAY).await.is_empty());
+    app.stop().await.cleanup().await;
+}
+
+/// Bug: an unrecognised action in a ping button's data used to be treated as "blocked". A
+/// button this version did not make changes nothing and says so.
+#[tokio::test]
+async fn an_unknown_ping_button_changes_nothing() {
+    let mut app = app().await;
+    app.reply(GROUP, ALICE, "/task @bob Publish due +2d").await;
+    let ping = app.advance(DAY).await.remove(0);
+    for data in ["t:zap:1", "t:block", "x:done:1"] {
+        app.emulator.press_button(GROUP, BOB, ping.message_id, data);
+        app.wait_handled().await;
+        let task = app.ctx.store.task(GROUP, 1).await.unwrap().unwrap();
+        assert_eq!(task.status, TaskStatus::Open, "{data}");
+        assert_eq!(task.blocked_reason, None, "{data}");
+        assert_eq!(
+            app.ctx.store.task_events(task.id).await.unwrap().len(),
+            1,
+            "{data}: only the created entry"
+        );
+        let answer = app.emulator.callback_answers().last().unwrap().1.clone();
+        assert!(
+            answer.unwrap_or_default().contains("no longer works"),
+            "{data}"
+        );
+    }
+    let ping_now = app.emulator.message(GROUP, ping.message_id).unwrap();
+    assert!(
+        ping_now.reply_markup.is_some(),
+        "the ping keeps its buttons"
+    );
+    app.stop().await.cleanup().await;
+}
+
+/// Bug: moving a deadline to the time it already had dropped the pending pings and then
+/// could not plan them again (same occurrence key), so the task was never pinged.
+#[tokio::test]
+async fn a_deadline_moved_to_the_same_time_keeps_its_pings() {
+    let mut app = app().await;
+    app.reply(GROUP, ALICE, "/task @bob Report due +3d").await;
+    let moved = app.reply(GROUP, BOB, "/due 1 +3d").await;
+    assert!(moved.contains("slipped 1×"), "{moved}");
+    let sent = app.advance(2 * DAY).await;
+    assert_eq!(sent.len(), 1, "{:?}", texts(&sent));
+    assert!(sent[0].text.contains("due in 24 hours"));
     app.stop().await.cleanup().await;
 }
 

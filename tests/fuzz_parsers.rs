@@ -16,7 +16,6 @@ use std::fmt::Debug;
 use std::time::Instant;
 
 use campaign_bot::bot::commands::{Command, MENU, help_for};
-use campaign_bot::bot::task_view;
 use campaign_bot::domain::checkins::{
     CheckinArgs, CheckinTimeArg, MetricsArgError, channel_key, nudge_day, parse_checkin_time,
     parse_metrics_args, split_checkin_args,
@@ -39,7 +38,8 @@ use campaign_bot::domain::playbook::{MAX_SLUG_LEN, SlugError, Tier, validate_slu
 use campaign_bot::domain::review::Span;
 use campaign_bot::domain::schedule::Recurrence;
 use campaign_bot::domain::tasks::{
-    MAX_NOTE_CHARS, MAX_TITLE_CHARS, find_tag, parse_task, parse_task_number,
+    MAX_NOTE_CHARS, MAX_TITLE_CHARS, TaskFilter, find_tag, parse_callback, parse_filter,
+    parse_note, parse_task, parse_task_number, split_number,
 };
 use campaign_bot::domain::when::{
     CHECKIN_MAX_DAYS_BACK, MAX_AHEAD_SECS, MAX_DURATION_SECS, WhenError, local_date, parse_day,
@@ -983,6 +983,35 @@ fn fuzz_parse_task_number() {
     );
 }
 
+#[test]
+fn fuzz_task_command_arguments() {
+    fuzz(
+        "parse_filter + split_number + parse_note + parse_callback",
+        input(&[TASK_WORDS, SMALL_WORDS]),
+        |s| {
+            if let Some(TaskFilter::Owner(name)) = parse_filter(&s) {
+                prop_assert!(!name.is_empty() && !name.starts_with(char::is_whitespace));
+            }
+            let (first, rest) = split_number(&s);
+            prop_assert!(!first.contains(char::is_whitespace));
+            prop_assert!(s.contains(first) && s.contains(rest));
+            match parse_note(rest) {
+                Ok(Some(note)) => prop_assert!(note.chars().count() <= MAX_NOTE_CHARS),
+                Ok(None) => prop_assert!(rest.is_empty()),
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+            let data = format!("t:{s}");
+            if let Some((action, id)) = parse_callback(&data) {
+                prop_assert_eq!(
+                    parse_callback(&action.callback_data(id)),
+                    Some((action, id))
+                );
+            }
+            Ok(())
+        },
+    );
+}
+
 // ---------------------------------------------------------------- domain::metrics
 
 #[test]
@@ -1274,14 +1303,14 @@ fn fuzz_numbers_command_args() {
 #[test]
 fn fuzz_stored_marks() {
     fuzz(
-        "parse_day_key + rhythm::meeting_day + numbers::nudge_day + task_view::parse_callback",
+        "parse_day_key + rhythm::meeting_day + numbers::nudge_day + tasks::parse_callback",
         input(&[SMALL_WORDS, WHEN_WORDS]),
         |s| {
             let _ = parse_day_key(&s);
             let _ = rhythm::meeting_day(&s);
             let _ = nudge_day(&s);
-            if let Some((action, id)) = task_view::parse_callback(&s) {
-                prop_assert!(["done", "snooze", "block"].contains(&action));
+            if let Some((action, id)) = parse_callback(&s) {
+                prop_assert!(["done", "snooze", "block"].contains(&action.code()));
                 prop_assert!(s.starts_with("t:") && id.to_string().len() <= 20);
             }
             Ok(())

@@ -361,7 +361,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .unwrap();
     assert_eq!(
-        (t.status.as_str(), t.blocked_reason.as_deref(), t.blocked_at),
+        (t.status.code(), t.blocked_reason.as_deref(), t.blocked_at),
         ("blocked", Some("design"), Some(T + 2))
     );
     let t = store
@@ -369,7 +369,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .unwrap();
     assert_eq!(
-        (t.status.as_str(), t.blocked_reason.as_deref()),
+        (t.status.code(), t.blocked_reason.as_deref()),
         ("open", None)
     );
     let t = store
@@ -394,7 +394,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .unwrap();
     assert_eq!(
-        (t.status.as_str(), t.done_at, t.version),
+        (t.status.code(), t.done_at, t.version),
         ("done", Some(T + 5), 2)
     );
     let events: Vec<(String, Option<String>)> = store
@@ -402,7 +402,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| (e.kind, e.detail))
+        .map(|e| (e.kind.code().to_string(), e.detail))
         .collect();
     let expected = [
         ("created", None),

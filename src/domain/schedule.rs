@@ -165,6 +165,18 @@ impl Recurrence {
         }
     }
 
+    /// The stored code only (what `code` wrote), unlike `parse` which reads what users type.
+    pub fn from_code(code: &str) -> Option<Recurrence> {
+        [
+            Recurrence::Day,
+            Recurrence::Week,
+            Recurrence::Month,
+            Recurrence::Weekday,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Recurrence::Day => "day",

@@ -213,6 +213,191 @@ pub fn may_change(actor: i64, owner: Option<i64>, creator: i64, actor_is_admin: 
     actor_is_admin || owner == Some(actor) || creator == actor
 }
 
+/// Where a task stands. Stored as its code; open and blocked tasks still get pings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskStatus {
+    Open,
+    Blocked,
+    Done,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] = [
+        TaskStatus::Open,
+        TaskStatus::Blocked,
+        TaskStatus::Done,
+        TaskStatus::Cancelled,
+    ];
+
+    /// The stored code (also the `status.*` locale key).
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "open",
+            TaskStatus::Blocked => "blocked",
+            TaskStatus::Done => "done",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Still to be done: open or blocked.
+    pub fn is_open(self) -> bool {
+        matches!(self, TaskStatus::Open | TaskStatus::Blocked)
+    }
+}
+
+/// A stored code no version of the program wrote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown stored code: {0}")]
+pub struct UnknownCode(pub String);
+
+impl TryFrom<String> for TaskStatus {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<TaskStatus, UnknownCode> {
+        TaskStatus::parse(&code).ok_or(UnknownCode(code))
+    }
+}
+
+/// What a task history entry records. Stored as its code (also the `event.*` locale key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskEventKind {
+    Created,
+    Done,
+    Blocked,
+    Unblocked,
+    Due,
+    Reassigned,
+    Cancelled,
+}
+
+impl TaskEventKind {
+    pub const ALL: [TaskEventKind; 7] = [
+        TaskEventKind::Created,
+        TaskEventKind::Done,
+        TaskEventKind::Blocked,
+        TaskEventKind::Unblocked,
+        TaskEventKind::Due,
+        TaskEventKind::Reassigned,
+        TaskEventKind::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            TaskEventKind::Created => "created",
+            TaskEventKind::Done => "done",
+            TaskEventKind::Blocked => "blocked",
+            TaskEventKind::Unblocked => "unblocked",
+            TaskEventKind::Due => "due",
+            TaskEventKind::Reassigned => "reassigned",
+            TaskEventKind::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<TaskEventKind> {
+        TaskEventKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl TryFrom<String> for TaskEventKind {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<TaskEventKind, UnknownCode> {
+        TaskEventKind::parse(&code).ok_or(UnknownCode(code))
+    }
+}
+
+/// A button on a deadline ping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PingAction {
+    Done,
+    /// +1 day.
+    Snooze,
+    Block,
+}
+
+impl PingAction {
+    pub const ALL: [PingAction; 3] = [PingAction::Done, PingAction::Snooze, PingAction::Block];
+
+    /// The word in the callback data (also the `button.*` locale key).
+    pub fn code(self) -> &'static str {
+        match self {
+            PingAction::Done => "done",
+            PingAction::Snooze => "snooze",
+            PingAction::Block => "block",
+        }
+    }
+
+    /// Callback data of this button for a task: `t:<action>:<task id>`, well under Telegram's
+    /// 64 bytes.
+    pub fn callback_data(self, task_id: i64) -> String {
+        format!("t:{}:{task_id}", self.code())
+    }
+}
+
+/// Parses callback data made by `PingAction::callback_data`; anything else (an old or forged
+/// button) is None, and must change nothing.
+pub fn parse_callback(data: &str) -> Option<(PingAction, i64)> {
+    let mut parts = data.split(':');
+    if parts.next()? != "t" {
+        return None;
+    }
+    let action = parts.next()?;
+    let id = parts.next()?.parse().ok()?;
+    let action = PingAction::ALL.into_iter().find(|a| a.code() == action)?;
+    Some((action, id))
+}
+
+/// Which tasks `/tasks` shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskFilter {
+    Open,
+    Mine,
+    Overdue,
+    Blocked,
+    /// Open ones and those closed in the last week.
+    All,
+    /// `@name`, without the `@`.
+    Owner(String),
+}
+
+/// The `/tasks` argument; None when it is none of the filters.
+pub fn parse_filter(args: &str) -> Option<TaskFilter> {
+    let arg = args.trim().to_lowercase();
+    Some(match arg.as_str() {
+        "" => TaskFilter::Open,
+        "mine" | "me" | "我的" | "我" => TaskFilter::Mine,
+        "overdue" | "逾期" | "过期" => TaskFilter::Overdue,
+        "blocked" | "阻塞" | "卡住" | "卡点" => TaskFilter::Blocked,
+        "all" | "全部" | "所有" => TaskFilter::All,
+        name => match name.strip_prefix('@') {
+            Some(user) if !user.is_empty() => TaskFilter::Owner(user.to_string()),
+            _ => return None,
+        },
+    })
+}
+
+/// The arguments of a numbered command (`/done 3 published`): the first word (the number as
+/// typed) and the rest, trimmed.
+pub fn split_number(args: &str) -> (&str, &str) {
+    let args = args.trim();
+    let (first, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+    (first, rest.trim())
+}
+
+/// A note or reason given with `/done` or `/block`: None when empty, refused when too long.
+pub fn parse_note(text: &str) -> Result<Option<String>, TaskArgError> {
+    check_len(text, MAX_NOTE_CHARS).map_err(|len| TaskArgError::NoteTooLong {
+        len,
+        max: MAX_NOTE_CHARS,
+    })?;
+    Ok(Some(text.to_string()).filter(|s| !s.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +595,60 @@ mod tests {
         assert!(may_change(2, Some(1), 2, false));
         assert!(may_change(3, Some(1), 2, true));
         assert!(!may_change(3, Some(1), 2, false));
+    }
+
+    #[test]
+    fn stored_codes_round_trip() {
+        for s in TaskStatus::ALL {
+            assert_eq!(TaskStatus::try_from(s.code().to_string()), Ok(s));
+        }
+        for k in TaskEventKind::ALL {
+            assert_eq!(TaskEventKind::try_from(k.code().to_string()), Ok(k));
+        }
+        assert!(TaskStatus::try_from("Open".to_string()).is_err());
+        assert!(TaskStatus::Blocked.is_open() && !TaskStatus::Done.is_open());
+    }
+
+    #[test]
+    fn callback_data_round_trips_and_unknown_buttons_are_none() {
+        for a in PingAction::ALL {
+            assert_eq!(parse_callback(&a.callback_data(42)), Some((a, 42)));
+        }
+        for data in ["t:zap:1", "t:done", "t:done:x", "x:done:1", "", "t::1"] {
+            assert_eq!(parse_callback(data), None, "{data}");
+        }
+    }
+
+    #[test]
+    fn filters() {
+        let cases = [
+            ("", Some(TaskFilter::Open)),
+            (" 我的 ", Some(TaskFilter::Mine)),
+            ("OVERDUE", Some(TaskFilter::Overdue)),
+            ("卡点", Some(TaskFilter::Blocked)),
+            ("all", Some(TaskFilter::All)),
+            ("@Bob", Some(TaskFilter::Owner("bob".into()))),
+            ("@", None),
+            ("someone", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_filter(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn numbered_arguments_and_notes() {
+        assert_eq!(
+            split_number(" 3  published today "),
+            ("3", "published today")
+        );
+        assert_eq!(split_number("3"), ("3", ""));
+        assert_eq!(parse_note(""), Ok(None));
+        assert_eq!(parse_note("ok"), Ok(Some("ok".into())));
+        assert!(matches!(
+            parse_note(&"x".repeat(MAX_NOTE_CHARS + 1)),
+            Err(TaskArgError::NoteTooLong { .. })
+        ));
     }
 
     proptest! {

@@ -20,7 +20,7 @@ use crate::service::Service;
 use crate::storage::{JOB_DROPPED, JOB_SENT, Job, StoreError, TeamSetting};
 use crate::telegram::{TgBot, is_gone};
 
-pub use task_pings::{open_next_occurrence, plan_task_jobs};
+pub use crate::service::tasks::{open_next_occurrence, plan_task_jobs};
 
 /// Jobs claimed per round trip.
 const BATCH: i64 = 200;

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod report;
 pub mod review;
 pub mod setup;
+pub mod tasks;
 
 use std::sync::Arc;
 

@@ -18,6 +18,7 @@ pub use abtest::{CreativeSpan, CreativeSums};
 pub use inbox::{INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS};
 pub use jobs::CLAIM_LEASE_SECS;
 pub use report_queries::ReviewChange;
+pub use tasks::{TaskJob, TaskWrite};
 
 pub use models::*;
 

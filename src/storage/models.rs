@@ -6,6 +6,8 @@ use crate::domain::goal::Goal as DomainGoal;
 use crate::domain::jobs::JobKind;
 use crate::domain::lang::{Lang, Zone};
 use crate::domain::playbook::Tier;
+use crate::domain::schedule::Recurrence;
+use crate::domain::tasks::{TaskEventKind, TaskStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Team {
@@ -90,9 +92,11 @@ pub struct Task {
     pub creator_id: i64,
     pub channel: Option<String>,
     pub due_at: i64,
-    pub recur: Option<String>,
+    /// Decoded by its sqlx impls in storage/tasks.rs (NULL = does not repeat).
+    pub recur: Option<Recurrence>,
     pub series_id: Option<i64>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
     pub blocked_reason: Option<String>,
     pub blocked_at: Option<i64>,
     pub slips: i64,
@@ -104,14 +108,15 @@ pub struct Task {
 
 impl Task {
     pub fn is_open(&self) -> bool {
-        self.status == TASK_OPEN || self.status == TASK_BLOCKED
+        self.status.is_open()
     }
 }
 
-pub const TASK_OPEN: &str = "open";
-pub const TASK_BLOCKED: &str = "blocked";
-pub const TASK_DONE: &str = "done";
-pub const TASK_CANCELLED: &str = "cancelled";
+// Kept as names for the enum so older call sites read the same.
+pub const TASK_OPEN: TaskStatus = TaskStatus::Open;
+pub const TASK_BLOCKED: TaskStatus = TaskStatus::Blocked;
+pub const TASK_DONE: TaskStatus = TaskStatus::Done;
+pub const TASK_CANCELLED: TaskStatus = TaskStatus::Cancelled;
 
 #[derive(Clone, Debug)]
 pub struct NewTask {
@@ -123,7 +128,7 @@ pub struct NewTask {
     pub creator_id: i64,
     pub channel: Option<String>,
     pub due_at: i64,
-    pub recur: Option<String>,
+    pub recur: Option<Recurrence>,
     pub series_id: Option<i64>,
     /// The command message that asked for the task: a command handled again after a crash
     /// finds its task instead of creating a second one.
@@ -136,7 +141,8 @@ pub struct TaskEvent {
     pub task_id: i64,
     pub at: i64,
     pub actor_id: Option<i64>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: TaskEventKind,
     pub detail: Option<String>,
 }
 

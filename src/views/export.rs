@@ -102,11 +102,11 @@ pub fn tasks_csv(rows: &[ExportTask], tz: Tz) -> Result<Vec<u8>, csv::Error> {
                 vec![
                     t.number.to_string(),
                     csv_text(&t.title),
-                    t.status.clone(),
+                    t.status.code().to_string(),
                     csv_text(owner),
                     t.channel.clone().unwrap_or_default(),
                     local_time_cell(t.due_at, tz),
-                    t.recur.clone().unwrap_or_default(),
+                    t.recur.map(|r| r.code().to_string()).unwrap_or_default(),
                     t.slips.to_string(),
                     csv_text(t.blocked_reason.as_deref().unwrap_or("")),
                     csv_text(t.done_when.as_deref().unwrap_or("")),

@@ -12,5 +12,6 @@ pub mod plan;
 pub mod rhythm;
 pub mod setup;
 pub mod summary;
+pub mod tasks;
 
 pub use html::{Html, TrArg};
