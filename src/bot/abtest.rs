@@ -3,14 +3,11 @@
 
 use super::{HandlerResult, Turn};
 use crate::domain::abtest::parse_abtest_args;
+use crate::domain::checkins::channel_key;
 use crate::views::abtest::{render_outcome, render_usage};
 
 /// Normalizes a typed channel reference: `#XHS` → `xhs`.
 // The same rule as `bot::numbers`'s; kept here until a domain normaliser exists.
-fn channel_key(s: &str) -> String {
-    s.trim().trim_start_matches(['#', '＃']).to_lowercase()
-}
-
 pub async fn abtest(turn: &Turn, args: &str) -> HandlerResult {
     let Some(team) = turn.require_team().await? else {
         return Ok(());

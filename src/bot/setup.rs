@@ -4,7 +4,6 @@
 use teloxide::prelude::*;
 
 use super::commands::help_for;
-use super::reply::escape;
 use super::{HandlerResult, TgBot, Turn};
 use crate::domain::lang::{Lang, parse_time_zone};
 use crate::domain::plan_args::parse_currency;
@@ -30,7 +29,7 @@ pub async fn help(turn: &Turn, args: &str) -> HandlerResult {
     match help_for(turn.lang, args) {
         Some(text) => turn.reply(&text).await,
         None => {
-            turn.reply(&turn.t("help.unknown", &[("command", &escape(args))]))
+            turn.reply(crate::tr!(turn.lang, "help.unknown", command = args).as_str())
                 .await
         }
     }
@@ -115,6 +114,6 @@ pub async fn unknown_command(
         .unwrap_or("")
         .to_string();
     let word = word.split('@').next().unwrap_or("").to_string();
-    turn.reply(&turn.t("help.unknown", &[("command", &escape(&word))]))
+    turn.reply(crate::tr!(turn.lang, "help.unknown", command = word).as_str())
         .await
 }

@@ -108,18 +108,20 @@ impl Turn {
         if people::is_admin(&self.msg, &admins) {
             return Ok(true);
         }
-        let names: Vec<String> = admins.iter().map(|a| reply::escape(&a.name)).collect();
+        let names: Vec<&str> = admins.iter().map(|a| a.name.as_str()).collect();
         let names = if names.is_empty() {
             "—".to_string()
         } else {
             names.join(", ")
         };
-        let action = self.t(action_key, &[]);
-        self.reply(&self.t(
+        let action = crate::tr!(self.lang, action_key);
+        let text = crate::tr!(
+            self.lang,
             "perm.admin_only",
-            &[("action", &action), ("admins", &names)],
-        ))
-        .await?;
+            action = action,
+            admins = names
+        );
+        self.reply(text.as_str()).await?;
         Ok(false)
     }
 }

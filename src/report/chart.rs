@@ -14,6 +14,7 @@
 //! Values that are NaN or infinite are skipped. A spec with no finite point still renders a valid
 //! PNG: the title and "no data yet · 暂无数据".
 
+use crate::views::names::truncate_chars;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, Days, NaiveDate};
@@ -140,16 +141,6 @@ fn clean(points: &[(NaiveDate, f64)]) -> Vec<(NaiveDate, f64)> {
         .collect();
     v.sort_by_key(|(d, _)| *d);
     v
-}
-
-/// Shortens `s` to at most `max` characters, ending with `…` when cut.
-fn truncate_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// Shortens `s` (with `…`) until it fits `max_px` in `style`.

@@ -38,10 +38,6 @@ pub fn is_server_error(api: &ApiError) -> bool {
     matches!(api, ApiError::Unknown(d) if d.starts_with("Internal Server Error") || d.starts_with("Bad Gateway") || d.starts_with("Service Unavailable"))
 }
 
-pub fn escape(s: &str) -> String {
-    teloxide::utils::html::escape(s)
-}
-
 /// Drops tags and decodes the few entities we emit: for menus and the terminal.
 pub fn strip_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -280,7 +276,7 @@ mod tests {
         ] {
             let text = format!(
                 "I don't know <b><code>{}</code></b> — see /help",
-                escape(&user)
+                crate::views::Html::text(&user)
             );
             let chunks = split_message(&text, MAX_TEXT);
             assert!(chunks.len() > 1);

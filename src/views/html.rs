@@ -95,7 +95,7 @@ impl AsRef<str> for Html {
 
 /// What a translation placeholder may be filled with: plain text (escaped on the way in),
 /// `Html` (inserted as is) or a number.
-pub trait TrArg {
+pub trait TrArg: Sync {
     fn to_html(&self) -> Cow<'_, str>;
 }
 

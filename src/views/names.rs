@@ -47,6 +47,16 @@ pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
+/// At most `max` characters, the last one `…` when cut.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// `#name`, escaped.
 pub fn channel_tag(name: &str) -> Html {
     Html::text(&format!("#{name}"))

@@ -2,6 +2,8 @@
 //! `/budget`, `/plan`, the answers to `/goal` and `/channel` changes, and their refusals
 //! (locales/plan.*.yml). Pure: data in, `Html` out.
 
+pub use super::amounts::amount_reason;
+use crate::views::names::truncate_chars;
 use std::collections::HashMap;
 
 use chrono::Datelike;
@@ -11,7 +13,7 @@ use super::names::{hhmm, metric_name_lower, tier_name, utf16_len, weekday_short}
 use crate::domain::goal::{Goal, GoalKind, Period, Progress, Scope};
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{Better, Metric};
-use crate::domain::money::{AmountError, DASH, format_bp, format_money};
+use crate::domain::money::{DASH, format_bp, format_money};
 use crate::domain::plan_args::{
     ChannelArgError, GoalArgError, Pace, days_in_month, format_bp_range, format_target,
     format_value,
@@ -30,16 +32,6 @@ use crate::tr;
 /// Longest owner name shown in lists, so 20 channels still fit one message.
 const MAX_NAME_CHARS: usize = 24;
 
-/// Shortens `s` to at most `max` characters, ending with `…` when cut.
-pub fn truncate_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 fn money(currency: &str, minor: i64) -> Html {
     Html::text(&format_money(minor, currency))
 }
@@ -49,17 +41,6 @@ fn two(a: Html, b: Html, sep: &str) -> Html {
 }
 
 // ---------------------------------------------------------------- refusals
-
-pub fn amount_reason(lang: Lang, e: &AmountError) -> Html {
-    let (key, input) = match e {
-        AmountError::Invalid { input } => ("invalid", input),
-        AmountError::Negative { input } => ("negative", input),
-        AmountError::TooPrecise { input } => ("too_precise", input),
-        AmountError::TooLarge { input } => ("too_large", input),
-        AmountError::NotInteger { input } => ("not_integer", input),
-    };
-    tr!(lang, &format!("plan.amount.{key}"), input = input)
-}
 
 pub fn slug_reason(lang: Lang, e: &SlugError) -> Html {
     let (head, input, suggestion) = match e {

@@ -27,8 +27,7 @@ use crate::service::review::SummaryData;
 use crate::storage::{TASK_BLOCKED, TASK_DONE, Task};
 use crate::tr;
 
-// String helpers kept for `goal_lines` (being rewritten onto the goal model elsewhere) and for
-// the chart's texts, which are drawn into a picture: plain text there, not HTML.
+// Plain-text helpers for the chart's texts, which are drawn into a picture: no HTML there.
 
 fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     crate::i18n::tr(lang, &format!("rhythm.{key}"), args)
@@ -37,14 +36,6 @@ fn t(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 /// A metric's name as a string (names contain no markup characters, so text and HTML agree).
 fn metric_name(lang: Lang, m: Metric) -> String {
     names::metric_name(lang, m).into_string()
-}
-
-fn escape(s: &str) -> String {
-    Html::text(s).into_string()
-}
-
-fn channel_tag(name: &str) -> String {
-    bold_tag(name).into_string()
 }
 
 /// `<b>#name</b>`, escaped.
@@ -296,7 +287,7 @@ fn rate_goal(data: &TeamData, m: Metric, channel: Option<&str>) -> Option<GoalTh
 /// Goal progress: each volume goal over its period to date, projected to the period end.
 /// Progress is `Goal::progress`, the same `/goals` and `/metrics` show; a goal whose numbers
 /// are missing (no check-ins in its period, new customers never reported) has no line.
-fn goal_lines(lang: Lang, data: &TeamData) -> Vec<String> {
+fn goal_lines(lang: Lang, data: &TeamData) -> Vec<Html> {
     let currency = data.team.currency.as_str();
     let today = data.today();
     let mut lines = Vec::new();
@@ -320,26 +311,24 @@ fn goal_lines(lang: Lang, data: &TeamData) -> Vec<String> {
         };
         let actual_whole = round_div(actual.num, actual.den).unwrap_or(0);
         let projected = round_div(actual_whole * i128::from(len), i128::from(elapsed)).unwrap_or(0);
-        let fmt = |v: i128| escape(&MetricValue::whole(v).format(m, currency));
+        let fmt = |v: i128| MetricValue::whole(v).format(m, currency);
         let progress = bp.map_or_else(|| DASH.to_string(), format_bp);
         let on_track = projected >= i128::from(g.target);
         let who = match channel {
-            Some(c) => channel_tag(c),
-            None => t(lang, "summary.team", &[]),
+            Some(c) => bold_tag(c),
+            None => tr!(lang, "rhythm.summary.team"),
         };
-        lines.push(t(
+        lines.push(tr!(
             lang,
-            "summary.goal_line",
-            &[
-                ("who", &who),
-                ("metric", &metric_name(lang, m)),
-                ("actual", &fmt(actual_whole)),
-                ("target", &fmt(i128::from(g.target))),
-                ("progress", &progress),
-                ("period", &t(lang, &format!("period.{}", p.code()), &[])),
-                ("projected", &fmt(projected)),
-                ("mark", if on_track { "✅" } else { "⚠️" }),
-            ],
+            "rhythm.summary.goal_line",
+            who = who,
+            metric = names::metric_name(lang, m),
+            actual = fmt(actual_whole),
+            target = fmt(i128::from(g.target)),
+            progress = progress,
+            period = tr!(lang, &format!("rhythm.period.{}", p.code())),
+            projected = fmt(projected),
+            mark = if on_track { "✅" } else { "⚠️" },
         ));
     }
     lines
@@ -566,11 +555,7 @@ pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
         prev_to = md(w.prev_to),
     ));
     parts.push(head);
-    // Built by the goal model's own code, from escaped pieces.
-    let goals = goal_lines(lang, data)
-        .into_iter()
-        .map(Html::from_trusted)
-        .collect();
+    let goals = goal_lines(lang, data);
     parts.push(section(lang, "summary.goals", goals, "summary.no_goals"));
     let mut ch_lines: Vec<Html> = data
         .snapshot

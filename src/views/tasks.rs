@@ -2,6 +2,7 @@
 //! the detail with its history, deadline pings, relative due times, statuses, and the refusals
 //! of the task commands. Pure: everything comes from the service's view data.
 
+pub use super::names::mention;
 use chrono_tz::Tz;
 
 use super::html::Html;
@@ -18,14 +19,6 @@ use crate::tr;
 
 /// Room for list lines in one message, leaving space for the "and N more" line.
 const LIST_BUDGET: usize = MAX_TEXT - 300;
-
-/// A clickable mention of a user by id (works without a username).
-pub fn mention(user_id: i64, name: &str) -> Html {
-    let mut html = Html::from_trusted(format!("<a href=\"tg://user?id={user_id}\">"));
-    html.push_text(name);
-    html.push(&Html::markup("</a>"));
-    html
-}
 
 /// A person as a mention, or `@username` while they have not been seen.
 pub fn person_mention(p: &Person) -> Html {
