@@ -2,6 +2,7 @@
 //! replaces the numbers; the caller gets the previous row back to say what changed.
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
+use super::jobs::insert_job;
 use super::{
     ChannelSums, Checkin, JOB_DROPPED, JOB_PENDING, NewCheckin, NewJob, Store, StoreResult, on_pool,
 };
@@ -228,8 +229,6 @@ impl Store {
                  WHERE chat_id = $1 AND state = $4 AND kind = $5"
             }
         };
-        let plan_sql = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
-                        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
         let written = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             if let Some(minute) = minute {
@@ -254,17 +253,7 @@ impl Store {
             dropped.execute(&mut *tx).await?;
             let mut written = 0;
             if let Some(job) = next {
-                written = sqlx::query(plan_sql)
-                    .bind(job.chat_id)
-                    .bind(job.kind.code())
-                    .bind(job.subject_id)
-                    .bind(&job.mark)
-                    .bind(job.due_at)
-                    .bind(job.fire_at)
-                    .bind(job.version)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                written = insert_job!(job).execute(&mut *tx).await?.rows_affected();
             }
             tx.commit().await?;
             written

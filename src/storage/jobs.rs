@@ -14,18 +14,26 @@ pub const CLAIM_LEASE_SECS: i64 = 300;
 pub(super) const INSERT_JOB_SQL: &str = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
 
+/// [`INSERT_JOB_SQL`] with a job's values bound, ready for a pool or a transaction.
+macro_rules! insert_job {
+    ($job:expr) => {
+        sqlx::query($crate::storage::jobs::INSERT_JOB_SQL)
+            .bind($job.chat_id)
+            .bind($job.kind.code())
+            .bind($job.subject_id)
+            .bind(&$job.mark)
+            .bind($job.due_at)
+            .bind($job.fire_at)
+            .bind($job.version)
+    };
+}
+pub(super) use insert_job;
+
 impl Store {
     /// Plans a job; a job with the same (kind, subject, mark, due) already planned is kept as is.
     /// Returns whether a new row was written.
     pub async fn plan_job(&self, job: &NewJob) -> StoreResult<bool> {
-        let written = on_pool!(self, |pool| sqlx::query(INSERT_JOB_SQL)
-            .bind(job.chat_id)
-            .bind(job.kind.code())
-            .bind(job.subject_id)
-            .bind(&job.mark)
-            .bind(job.due_at)
-            .bind(job.fire_at)
-            .bind(job.version)
+        let written = on_pool!(self, |pool| insert_job!(job)
             .execute(pool)
             .await?
             .rows_affected());

@@ -3,7 +3,7 @@
 
 use crate::domain::jobs::JobKind;
 
-use super::jobs::INSERT_JOB_SQL;
+use super::jobs::insert_job;
 use super::{JOB_DROPPED, Job, NewJob, Store, StoreResult, on_pool};
 
 /// What a review re-plan does to the team's review time before its jobs are replaced.
@@ -71,16 +71,7 @@ impl Store {
                 }
             }
             for job in planned {
-                sqlx::query(INSERT_JOB_SQL)
-                    .bind(job.chat_id)
-                    .bind(job.kind.code())
-                    .bind(job.subject_id)
-                    .bind(&job.mark)
-                    .bind(job.due_at)
-                    .bind(job.fire_at)
-                    .bind(job.version)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_job!(job).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
