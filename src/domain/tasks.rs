@@ -374,8 +374,12 @@ pub fn parse_filter(args: &str) -> Option<TaskFilter> {
         "overdue" | "逾期" | "过期" => TaskFilter::Overdue,
         "blocked" | "阻塞" | "卡住" | "卡点" => TaskFilter::Blocked,
         "all" | "全部" | "所有" => TaskFilter::All,
+        // One word: `@ @bob` names nobody (found by tests/fuzz_parsers.rs; it listed nothing
+        // instead of showing the usage).
         name => match name.strip_prefix('@') {
-            Some(user) if !user.is_empty() => TaskFilter::Owner(user.to_string()),
+            Some(user) if !user.is_empty() && !user.contains(char::is_whitespace) => {
+                TaskFilter::Owner(user.to_string())
+            }
             _ => return None,
         },
     })
@@ -629,6 +633,8 @@ mod tests {
             ("all", Some(TaskFilter::All)),
             ("@Bob", Some(TaskFilter::Owner("bob".into()))),
             ("@", None),
+            ("@ @bob", None),
+            ("@bob carol", None),
             ("someone", None),
         ];
         for (input, expected) in cases {
