@@ -15,6 +15,7 @@ both_backends!(
     budget_shows_allocation_and_says_no_spend_yet,
     a_removed_channel_keeps_its_row_and_frees_its_name,
     the_plan_fits_one_message_with_twenty_channels,
+    a_goal_without_its_numbers_has_no_data_everywhere,
 );
 
 async fn assert_contains(text: &str, want: &str) {
@@ -516,4 +517,33 @@ async fn the_plan_fits_one_message_with_twenty_channels(db: TestDb) {
     assert!(sent[0].text.encode_utf16().count() < 4096);
     assert_contains(&sent[0].text, "共 84 个目标：见 /goals").await;
     app.stop().await.cleanup().await;
+}
+
+/// Bug (issue 12): with no new-customer numbers `/metrics` showed 0.00% for a `new` goal while
+/// `/goals` said "no data yet"; both now read `Goal::progress`.
+async fn a_goal_without_its_numbers_has_no_data_everywhere(db: TestDb) {
+    let mut app = TestApp::spawn(db).await;
+    app.reply(GROUP, ALICE, "/channel add xhs core 30000").await;
+    app.reply(GROUP, ALICE, "/goal new 500 month").await;
+    app.reply(GROUP, ALICE, "/goal gmv 50万 month").await;
+    // Numbers, but new customers never reported.
+    app.reply(
+        GROUP,
+        ALICE,
+        "/checkin xhs spend=1000 impressions=50000 clicks=1500 orders=45 gmv=9000",
+    )
+    .await;
+    let goals = app.reply(GROUP, ALICE, "/goals").await;
+    assert_contains(&goals, "new customers 500 a month (").await;
+    assert_contains(&goals, "a day) — no data yet").await;
+    let metrics = app.reply(GROUP, ALICE, "/metrics").await;
+    assert_contains(
+        &metrics,
+        "New customers (team, this month): — of 500 — no data yet",
+    )
+    .await;
+    assert!(!metrics.contains("of 500 — 0.00%"), "{metrics}");
+    // GMV was reported: the same progress in both.
+    assert_contains(&goals, "¥9,000.00 so far, 1.80% of the goal").await;
+    assert_contains(&metrics, "¥9,000.00 of ¥500,000.00 — 1.80%").await;
 }

@@ -429,6 +429,17 @@ pub fn validate_slug(s: &str) -> Result<String, SlugError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_stored_tier_reads_as_reserve() {
+        // Was Reserve in /channels but Test in the weekly report (issue 12); now one answer.
+        for t in Tier::ALL {
+            assert_eq!(Tier::from_stored(t.code()), t);
+            assert_eq!(Tier::from(t.code().to_string()), t);
+        }
+        assert_eq!(Tier::from_stored("premium"), Tier::Reserve);
+        assert_eq!(Tier::from_stored(""), Tier::Reserve);
+    }
     use proptest::prelude::*;
 
     fn ch(name: &str, tier: Tier, yuan: i64, owner: bool) -> ChannelPlan {
