@@ -121,9 +121,10 @@ where
         self.inner.stop_token()
     }
 
-    fn hint_allowed_updates(&mut self, hint: &mut dyn Iterator<Item = AllowedUpdate>) {
-        self.inner.hint_allowed_updates(hint)
-    }
+    /// Ignored: the dispatcher derives its hint from the handler tree, which starts with
+    /// branches that filter nothing, so it would ask Telegram for every update type. The
+    /// listener was built with `app::ALLOWED_UPDATES` instead.
+    fn hint_allowed_updates(&mut self, _hint: &mut dyn Iterator<Item = AllowedUpdate>) {}
 }
 
 impl<'a, L> AsUpdateStream<'a> for DurableListener<L>

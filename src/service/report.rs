@@ -92,19 +92,6 @@ impl TeamData {
     }
 }
 
-/// The day totals of a stored check-in.
-pub fn checkin_totals(c: &Checkin) -> Totals {
-    Totals {
-        spend: c.spend,
-        impressions: c.impressions,
-        clicks: c.clicks,
-        orders: c.orders,
-        gmv: c.gmv,
-        new_customers: c.new_customers,
-        interactions: c.interactions,
-    }
-}
-
 /// Builds the team's data at `now`. `history_from` loads check-ins from an earlier day too
 /// (a month summary, a 30-day chart); at least [`HISTORY_DAYS`] and the current goal periods
 /// are always loaded.
@@ -140,7 +127,7 @@ pub async fn build(
             Some(DayTotals {
                 channel: c.channel.clone(),
                 day: parse_day_key(&c.day)?,
-                totals: checkin_totals(c),
+                totals: Totals::from(c),
             })
         })
         .collect();

@@ -259,7 +259,11 @@ fn canonical_method_name(method: &str) -> String {
 impl Emulator {
     async fn dispatch(&self, method: &str, params: Params) -> Response {
         let key = method.to_ascii_lowercase();
-        *self.state().request_counts.entry(key.clone()).or_default() += 1;
+        {
+            let mut st = self.state();
+            *st.request_counts.entry(key.clone()).or_default() += 1;
+            st.last_params.insert(key.clone(), params.to_value());
+        }
         // Announce arrival too: a long poll may not answer for a while.
         self.inner.activity.send_modify(|n| *n += 1);
         let result = match key.as_str() {

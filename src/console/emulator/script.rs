@@ -251,6 +251,19 @@ impl Emulator {
         self.state().commands.clone()
     }
 
+    /// The parameters of the latest request for a method (case-insensitive), as JSON.
+    pub fn last_params(&self, method: &str) -> Option<Value> {
+        self.state()
+            .last_params
+            .get(&method.to_ascii_lowercase())
+            .cloned()
+    }
+
+    /// The update types the bot asked for, as Telegram remembers them (`None`: the default).
+    pub fn allowed_updates(&self) -> Option<Vec<String>> {
+        self.state().allowed_updates.clone()
+    }
+
     /// Requests received for a method (case-insensitive, like Telegram's method names).
     pub fn request_count(&self, method: &str) -> usize {
         self.state()

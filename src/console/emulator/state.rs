@@ -70,6 +70,8 @@ pub(super) struct State {
     pub(super) callback_answers: Vec<(String, Option<String>)>,
     pub(super) commands: Vec<CommandSet>,
     pub(super) request_counts: HashMap<String, usize>,
+    /// The parameters of the latest request per method (lower-case name), as JSON.
+    pub(super) last_params: HashMap<String, serde_json::Value>,
     pub(super) fault: Fault,
     /// Requests a `RateLimitStorm` has seen since it was set.
     pub(super) storm_seen: u64,
