@@ -14,7 +14,7 @@ use crate::domain::checkins::{day_key, parse_day_key};
 use crate::domain::goal::{Goal, Period};
 use crate::domain::metrics::Totals;
 use crate::domain::when::local_date;
-use crate::storage::{Channel, Checkin, Store, StoreResult, TASK_BLOCKED, Task, Team};
+use crate::storage::{Channel, Store, StoreResult, TASK_BLOCKED, Task, Team};
 
 use super::Service;
 
