@@ -943,3 +943,34 @@ async fn shutdown_releases_long_polls() {
         .unwrap();
     assert!(updates.is_empty());
 }
+
+#[tokio::test]
+async fn a_second_poller_ends_the_first_with_a_conflict_but_a_hung_up_poll_is_no_rejection() {
+    let (emu, bot, _) = setup().await;
+    // Two live pollers, as two bot instances would be: the older one gets 409.
+    let first = tokio::spawn(bot.get_updates().timeout(60).send());
+    assert!(
+        emu.wait_for(PATIENCE, |e| e.request_count("getUpdates") == 1)
+            .await
+    );
+    let second = tokio::spawn(bot.get_updates().timeout(60).send());
+    let conflict = tokio::time::timeout(PATIENCE, first)
+        .await
+        .expect("the older poll is ended")
+        .unwrap();
+    assert_eq!(api_error(conflict), ApiError::TerminatedByOtherGetUpdates);
+    assert_eq!(emu.rejections().len(), 1, "{:#?}", emu.rejections());
+    // The poller hangs up its long poll and sends a last short one, as teloxide does when it
+    // stops: the abandoned request is nobody's rejection.
+    second.abort();
+    let _ = second.await;
+    let last = bot.get_updates().timeout(0).await.unwrap();
+    assert!(last.is_empty());
+    emu.shutdown();
+    assert!(
+        !emu.wait_for(Duration::from_secs(3), |e| e.rejections().len() > 1)
+            .await,
+        "{:#?}",
+        emu.rejections()
+    );
+}

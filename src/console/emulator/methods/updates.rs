@@ -10,6 +10,9 @@ use crate::console::emulator::Emulator;
 use crate::console::emulator::http::{ApiError, ApiResult, Params};
 use crate::console::emulator::state::Webhook;
 
+/// How long a superseded poll waits for its client to hang up before it answers 409.
+const SUPERSEDED_GRACE: Duration = Duration::from_secs(2);
+
 impl Emulator {
     pub(in crate::console::emulator) async fn get_updates(&self, p: &Params) -> ApiResult {
         let offset = p.i64("offset")?;
@@ -35,27 +38,37 @@ impl Emulator {
         loop {
             let mut notified = pin!(self.inner.updates_changed.notified());
             notified.as_mut().enable();
-            {
+            let superseded = {
                 let mut st = self.state();
                 if st.poll_generation != generation {
-                    return Err(ApiError::new(
-                        409,
-                        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-                    ));
+                    true
+                } else {
+                    st.drop_unwanted_updates();
+                    let batch: Vec<Value> = st
+                        .updates
+                        .iter_mut()
+                        .take(limit)
+                        .map(|u| {
+                            u.delivered = true;
+                            u.body.clone()
+                        })
+                        .collect();
+                    if !batch.is_empty() || st.shutting_down || st.webhook.is_some() {
+                        return Ok(Value::Array(batch));
+                    }
+                    false
                 }
-                st.drop_unwanted_updates();
-                let batch: Vec<Value> = st
-                    .updates
-                    .iter_mut()
-                    .take(limit)
-                    .map(|u| {
-                        u.delivered = true;
-                        u.body.clone()
-                    })
-                    .collect();
-                if !batch.is_empty() || st.shutting_down || st.webhook.is_some() {
-                    return Ok(Value::Array(batch));
-                }
+            };
+            if superseded {
+                // A poller that is stopping drops its long poll and sends a last one; the
+                // dropped request's connection closes, and hyper drops this future with it.
+                // Wait for that before answering 409, or a poll nobody is waiting for any
+                // more would be recorded as a rejection when the machine is busy.
+                tokio::time::sleep(SUPERSEDED_GRACE).await;
+                return Err(ApiError::new(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                ));
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
                 return Ok(json!([]));
