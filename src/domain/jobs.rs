@@ -25,6 +25,15 @@ impl JobKind {
         JobKind::ReviewSummary,
     ];
 
+    /// Planned at a local time of day (the nudge, the review's agenda and summary), so a zone
+    /// change moves it; the others are moments (a deadline) that a zone change keeps.
+    pub fn is_wall_clock(self) -> bool {
+        match self {
+            JobKind::CheckinNudge | JobKind::ReviewAgenda | JobKind::ReviewSummary => true,
+            JobKind::TaskPing | JobKind::TaskRecur => false,
+        }
+    }
+
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {

@@ -32,7 +32,11 @@ pub struct MissingCheckins {
 
 /// The next nudge for `team` if its time were `minute`: its day, due instant and job; None when
 /// the nudge is off or the team inactive.
-fn next_nudge_job(team: &Team, minute: Option<i64>, now: i64) -> Option<(NaiveDate, i64, NewJob)> {
+pub(super) fn next_nudge_job(
+    team: &Team,
+    minute: Option<i64>,
+    now: i64,
+) -> Option<(NaiveDate, i64, NewJob)> {
     let minute = minute.filter(|_| team.is_active())?;
     let tz = team.tz();
     let (day, due) = next_nudge(now, minute, tz);

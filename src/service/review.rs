@@ -42,7 +42,7 @@ pub enum ChartData {
 }
 
 /// The team's next agenda and summary jobs from its settings (none when off or inactive).
-fn review_jobs(team: &Team, now: i64) -> Vec<NewJob> {
+pub(super) fn review_jobs(team: &Team, now: i64) -> Vec<NewJob> {
     let (Some(wd), Some(min)) = (team.review_weekday, team.review_minute) else {
         return Vec::new();
     };

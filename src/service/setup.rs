@@ -4,7 +4,9 @@
 use chrono_tz::Tz;
 
 use super::Service;
-use crate::domain::lang::Lang;
+use super::nudges::next_nudge_job;
+use super::review::review_jobs;
+use crate::domain::lang::{Lang, Zone};
 use crate::domain::schedule::after_quiet;
 use crate::storage::{StoreResult, Team, TeamSetting};
 
@@ -53,23 +55,30 @@ impl Service {
             .await
     }
 
-    /// Changes the zone and, in the same transaction, re-times every pending job: its due
-    /// moment stays, but quiet hours are local time, so when it may fire moves with the zone.
+    /// Changes the zone and, in the same transaction, its consequences: a pending job with a
+    /// moment (a deadline ping) keeps its moment, but quiet hours are local, so when it may
+    /// fire moves; the nudge and the review are wall-clock times, re-planned in the new zone.
     pub async fn set_timezone(&self, team: &Team, tz: Tz) -> StoreResult<()> {
+        let now = self.now();
         let quiet = team.quiet_start.zip(team.quiet_end);
         let fire_at: Vec<(i64, i64)> = self
             .store
             .pending_jobs_of_chat(team.chat_id)
             .await?
             .into_iter()
+            .filter(|job| !job.kind.is_wall_clock())
             .map(|job| (job.id, after_quiet(job.due_at, quiet, tz)))
             .collect();
+        let mut moved = team.clone();
+        moved.tz = Zone(tz);
+        // The transaction stamps the team; review marks carry the stamp (see `review_jobs`).
+        moved.updated_at = now;
+        let mut wall_clock = review_jobs(&moved, now);
+        wall_clock.extend(next_nudge_job(&moved, moved.checkin_minute, now).map(|(_, _, job)| job));
         self.store
-            .set_team_tz_retiming_jobs(team.chat_id, tz.name(), &fire_at, self.now())
+            .set_team_tz_replanning_jobs(team.chat_id, tz.name(), &fire_at, &wall_clock, now)
             .await?;
-        if !fire_at.is_empty() {
-            self.jobs_changed();
-        }
+        self.jobs_changed();
         Ok(())
     }
 }

@@ -253,7 +253,10 @@ impl Store {
             dropped.execute(&mut *tx).await?;
             let mut written = 0;
             if let Some(job) = next {
-                written = insert_job!(job).execute(&mut *tx).await?.rows_affected();
+                written = insert_job!(super::jobs::REPLAN_JOB_SQL, job)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             }
             tx.commit().await?;
             written

@@ -14,10 +14,24 @@ pub const CLAIM_LEASE_SECS: i64 = 300;
 pub(super) const INSERT_JOB_SQL: &str = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO NOTHING";
 
-/// [`INSERT_JOB_SQL`] with a job's values bound, ready for a pool or a transaction.
+/// For re-planning a wall-clock job (the nudge, after a time or zone change): an occurrence
+/// that an earlier change dropped becomes pending again. `/checkin_time 18:00`, `19:00`, `18:00`
+/// would otherwise find today's 18:00 row dropped and plan nothing. Only `dropped` rows are
+/// revived; a sent one stays sent.
+pub(super) const REPLAN_JOB_SQL: &str = "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, subject_id, mark, due_at) DO UPDATE \
+     SET state = 'pending', fire_at = excluded.fire_at, version = excluded.version, \
+     claimed_by = NULL, claimed_at = NULL, done_at = NULL, attempts = 0, last_error = NULL \
+     WHERE jobs.state = 'dropped'";
+
+/// [`INSERT_JOB_SQL`] (or, given first, another statement with the same parameters) with a
+/// job's values bound, ready for a pool or a transaction.
 macro_rules! insert_job {
     ($job:expr) => {
-        sqlx::query($crate::storage::jobs::INSERT_JOB_SQL)
+        insert_job!($crate::storage::jobs::INSERT_JOB_SQL, $job)
+    };
+    ($sql:expr, $job:expr) => {
+        sqlx::query($sql)
             .bind($job.chat_id)
             .bind($job.kind.code())
             .bind($job.subject_id)

@@ -2,7 +2,11 @@
 
 use sqlx::AssertSqlSafe;
 
-use super::{NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool};
+use super::jobs::insert_job;
+use super::{
+    JOB_DROPPED, Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool,
+};
+use crate::domain::jobs::JobKind;
 
 impl Store {
     /// Creates the team on first sight (keeping its first detected language), refreshes its title
@@ -74,19 +78,25 @@ impl Store {
         }
     }
 
-    /// Changes the team's zone and moves each listed pending job to its new fire time, in one
-    /// transaction: quiet hours are local time, so a job's fire time depends on the zone, and
-    /// a crash between the two must not leave jobs timed for the old zone.
-    pub async fn set_team_tz_retiming_jobs(
+    /// Sets the zone in one transaction with its consequences for pending jobs: `fire_at`
+    /// re-times jobs whose moment stays (quiet hours are local), and `wall_clock` replaces
+    /// every pending job of the wall-clock kinds (nudge, agenda, summary), which move to the
+    /// same local time in the new zone.
+    pub async fn set_team_tz_replanning_jobs(
         &self,
         chat_id: i64,
         tz: &str,
         fire_at: &[(i64, i64)],
+        wall_clock: &[NewJob],
         now: i64,
     ) -> StoreResult<()> {
         let team = "UPDATE teams SET tz = $1, updated_at = $2 WHERE chat_id = $3";
         let job =
             "UPDATE jobs SET fire_at = $2 WHERE id = $1 AND chat_id = $3 AND state = 'pending'";
+        let pending = "SELECT * FROM jobs WHERE chat_id = $1 AND state = 'pending' \
+                       AND kind IN ($2, $3, $4)";
+        let drop =
+            "UPDATE jobs SET state = $2, done_at = $3, last_error = 'replaced' WHERE id = $1";
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(team)
@@ -100,6 +110,31 @@ impl Store {
                     .bind(*id)
                     .bind(*at)
                     .bind(chat_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let old = sqlx::query_as::<_, Job>(pending)
+                .bind(chat_id)
+                .bind(JobKind::CheckinNudge.code())
+                .bind(JobKind::ReviewAgenda.code())
+                .bind(JobKind::ReviewSummary.code())
+                .fetch_all(&mut *tx)
+                .await?;
+            for old in old {
+                let kept = wall_clock
+                    .iter()
+                    .any(|n| n.kind == old.kind && n.mark == old.mark && n.due_at == old.due_at);
+                if !kept {
+                    sqlx::query(drop)
+                        .bind(old.id)
+                        .bind(JOB_DROPPED)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            for new in wall_clock {
+                insert_job!(super::jobs::REPLAN_JOB_SQL, new)
                     .execute(&mut *tx)
                     .await?;
             }
