@@ -333,7 +333,7 @@ async fn bottlenecks_name_stage_number_goal_and_lever(mut app: TestApp) {
 }
 
 fn common_plain(html: &str) -> String {
-    campaign_bot::bot::reply::strip_html(html)
+    campaign_bot::telegram::send::strip_html(html)
 }
 
 async fn summary_week_has_every_section(mut app: TestApp) {

@@ -127,7 +127,7 @@ pub fn help_for(lang: Lang, name: &str) -> Option<String> {
 /// The short menu description for `setMyCommands` (plain text, no HTML).
 pub fn menu_description(lang: Lang, name: &str) -> String {
     let full = tr(lang, &format!("help.{name}"), &[]);
-    let plain = crate::bot::reply::strip_html(&full);
+    let plain = crate::telegram::send::strip_html(&full);
     // "/cmd args — description": the menu shows only the description.
     let description = plain
         .split_once('—')

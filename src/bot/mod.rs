@@ -5,7 +5,6 @@ pub mod commands;
 pub mod context;
 pub mod inbox;
 pub mod people;
-pub mod reply;
 // -- area modules: tasks, plan, numbers --
 pub mod abtest;
 pub mod numbers;
@@ -14,7 +13,6 @@ mod plan;
 pub mod rhythm;
 mod setup;
 mod task_actions;
-pub mod task_view;
 mod tasks;
 mod turn;
 mod whoami;

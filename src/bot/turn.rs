@@ -6,10 +6,11 @@ use teloxide::types::ReplyMarkup;
 
 use super::context::Ctx;
 use super::inbox::InboxClaim;
-use super::{HandlerResult, TgBot, people, reply};
+use super::{HandlerResult, TgBot, people};
 use crate::domain::lang::Lang;
 use crate::i18n::tr;
 use crate::storage::Team;
+use crate::telegram::send as reply;
 
 pub struct Turn {
     pub bot: TgBot,

@@ -116,7 +116,7 @@ pub struct ChannelFacts {
 }
 
 // Goals and their periods are domain::goal's, one model for the whole program.
-pub use super::goal::{Goal, Period};
+use super::goal::{Goal, Period};
 
 /// One day's summed numbers for one channel (several rows for the same day are added up).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -37,7 +37,7 @@ pub fn derived_shown(t: &Totals) -> Vec<Metric> {
 
 // The goal and period model is domain::goal's; the old names stay importable from here while
 // the check-in code moves over.
-pub use super::goal::{Goal, Period as GoalPeriod, rate_goal_for};
+use super::goal::Period as GoalPeriod;
 
 /// ✅/⚠️ for a value against a goal: None when there is no goal or no value to judge.
 pub fn judge(value: Option<&MetricValue>, goal: Option<&GoalThreshold>) -> Option<bool> {
@@ -454,6 +454,7 @@ pub fn csv_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::goal::{Goal, rate_goal_for};
     use crate::domain::metrics::Better;
     use chrono_tz::America::New_York;
     use chrono_tz::Asia::Shanghai;

@@ -15,7 +15,7 @@ use super::playbook::{SlugError, Tier, validate_slug};
 // ---------------------------------------------------------------- goals
 
 // One goal model for the whole program (domain::goal); re-exported for the parser's callers.
-pub use super::goal::{Goal, GoalKind, Period, Scope};
+use super::goal::{Goal, GoalKind, Period, Scope};
 
 /// What `/goal …` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
