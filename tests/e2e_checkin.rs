@@ -131,7 +131,13 @@ async fn english_keys_reply_with_the_derived_metrics_and_goal_marks(mut app: Tes
         .expect("stored");
     assert_eq!(
         (row.spend, row.impressions, row.clicks, row.orders, row.gmv),
-        (100_000, 50_000, 1500, 45, 900_000)
+        (
+            Some(100_000),
+            Some(50_000),
+            Some(1500),
+            Some(45),
+            Some(900_000)
+        )
     );
     assert_eq!(row.author_id, Some(BOB));
 
@@ -190,7 +196,7 @@ async fn chinese_keys_give_the_same_numbers(mut app: TestApp) {
         .expect("stored");
     assert_eq!(
         (row.spend, row.impressions, row.gmv),
-        (120_050, 12_000, 300_000)
+        (Some(120_050), Some(12_000), Some(300_000))
     );
     assert_eq!(row.new_customers, Some(3));
     app.stop().await.cleanup().await;
@@ -260,9 +266,10 @@ async fn every_refusal_stores_nothing(mut app: TestApp) {
             "/checkin xhs spend=-5 impressions=50000 clicks=1500 orders=45 gmv=9000",
             &["spend=-5", "negative"],
         ),
+        // Issue 14: a partial check-in is valid now; only one without any number is refused.
         (
-            "/checkin xhs spend=1000 clicks=1500",
-            &["Missing", "impressions", "orders", "GMV"],
+            "/checkin xhs creative=A date=yesterday",
+            &["no number", "spend=1000"],
         ),
         (
             "/checkin xhs spend=1000 impressions=50000 clicks=1500 orders=45 gmv=9000 likes=3",
@@ -519,6 +526,7 @@ async fn export_sends_two_csv_documents(mut app: TestApp) {
             "clicks",
             "orders",
             "gmv",
+            "leads",
             "new_customers",
             "interactions",
             "author",
@@ -532,11 +540,13 @@ async fn export_sends_two_csv_documents(mut app: TestApp) {
     assert_eq!(jd[2], "视频A");
     assert_eq!(jd[3], "1200.50", "money as a plain decimal");
     assert_eq!(jd[7], "99.00");
-    assert_eq!(jd[8], "1");
-    assert_eq!(jd[9], "");
-    assert_eq!(jd[10], "wang");
+    // Leads (column 8, added by issue 14) were not reported: an empty cell, not 0.
+    assert_eq!(jd[8], "");
+    assert_eq!(jd[9], "1");
+    assert_eq!(jd[10], "");
+    assert_eq!(jd[11], "wang");
     // 09:00 UTC is 17:00 in Shanghai.
-    assert_eq!(jd[11], "2026-11-02 17:00");
+    assert_eq!(jd[12], "2026-11-02 17:00");
     let xhs = rows.iter().find(|r| r[1] == "xhs").expect("xhs row");
     assert_eq!((xhs[3].as_str(), xhs[7].as_str()), ("1000.00", "9000.00"));
 

@@ -15,10 +15,10 @@
 use std::fmt::Debug;
 use std::time::Instant;
 
-use campaign_bot::bot::commands::{Command, MENU, help_for};
+use campaign_bot::bot::commands::{Command, MENU, help_for, parse_command};
 use campaign_bot::domain::checkins::{
-    CheckinArgs, CheckinTimeArg, MetricsArgError, channel_key, nudge_day, parse_checkin_time,
-    parse_metrics_args, split_checkin_args,
+    CheckinArgs, CheckinTimeArg, MetricsArgError, channel_key, is_multi_line, nudge_day,
+    parse_checkin_time, parse_metrics_args, split_checkin_args, split_checkin_lines,
 };
 use campaign_bot::domain::checkins::{
     ExportRange, MAX_RANGE_DAYS, MetricsPeriod, parse_day_key, parse_minute_of_day,
@@ -408,6 +408,9 @@ const CHECKIN_WORDS: &[&str] = &[
     "gmv=1.2w",
     "new=3",
     "interactions=9",
+    "leads=7",
+    "私信进线=2",
+    "留资：3",
     "creative=\"A\"",
     "creative=“B”",
     "日期=昨天",
@@ -1029,6 +1032,7 @@ fn fuzz_parse_checkin_fields() {
                         c.clicks,
                         c.orders,
                         c.gmv,
+                        c.leads,
                         c.new_customers,
                         c.interactions,
                     ];
@@ -1036,9 +1040,13 @@ fn fuzz_parse_checkin_fields() {
                     if let Some(label) = &c.creative {
                         prop_assert!(!label.is_empty() && label.chars().count() <= 32);
                     }
-                    // What the handler does next: totals, the sanity rules, the day.
-                    if let Ok(t) = c.totals() {
-                        let _ = validate(&t).map_err(|e| e.to_string());
+                    // What the handler does next: the numbers, the sanity rules, the day.
+                    match c.numbers() {
+                        Ok(n) => {
+                            prop_assert!(!n.is_empty());
+                            let _ = validate(&n).map_err(|e| e.to_string());
+                        }
+                        Err(e) => prop_assert!(nums.iter().all(Option::is_none), "{e}"),
                     }
                     if let Some(day) = &c.date {
                         prop_assert!(!day.is_empty());
@@ -1446,6 +1454,52 @@ fn fuzz_command_line() {
     fuzz("Command::parse (teloxide)", command_line(), |s| {
         if let Ok(cmd) = Command::parse(&s, BOT_NAME) {
             prop_assert!(s.starts_with('/'), "{s:?} → {cmd:?}");
+            // Ours agrees with teloxide wherever teloxide understands the line.
+            prop_assert_eq!(parse_command(&s, BOT_NAME), Some(cmd));
+        }
+        if let Some(cmd) = parse_command(&s, BOT_NAME) {
+            prop_assert!(s.starts_with('/'), "{s:?} → {cmd:?}");
+        }
+        // A newline after the command is a separator, like a space.
+        let multi = s.replacen(' ', "\n", 1);
+        if let (Ok(a), Some(b)) = (
+            Command::parse(&s, BOT_NAME),
+            parse_command(&multi, BOT_NAME),
+        ) {
+            prop_assert_eq!(
+                std::mem::discriminant(&a),
+                std::mem::discriminant(&b),
+                "{:?}",
+                multi
+            );
+        }
+        Ok(())
+    });
+}
+
+/// `/checkin` with one line per channel: entries start only at a known channel (or at the
+/// first line), every non-empty line lands in exactly one entry, line numbers increase.
+#[test]
+fn fuzz_checkin_lines() {
+    let channels = vec!["xhs".to_string(), "douyin".to_string()];
+    let lines = prop::collection::vec(input(&[SMALL_WORDS, CHECKIN_WORDS, CHANNEL_WORDS]), 0..6)
+        .prop_map(|v| v.join("\n"));
+    fuzz("split_checkin_lines", lines, |s| {
+        let entries = split_checkin_lines(&s, &channels);
+        let non_empty = s.lines().filter(|l| !l.trim().is_empty()).count();
+        prop_assert_eq!(entries.is_empty(), non_empty == 0);
+        prop_assert_eq!(is_multi_line(&s), non_empty > 1);
+        let mut last = 0;
+        for (i, e) in entries.iter().enumerate() {
+            prop_assert!(e.line > last && e.line <= non_empty, "{e:?}");
+            last = e.line;
+            prop_assert!(!e.text.trim().is_empty());
+            let first = e.text.split_whitespace().next().unwrap_or_default();
+            prop_assert!(i == 0 || channels.contains(&channel_key(first)), "{e:?}");
+            // What the handler does with each entry.
+            if let CheckinArgs::Channel { rest, .. } = split_checkin_args(&e.text) {
+                let _ = parse_checkin_fields(rest);
+            }
         }
         Ok(())
     });

@@ -4,8 +4,9 @@
 mod common;
 
 use campaign_bot::domain::jobs::JobKind;
-use campaign_bot::storage::{ChannelSums, NewCheckin, NewTeam, Store, TeamSetting};
+use campaign_bot::domain::totals::{Field, Numbers, WindowTotals, window_totals};
 use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, NewJob};
+use campaign_bot::storage::{NewCheckin, NewTeam, Store, TeamSetting};
 
 contract!(
     a_checkin_is_stored_and_replaced_by_the_same_key,
@@ -15,6 +16,8 @@ contract!(
     channels_checked_in_on_a_day,
     teams_do_not_see_each_other,
     bulk_import_replaces_by_key,
+    a_partial_checkin_replaces_only_the_fields_it_names,
+    several_checkins_are_written_in_one_transaction,
     checkins_follow_a_team_to_its_supergroup_id,
     the_checkin_time_can_be_cleared,
     the_checkin_time_and_its_nudge_change_together,
@@ -45,15 +48,152 @@ fn row<'a>(chat_id: i64, channel: &'a str, day: &'a str, spend: i64) -> NewCheck
         channel,
         day,
         creative: "",
-        spend,
-        impressions: 50_000,
-        clicks: 1500,
-        orders: 45,
-        gmv: 900_000,
+        spend: Some(spend),
+        impressions: Some(50_000),
+        clicks: Some(1500),
+        orders: Some(45),
+        gmv: Some(900_000),
+        leads: None,
         new_customers: None,
         interactions: None,
         author_id: Some(7),
     }
+}
+
+/// The team's check-ins of a range summed per channel and for all, as `/metrics` does.
+async fn window(store: &Store, from: &str, to: &str, channel: &str) -> WindowTotals {
+    let rows = store
+        .channel_checkins(A, from, to, channel)
+        .await
+        .expect("rows");
+    window_totals(rows.into_iter().map(|c| {
+        let n = c.numbers();
+        (c.channel, c.day, n)
+    }))
+}
+
+async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
+    team(store, A).await;
+    let spend_clicks = NewCheckin::new(
+        A,
+        "xhs",
+        "2026-11-02",
+        "",
+        &Numbers {
+            spend: Some(30_000),
+            clicks: Some(400),
+            ..Numbers::default()
+        },
+        Some(7),
+    );
+    let (first, _) = store.put_checkin(&spend_clicks, T).await.expect("first");
+    // Unknown is stored as NULL, not 0.
+    assert_eq!(
+        (first.spend, first.clicks, first.orders, first.leads),
+        (Some(30_000), Some(400), None, None)
+    );
+    let leads = NewCheckin::new(
+        A,
+        "xhs",
+        "2026-11-02",
+        "",
+        &Numbers {
+            clicks: Some(450),
+            leads: Some(12),
+            ..Numbers::default()
+        },
+        Some(8),
+    );
+    let (second, before) = store.put_checkin(&leads, T + 60).await.expect("merge");
+    assert_eq!(before.as_ref(), Some(&first));
+    assert_eq!(second.id, first.id);
+    assert_eq!(
+        second.numbers(),
+        Numbers {
+            spend: Some(30_000),
+            clicks: Some(450),
+            leads: Some(12),
+            ..Numbers::default()
+        },
+        "spend kept, clicks replaced, leads added"
+    );
+    assert_eq!(second.author_id, Some(8));
+    // The bulk path merges the same way.
+    let gmv_only = NewCheckin::new(
+        A,
+        "xhs",
+        "2026-11-02",
+        "",
+        &Numbers {
+            gmv: Some(9_900),
+            ..Numbers::default()
+        },
+        None,
+    );
+    store
+        .import_checkins(&[gmv_only], T + 120)
+        .await
+        .expect("bulk");
+    let row = store
+        .checkin(A, "xhs", "2026-11-02", "")
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(
+        (row.spend, row.clicks, row.leads, row.gmv, row.orders),
+        (Some(30_000), Some(450), Some(12), Some(9_900), None)
+    );
+    // A channel that reported no spend has no pacing row (unknown, not 0).
+    let no_spend = NewCheckin::new(
+        A,
+        "jd",
+        "2026-11-02",
+        "",
+        &Numbers {
+            clicks: Some(5),
+            ..Numbers::default()
+        },
+        None,
+    );
+    store.put_checkin(&no_spend, T).await.expect("jd");
+    assert_eq!(
+        store
+            .spend_by_channel(A, "2026-11-01", "2026-11-30")
+            .await
+            .expect("spend"),
+        [("xhs".to_string(), 30_000)]
+    );
+}
+
+async fn several_checkins_are_written_in_one_transaction(store: &Store) {
+    team(store, A).await;
+    store
+        .put_checkin(&row(A, "xhs", "2026-11-02", 100), T)
+        .await
+        .expect("first");
+    let rows = [
+        NewCheckin {
+            orders: None,
+            gmv: None,
+            ..row(A, "xhs", "2026-11-02", 150)
+        },
+        row(A, "jd", "2026-11-02", 70),
+    ];
+    let out = store.put_checkins(&rows, T + 5).await.expect("batch");
+    assert_eq!(out.len(), 2);
+    let (xhs, before) = &out[0];
+    assert_eq!(before.as_ref().and_then(|b| b.spend), Some(100));
+    assert_eq!((xhs.spend, xhs.orders), (Some(150), Some(45)));
+    assert_eq!(out[1].1, None);
+    assert_eq!(store.count_checkins(A).await.expect("count"), 2);
+    // A failing row (unknown team) rolls the whole batch back.
+    let bad = [
+        row(A, "douyin", "2026-11-03", 1),
+        row(B, "xhs", "2026-11-03", 1),
+    ];
+    assert!(store.put_checkins(&bad, T).await.is_err());
+    assert_eq!(store.count_checkins(A).await.expect("count"), 2);
+    assert!(store.put_checkins(&[], T).await.expect("empty").is_empty());
 }
 
 async fn a_checkin_is_stored_and_replaced_by_the_same_key(store: &Store) {
@@ -65,7 +205,7 @@ async fn a_checkin_is_stored_and_replaced_by_the_same_key(store: &Store) {
     assert_eq!(before, None);
     assert_eq!(
         (first.spend, first.created_at, first.updated_at),
-        (100_000, T, T)
+        (Some(100_000), T, T)
     );
     assert_eq!(first.new_customers, None);
     let again = NewCheckin {
@@ -76,7 +216,7 @@ async fn a_checkin_is_stored_and_replaced_by_the_same_key(store: &Store) {
     let (second, before) = store.put_checkin(&again, T + 60).await.expect("replace");
     assert_eq!(before.as_ref(), Some(&first));
     assert_eq!(second.id, first.id, "replaced in place");
-    assert_eq!(second.spend, 120_000);
+    assert_eq!(second.spend, Some(120_000));
     assert_eq!(second.new_customers, Some(3));
     assert_eq!(second.author_id, None);
     assert_eq!((second.created_at, second.updated_at), (T, T + 60));
@@ -149,64 +289,60 @@ async fn sums_by_channel_over_a_range(store: &Store) {
     for r in &rows {
         store.put_checkin(r, T).await.expect("put");
     }
-    let sums = store
-        .channel_sums(A, "2026-11-01", "2026-11-02", "")
-        .await
-        .expect("sums");
+    let w = window(store, "2026-11-01", "2026-11-02", "").await;
+    let names: Vec<&str> = w.channels.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, ["jd", "xhs"]);
+    let jd = w.channel("jd").expect("jd");
+    assert_eq!(jd.days(), 1);
     assert_eq!(
-        sums,
+        Field::ALL.map(|f| jd.get(f)),
         [
-            ChannelSums {
-                channel: "jd".into(),
-                days: 1,
-                spend: 50,
-                impressions: 50_000,
-                clicks: 1500,
-                orders: 45,
-                gmv: 900_000,
-                new_customers: None,
-                interactions: None,
-            },
-            ChannelSums {
-                channel: "xhs".into(),
-                days: 2,
-                spend: 600,
-                impressions: 150_000,
-                clicks: 4500,
-                orders: 135,
-                gmv: 2_700_000,
-                new_customers: Some(5),
-                interactions: Some(10),
-            },
+            Some(50),
+            Some(50_000),
+            Some(1500),
+            Some(45),
+            Some(900_000),
+            None,
+            None,
+            None
         ]
     );
-    let jd = store
-        .channel_sums(A, "2000-01-01", "9999-12-31", "jd")
-        .await
-        .expect("jd");
-    assert_eq!(jd.len(), 1);
-    assert_eq!((jd[0].days, jd[0].spend), (2, 10_049));
+    let xhs = w.channel("xhs").expect("xhs");
+    assert_eq!(xhs.days(), 2, "two creatives on one day count one day");
+    assert_eq!(
+        Field::ALL.map(|f| xhs.get(f)),
+        [
+            Some(600),
+            Some(150_000),
+            Some(4500),
+            Some(135),
+            Some(2_700_000),
+            None,
+            Some(5),
+            Some(10)
+        ]
+    );
+    let jd = window(store, "2000-01-01", "9999-12-31", "jd").await;
+    assert_eq!(jd.channels.len(), 1);
+    let jd = jd.channel("jd").expect("jd");
+    assert_eq!((jd.days(), jd.get(Field::Spend)), (2, Some(10_049)));
     assert!(
-        store
-            .channel_sums(A, "2026-12-01", "2026-12-31", "")
+        window(store, "2026-12-01", "2026-12-31", "")
             .await
-            .expect("empty")
+            .channels
             .is_empty()
     );
     // Large values sum without overflow: a ¥100,000,000 GMV day, a year of them.
     let days: Vec<String> = (1..=28).map(|d| format!("2026-02-{d:02}")).collect();
     for day in &days {
         let r = NewCheckin {
-            gmv: 10_000_000_000,
+            gmv: Some(10_000_000_000),
             ..row(A, "tmall", day, 0)
         };
         store.put_checkin(&r, T).await.expect("big");
     }
-    let tmall = store
-        .channel_sums(A, "2026-02-01", "2026-02-28", "tmall")
-        .await
-        .expect("tmall");
-    assert_eq!(tmall[0].gmv, 280_000_000_000);
+    let tmall = window(store, "2026-02-01", "2026-02-28", "tmall").await;
+    assert_eq!(tmall.all.get(Field::Gmv), Some(280_000_000_000));
 }
 
 async fn spend_by_channel_feeds_pacing(store: &Store) {
@@ -288,7 +424,7 @@ async fn teams_do_not_see_each_other(store: &Store) {
         .await
         .expect("rows");
     assert_eq!(b.len(), 1);
-    assert_eq!(b[0].spend, 2);
+    assert_eq!(b[0].spend, Some(2));
     assert!(
         store
             .channels_checked_in(B, "2026-11-01")

@@ -135,3 +135,19 @@ pub fn menu_description(lang: Lang, name: &str) -> String {
         .unwrap_or(plain.trim());
     description.chars().take(256).collect()
 }
+
+/// Parses a message as one of our commands. Unlike teloxide's own parse, the arguments may
+/// start on the next line (`/checkin` then one line per channel): teloxide splits the command
+/// from its arguments at a space only, so a newline or tab right after the command is read as
+/// that separator here, and the lines after it are kept as they are.
+pub fn parse_command(text: &str, bot_name: &str) -> Option<Command> {
+    let end = text.find(char::is_whitespace).unwrap_or(text.len());
+    let (head, rest) = text.split_at(end);
+    match rest.chars().next() {
+        Some(c) if c != ' ' => {
+            let joined = format!("{head} {}", &rest[c.len_utf8()..]);
+            Command::parse(&joined, bot_name).ok()
+        }
+        _ => Command::parse(text, bot_name).ok(),
+    }
+}

@@ -54,7 +54,9 @@ pub fn schema() -> UpdateHandler<BotError> {
                 // 4. Commands addressed to us (also as /cmd@botname).
                 .branch(
                     dptree::entry()
-                        .filter_command::<Command>()
+                        .filter_map(|msg: Message, me: teloxide::types::Me| {
+                            commands::parse_command(msg.text()?, me.username())
+                        })
                         .endpoint(handle_command),
                 )
                 // 5. Something that looks like a command but is not one of ours.

@@ -5,12 +5,13 @@ use teloxide::prelude::*;
 use teloxide::types::{InputFile, ParseMode};
 
 use super::{HandlerResult, Turn};
-use crate::domain::checkins::{CheckinTimeArg, parse_checkin_time};
+use crate::domain::checkins::{CheckinTimeArg, is_multi_line, parse_checkin_time};
 use crate::views::export::{checkins_csv, tasks_csv};
 use crate::views::numbers::{
-    GoalMarks, render_checkin, render_checkin_refusal, render_checkin_time_current,
-    render_checkin_time_set, render_checkin_time_usage, render_export_captions,
-    render_export_usage, render_metrics, render_metrics_refusal, render_volume_goals,
+    GoalMarks, render_checkin, render_checkin_lines, render_checkin_refusal,
+    render_checkin_time_current, render_checkin_time_set, render_checkin_time_usage,
+    render_export_captions, render_export_usage, render_metrics, render_metrics_refusal,
+    render_volume_goals,
 };
 
 // ---------------------------------------------------------------- /checkin
@@ -19,6 +20,15 @@ pub async fn checkin(turn: &Turn, args: &str) -> HandlerResult {
     let Some(team) = turn.require_team().await? else {
         return Ok(());
     };
+    // One line per channel: the daily round in one message, one reply.
+    if is_multi_line(args) {
+        let outcomes = turn
+            .ctx
+            .save_checkin_lines(team, args, turn.user_id())
+            .await?;
+        let text = render_checkin_lines(&outcomes, turn.lang, team.currency.as_str());
+        return turn.reply(text.as_str()).await;
+    }
     let saved = match turn.ctx.save_checkin(team, args, turn.user_id()).await? {
         Ok(saved) => saved,
         Err(refusal) => {

@@ -5,11 +5,12 @@
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
-use super::metrics::{CheckinField, GoalThreshold, Metric, MetricValue, Totals, meets};
+use super::metrics::{GoalThreshold, Metric, MetricValue, Totals, meets};
+pub use super::totals::{Field, Numbers};
 use super::when::{local_date, local_datetime_to_epoch};
 
 /// The derived metrics a check-in reply and `/metrics` show, in funnel order.
-pub const DERIVED: [Metric; 8] = [
+pub const DERIVED: [Metric; 10] = [
     Metric::Ctr,
     Metric::Cpc,
     Metric::Cpm,
@@ -18,16 +19,20 @@ pub const DERIVED: [Metric; 8] = [
     Metric::Roi,
     Metric::Cac,
     Metric::Interaction,
+    Metric::LeadRate,
+    Metric::Cpl,
 ];
 
-/// The derived metrics whose inputs exist: CAC needs new customers, the interaction rate needs
-/// interactions. A zero denominator still shows (as `—`); a field never reported does not.
+/// The derived metrics shown: the funnel's core always (as `—` when unknown, so a missing number
+/// is visible), and the optional ones only when their field was reported: CAC needs new
+/// customers, the interaction rate interactions, lead rate and CPL leads.
 pub fn derived_shown(t: &Totals) -> Vec<Metric> {
     DERIVED
         .into_iter()
         .filter(|m| match m {
-            Metric::Cac => t.new_customers.is_some(),
-            Metric::Interaction => t.interactions.is_some(),
+            Metric::Cac => t.get(Field::New).is_some(),
+            Metric::Interaction => t.get(Field::Interactions).is_some(),
+            Metric::LeadRate | Metric::Cpl => t.get(Field::Leads).is_some(),
             _ => true,
         })
         .collect()
@@ -46,73 +51,6 @@ pub fn judge(value: Option<&MetricValue>, goal: Option<&GoalThreshold>) -> Optio
 
 // ---------------------------------------------------------------- replacements
 
-/// A field a check-in carries, for "what changed" notes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Field {
-    Spend,
-    Impressions,
-    Clicks,
-    Orders,
-    Gmv,
-    New,
-    Interactions,
-}
-
-impl Field {
-    pub const ALL: [Field; 7] = [
-        Field::Spend,
-        Field::Impressions,
-        Field::Clicks,
-        Field::Orders,
-        Field::Gmv,
-        Field::New,
-        Field::Interactions,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Field::Spend => "spend",
-            Field::Impressions => "impressions",
-            Field::Clicks => "clicks",
-            Field::Orders => "orders",
-            Field::Gmv => "gmv",
-            Field::New => "new",
-            Field::Interactions => "interactions",
-        }
-    }
-
-    /// Money fields are minor units; the rest are counts.
-    pub fn is_money(self) -> bool {
-        matches!(self, Field::Spend | Field::Gmv)
-    }
-
-    pub fn get(self, t: &Totals) -> Option<i64> {
-        match self {
-            Field::Spend => Some(t.spend),
-            Field::Impressions => Some(t.impressions),
-            Field::Clicks => Some(t.clicks),
-            Field::Orders => Some(t.orders),
-            Field::Gmv => Some(t.gmv),
-            Field::New => t.new_customers,
-            Field::Interactions => t.interactions,
-        }
-    }
-}
-
-impl From<Field> for CheckinField {
-    fn from(f: Field) -> CheckinField {
-        match f {
-            Field::Spend => CheckinField::Spend,
-            Field::Impressions => CheckinField::Impressions,
-            Field::Clicks => CheckinField::Clicks,
-            Field::Orders => CheckinField::Orders,
-            Field::Gmv => CheckinField::Gmv,
-            Field::New => CheckinField::New,
-            Field::Interactions => CheckinField::Interactions,
-        }
-    }
-}
-
 /// One field a replacement changed: old → new (None = not reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldChange {
@@ -122,7 +60,7 @@ pub struct FieldChange {
 }
 
 /// The fields that differ between the replaced numbers and the new ones, in field order.
-pub fn changes(old: &Totals, new: &Totals) -> Vec<FieldChange> {
+pub fn changes(old: &Numbers, new: &Numbers) -> Vec<FieldChange> {
     Field::ALL
         .into_iter()
         .filter_map(|field| {
@@ -351,6 +289,44 @@ pub fn split_checkin_args(args: &str) -> CheckinArgs<'_> {
     }
 }
 
+/// One entry of a multi-line `/checkin`: a channel's line with any continuation lines joined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckinLine {
+    /// 1-based number of the entry's first line among the non-empty lines after `/checkin`.
+    pub line: usize,
+    /// `<channel> <fields…>`, continuation lines joined with a space.
+    pub text: String,
+}
+
+/// Splits a multi-line `/checkin` into entries: a line whose first word is one of the team's
+/// `channels` starts an entry; any other line continues the previous entry (a pasted header
+/// and row, a long line wrapped), or, with none before it, is an entry of its own that will be
+/// refused with its line number. Empty lines are skipped and not counted.
+pub fn split_checkin_lines(args: &str, channels: &[String]) -> Vec<CheckinLine> {
+    let mut out: Vec<CheckinLine> = Vec::new();
+    let lines = args.lines().map(str::trim).filter(|l| !l.is_empty());
+    for (i, text) in lines.enumerate() {
+        let first = text.split_whitespace().next().unwrap_or_default();
+        let starts = channels.contains(&channel_key(first));
+        match out.last_mut() {
+            Some(prev) if !starts => {
+                prev.text.push(' ');
+                prev.text.push_str(text);
+            }
+            _ => out.push(CheckinLine {
+                line: i + 1,
+                text: text.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// Whether `/checkin`'s arguments span several lines (the one-message daily round).
+pub fn is_multi_line(args: &str) -> bool {
+    args.lines().filter(|l| !l.trim().is_empty()).count() > 1
+}
+
 /// What `/metrics` was asked for: a period and at most one of the team's channels.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MetricsArgs {
@@ -464,16 +440,19 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).expect("date")
     }
 
-    fn sample() -> Totals {
-        Totals {
-            spend: 100_000,
-            impressions: 50_000,
-            clicks: 1500,
-            orders: 45,
-            gmv: 900_000,
-            new_customers: None,
-            interactions: None,
+    fn sample_n() -> Numbers {
+        Numbers {
+            spend: Some(100_000),
+            impressions: Some(50_000),
+            clicks: Some(1500),
+            orders: Some(45),
+            gmv: Some(900_000),
+            ..Numbers::default()
         }
+    }
+
+    fn sample() -> Totals {
+        Totals::of(&sample_n())
     }
 
     #[test]
@@ -489,11 +468,12 @@ mod tests {
                 Metric::Roi
             ]
         );
-        let full = Totals {
+        let full = Totals::of(&Numbers {
             new_customers: Some(0),
             interactions: Some(300),
-            ..sample()
-        };
+            leads: Some(30),
+            ..sample_n()
+        });
         assert_eq!(derived_shown(&full), DERIVED.to_vec());
         // CAC with zero new customers is shown, as a dash.
         assert_eq!(full.format(Metric::Cac, "¥"), "—");
@@ -517,19 +497,19 @@ mod tests {
 
     #[test]
     fn zero_denominators_and_large_values() {
-        let zero_clicks = Totals {
-            clicks: 0,
-            orders: 0,
-            ..sample()
-        };
+        let zero_clicks = Totals::of(&Numbers {
+            clicks: Some(0),
+            orders: Some(0),
+            ..sample_n()
+        });
         assert_eq!(zero_clicks.format(Metric::Cpc, "¥"), "—");
         assert_eq!(zero_clicks.format(Metric::Cvr, "¥"), "—");
         assert_eq!(zero_clicks.format(Metric::Aov, "¥"), "—");
         assert_eq!(zero_clicks.format(Metric::Ctr, "¥"), "0.00%");
-        let zero_spend = Totals {
-            spend: 0,
-            ..sample()
-        };
+        let zero_spend = Totals::of(&Numbers {
+            spend: Some(0),
+            ..sample_n()
+        });
         assert_eq!(zero_spend.format(Metric::Roi, "¥"), "—");
         assert_eq!(zero_spend.format(Metric::Cpc, "¥"), "0.00");
         let nothing = Totals::default();
@@ -539,15 +519,16 @@ mod tests {
             }
         }
         // A ¥100,000,000 GMV day.
-        let big = Totals {
-            spend: 1_000_000_000,
-            impressions: 900_000_000,
-            clicks: 30_000_000,
-            orders: 500_000,
-            gmv: 10_000_000_000,
+        let big = Totals::of(&Numbers {
+            spend: Some(1_000_000_000),
+            impressions: Some(900_000_000),
+            clicks: Some(30_000_000),
+            orders: Some(500_000),
+            gmv: Some(10_000_000_000),
+            leads: Some(100_000),
             new_customers: Some(200_000),
             interactions: Some(12_000_000),
-        };
+        });
         assert_eq!(big.format(Metric::Gmv, "¥"), "¥100,000,000.00");
         assert_eq!(big.format(Metric::Roi, "¥"), "10.00");
         assert_eq!(big.format(Metric::Aov, "¥"), "200.00");
@@ -555,6 +536,8 @@ mod tests {
         assert_eq!(big.format(Metric::Ctr, "¥"), "3.33%");
         assert_eq!(big.format(Metric::Cpm, "¥"), "11.11");
         assert_eq!(big.format(Metric::Interaction, "¥"), "1.33%");
+        assert_eq!(big.format(Metric::Cpl, "¥"), "100.00");
+        assert_eq!(big.format(Metric::LeadRate, "¥"), "0.33%");
     }
 
     fn goal(metric: &str, channel: &str, direction: &str, period: &str, value: i64) -> Goal {
@@ -589,11 +572,11 @@ mod tests {
         assert_eq!(judge_for(Metric::Ctr, Some("xhs")), Some(false)); // 3% < 4%
         assert_eq!(judge_for(Metric::Cpc, None), Some(false)); // 0.67 > 0.50
         assert_eq!(judge_for(Metric::Roi, None), None);
-        let no_clicks = Totals {
-            clicks: 0,
-            orders: 0,
-            ..t
-        };
+        let no_clicks = Totals::of(&Numbers {
+            clicks: Some(0),
+            orders: Some(0),
+            ..sample_n()
+        });
         assert_eq!(
             judge(
                 no_clicks.value(Metric::Cpc).as_ref(),
@@ -619,10 +602,10 @@ mod tests {
 
     #[test]
     fn replacement_changes() {
-        let old = sample();
-        let new = Totals {
-            spend: 120_000,
-            clicks: 1600,
+        let old = sample_n();
+        let new = Numbers {
+            spend: Some(120_000),
+            clicks: Some(1600),
             new_customers: Some(3),
             ..old
         };
@@ -807,10 +790,41 @@ mod tests {
 
         #[test]
         fn changes_is_empty_iff_equal(a in 0i64..5, b in 0i64..5, n in prop::option::of(0i64..3)) {
-            let x = Totals { spend: a, new_customers: n, ..Totals::default() };
-            let y = Totals { spend: b, ..Totals::default() };
+            let x = Numbers { spend: Some(a), new_customers: n, ..Numbers::default() };
+            let y = Numbers { spend: Some(b), ..Numbers::default() };
             prop_assert_eq!(changes(&x, &y).is_empty(), x == y);
         }
+    }
+
+    #[test]
+    fn multi_line_checkins_split_per_channel() {
+        let channels = vec!["xhs".to_string(), "jd".to_string(), "taobao".to_string()];
+        let got = split_checkin_lines(
+            "\n xhs spend=100 clicks=5\n\n#JD spend=200\n orders=3\nfoo=1\ntaobao gmv=9",
+            &channels,
+        );
+        let want = vec![
+            CheckinLine {
+                line: 1,
+                text: "xhs spend=100 clicks=5".into(),
+            },
+            CheckinLine {
+                line: 2,
+                text: "#JD spend=200 orders=3 foo=1".into(),
+            },
+            CheckinLine {
+                line: 5,
+                text: "taobao gmv=9".into(),
+            },
+        ];
+        assert_eq!(got, want);
+        // A first line that is not a channel is an entry of its own (refused later).
+        let got = split_checkin_lines("tmall spend=1\nxhs spend=2", &channels);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].text, "tmall spend=1");
+        assert!(split_checkin_lines("  \n ", &channels).is_empty());
+        assert!(is_multi_line("xhs spend=1\njd spend=2"));
+        assert!(!is_multi_line("xhs spend=1\n  \n"));
     }
 
     #[test]

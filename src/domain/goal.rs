@@ -308,9 +308,10 @@ pub fn rate_goal_for<'a>(
 }
 
 /// Volumes first, as a business reads a plan (GMV before spend), then the funnel rates.
-pub const GOAL_ORDER: [Metric; 12] = [
+pub const GOAL_ORDER: [Metric; 15] = [
     Metric::Gmv,
     Metric::Orders,
+    Metric::Leads,
     Metric::New,
     Metric::Spend,
     Metric::Ctr,
@@ -321,6 +322,8 @@ pub const GOAL_ORDER: [Metric; 12] = [
     Metric::Roi,
     Metric::Cac,
     Metric::Interaction,
+    Metric::LeadRate,
+    Metric::Cpl,
 ];
 
 /// Goals team-wide first, then by channel, each in [`GOAL_ORDER`].
@@ -339,6 +342,7 @@ pub fn sort_goals(goals: &mut [Goal]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::totals::Numbers;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
@@ -397,22 +401,22 @@ mod tests {
 
     #[test]
     fn progress_is_none_when_the_numbers_are_missing() {
-        let t = Totals {
-            spend: 100_000,
-            impressions: 10_000,
-            clicks: 300,
-            orders: 10,
-            gmv: 1_200_000,
-            new_customers: None,
-            interactions: None,
+        let n = Numbers {
+            spend: Some(100_000),
+            impressions: Some(10_000),
+            clicks: Some(300),
+            orders: Some(10),
+            gmv: Some(1_200_000),
+            ..Numbers::default()
         };
+        let t = Totals::of(&n);
         // No new-customer figures: unknown, not 0%.
         let new = goal(Metric::New, GoalKind::Volume(Period::Month), 500);
         assert_eq!(new.progress(&t), None);
-        let with_new = Totals {
+        let with_new = Totals::of(&Numbers {
             new_customers: Some(0),
-            ..t
-        };
+            ..n
+        });
         assert!(matches!(
             new.progress(&with_new),
             Some(Progress::Volume { bp: Some(0), .. })

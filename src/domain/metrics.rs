@@ -2,74 +2,12 @@
 //! and parsing of `/checkin` fields.
 
 use std::cmp::Ordering;
-use std::iter::Sum;
-use std::ops::{Add, AddAssign};
 
 use super::money::{
     self, AmountError, Rate, format_hundredths, format_money, format_number, format_percent,
     format_ratio, round_div, scaled_round,
 };
-
-/// Summed numbers of one or more check-ins. Money fields are minor units.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Totals {
-    /// Spend, minor units.
-    pub spend: i64,
-    /// Impressions (曝光).
-    pub impressions: i64,
-    /// Clicks (点击).
-    pub clicks: i64,
-    /// Orders (订单).
-    pub orders: i64,
-    /// GMV, minor units.
-    pub gmv: i64,
-    /// New customers, when reported.
-    pub new_customers: Option<i64>,
-    /// Interactions (likes+saves+comments+shares), when reported.
-    pub interactions: Option<i64>,
-}
-
-fn add_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.saturating_add(y)),
-        (x, None) => x,
-        (None, y) => y,
-    }
-}
-
-impl Add for Totals {
-    type Output = Totals;
-    /// Field-wise sum (saturating); an optional field is the sum of the values reported.
-    fn add(self, o: Totals) -> Totals {
-        Totals {
-            spend: self.spend.saturating_add(o.spend),
-            impressions: self.impressions.saturating_add(o.impressions),
-            clicks: self.clicks.saturating_add(o.clicks),
-            orders: self.orders.saturating_add(o.orders),
-            gmv: self.gmv.saturating_add(o.gmv),
-            new_customers: add_opt(self.new_customers, o.new_customers),
-            interactions: add_opt(self.interactions, o.interactions),
-        }
-    }
-}
-
-impl AddAssign for Totals {
-    fn add_assign(&mut self, o: Totals) {
-        *self = *self + o;
-    }
-}
-
-impl Sum for Totals {
-    fn sum<I: Iterator<Item = Totals>>(iter: I) -> Totals {
-        iter.fold(Totals::default(), Add::add)
-    }
-}
-
-impl<'a> Sum<&'a Totals> for Totals {
-    fn sum<I: Iterator<Item = &'a Totals>>(iter: I) -> Totals {
-        iter.fold(Totals::default(), |a, b| a + *b)
-    }
-}
+pub use super::totals::{Field, Numbers, Totals};
 
 /// Which direction of a metric is good.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -120,14 +58,21 @@ pub enum Metric {
     New,
     /// Spend (volume).
     Spend,
+    /// Cost per lead: spend / leads.
+    Cpl,
+    /// Lead rate: leads / clicks.
+    LeadRate,
+    /// Leads (volume): 线索, 留资, 私信进线.
+    Leads,
 }
 
 impl Metric {
     /// Every metric, in funnel/report order.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 15] = [
         Metric::Spend,
         Metric::Gmv,
         Metric::Orders,
+        Metric::Leads,
         Metric::New,
         Metric::Ctr,
         Metric::Cpc,
@@ -137,6 +82,8 @@ impl Metric {
         Metric::Roi,
         Metric::Cac,
         Metric::Interaction,
+        Metric::LeadRate,
+        Metric::Cpl,
     ];
 
     /// Parses an English or Chinese metric name (`ctr`, `点击率`, `roi`, `投产比`…), case-insensitive.
@@ -157,6 +104,13 @@ impl Metric {
             "orders" | "order" | "订单" | "订单数" | "成交单数" => Metric::Orders,
             "new" | "new_customers" | "newcustomers" | "新客" | "新客数" => Metric::New,
             "spend" | "cost" | "花费" | "消耗" => Metric::Spend,
+            "cpl" | "cost_per_lead" | "线索成本" | "留资成本" | "获线成本" => {
+                Metric::Cpl
+            }
+            "lead_rate" | "leadrate" | "线索率" | "留资率" | "进线率" => Metric::LeadRate,
+            "leads" | "lead" | "线索" | "线索数" | "留资" | "进线" | "私信进线" => {
+                Metric::Leads
+            }
             _ => return None,
         };
         Some(m)
@@ -177,6 +131,9 @@ impl Metric {
             Metric::Orders => "orders",
             Metric::New => "new",
             Metric::Spend => "spend",
+            Metric::Cpl => "cpl",
+            Metric::LeadRate => "lead_rate",
+            Metric::Leads => "leads",
         }
     }
 
@@ -195,13 +152,16 @@ impl Metric {
             Metric::Orders => "订单",
             Metric::New => "新客",
             Metric::Spend => "花费",
+            Metric::Cpl => "线索成本",
+            Metric::LeadRate => "留资率",
+            Metric::Leads => "线索",
         }
     }
 
-    /// Which direction is good: CPC, CPM and CAC are lower-is-better; the rest higher.
+    /// Which direction is good: CPC, CPM, CAC and CPL are lower-is-better; the rest higher.
     pub fn better(self) -> Better {
         match self {
-            Metric::Cpc | Metric::Cpm | Metric::Cac => Better::Lower,
+            Metric::Cpc | Metric::Cpm | Metric::Cac | Metric::Cpl => Better::Lower,
             _ => Better::Higher,
         }
     }
@@ -209,20 +169,24 @@ impl Metric {
     /// How the value is shown and a goal typed.
     pub fn kind(self) -> MetricKind {
         match self {
-            Metric::Ctr | Metric::Cvr | Metric::Interaction => MetricKind::Rate,
-            Metric::Cpc | Metric::Cpm | Metric::Aov | Metric::Cac | Metric::Gmv | Metric::Spend => {
-                MetricKind::Money
-            }
-            Metric::Orders | Metric::New => MetricKind::Count,
+            Metric::Ctr | Metric::Cvr | Metric::Interaction | Metric::LeadRate => MetricKind::Rate,
+            Metric::Cpc
+            | Metric::Cpm
+            | Metric::Aov
+            | Metric::Cac
+            | Metric::Cpl
+            | Metric::Gmv
+            | Metric::Spend => MetricKind::Money,
+            Metric::Orders | Metric::New | Metric::Leads => MetricKind::Count,
             Metric::Roi => MetricKind::Ratio,
         }
     }
 
-    /// True for volumes summed over a period (GMV, orders, new, spend): `/goal` with a period.
+    /// True for volumes summed over a period (GMV, orders, new, spend, leads): `/goal` with a period.
     pub fn is_volume(self) -> bool {
         matches!(
             self,
-            Metric::Gmv | Metric::Orders | Metric::New | Metric::Spend
+            Metric::Gmv | Metric::Orders | Metric::New | Metric::Spend | Metric::Leads
         )
     }
 }
@@ -316,32 +280,6 @@ pub fn format_value(v: Option<MetricValue>, m: Metric, currency: &str) -> String
     match v {
         Some(v) => v.format(m, currency),
         None => money::DASH.to_string(),
-    }
-}
-
-impl Totals {
-    /// The metric's exact value; `None` when its denominator is zero (or the field was not reported).
-    pub fn value(&self, m: Metric) -> Option<MetricValue> {
-        let w = i128::from;
-        match m {
-            Metric::Ctr => MetricValue::new(w(self.clicks), w(self.impressions)),
-            Metric::Cpc => MetricValue::new(w(self.spend), w(self.clicks)),
-            Metric::Cpm => MetricValue::new(w(self.spend) * 1000, w(self.impressions)),
-            Metric::Cvr => MetricValue::new(w(self.orders), w(self.clicks)),
-            Metric::Aov => MetricValue::new(w(self.gmv), w(self.orders)),
-            Metric::Roi => MetricValue::new(w(self.gmv), w(self.spend)),
-            Metric::Cac => MetricValue::new(w(self.spend), w(self.new_customers?)),
-            Metric::Interaction => MetricValue::new(w(self.interactions?), w(self.impressions)),
-            Metric::Gmv => Some(MetricValue::whole(w(self.gmv))),
-            Metric::Orders => Some(MetricValue::whole(w(self.orders))),
-            Metric::New => Some(MetricValue::whole(w(self.new_customers?))),
-            Metric::Spend => Some(MetricValue::whole(w(self.spend))),
-        }
-    }
-
-    /// The metric formatted for a table (`—` when undefined); see [`MetricValue::format`].
-    pub fn format(&self, m: Metric, currency: &str) -> String {
-        format_value(self.value(m), m, currency)
     }
 }
 
@@ -453,6 +391,8 @@ pub struct CheckinInput {
     pub orders: Option<i64>,
     /// GMV, minor units.
     pub gmv: Option<i64>,
+    /// Leads (线索/留资/私信进线).
+    pub leads: Option<i64>,
     /// New customers.
     pub new_customers: Option<i64>,
     /// Interactions.
@@ -476,6 +416,8 @@ pub enum CheckinField {
     Orders,
     /// `gmv` (成交额/销售额).
     Gmv,
+    /// `leads` (线索/留资/私信进线/进线).
+    Leads,
     /// `new` (新客).
     New,
     /// `interactions` (互动).
@@ -499,6 +441,9 @@ impl CheckinField {
                 CheckinField::Orders
             }
             "gmv" | "revenue" | "sales" | "成交额" | "销售额" => CheckinField::Gmv,
+            "leads" | "lead" | "线索" | "线索数" | "留资" | "私信进线" | "进线" => {
+                CheckinField::Leads
+            }
             "new" | "new_customers" | "newcustomers" | "新客" | "新客数" => CheckinField::New,
             "interactions" | "interaction" | "engagement" | "互动" | "互动量" | "互动数" => {
                 CheckinField::Interactions
@@ -518,6 +463,7 @@ impl CheckinField {
             CheckinField::Clicks => "clicks",
             CheckinField::Orders => "orders",
             CheckinField::Gmv => "gmv",
+            CheckinField::Leads => "leads",
             CheckinField::New => "new",
             CheckinField::Interactions => "interactions",
             CheckinField::Creative => "creative",
@@ -572,12 +518,9 @@ pub enum CheckinError {
         /// The label as typed.
         value: String,
     },
-    /// Required fields missing (spend, impressions, clicks, orders, gmv).
-    #[error("missing fields: {fields:?}")]
-    Missing {
-        /// The missing fields.
-        fields: Vec<CheckinField>,
-    },
+    /// Only `creative=`/`date=`: a check-in needs at least one number.
+    #[error("no numbers")]
+    NoNumbers,
     /// A negative number.
     #[error("negative {field:?}: {value}")]
     Negative {
@@ -681,6 +624,7 @@ pub fn parse_checkin_fields(args: &str) -> Result<CheckinInput, CheckinError> {
             CheckinField::Clicks => &mut input.clicks,
             CheckinField::Orders => &mut input.orders,
             CheckinField::Gmv => &mut input.gmv,
+            CheckinField::Leads => &mut input.leads,
             CheckinField::New => &mut input.new_customers,
             CheckinField::Interactions => &mut input.interactions,
             CheckinField::Creative => {
@@ -723,69 +667,66 @@ pub fn parse_checkin_fields(args: &str) -> Result<CheckinInput, CheckinError> {
 }
 
 impl CheckinInput {
-    /// The totals, requiring spend, impressions, clicks, orders and gmv (error lists the missing ones).
-    pub fn totals(&self) -> Result<Totals, CheckinError> {
-        let required = [
-            (CheckinField::Spend, self.spend),
-            (CheckinField::Impressions, self.impressions),
-            (CheckinField::Clicks, self.clicks),
-            (CheckinField::Orders, self.orders),
-            (CheckinField::Gmv, self.gmv),
-        ];
-        let missing: Vec<CheckinField> = required
-            .iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(f, _)| *f)
-            .collect();
-        if !missing.is_empty() {
-            return Err(CheckinError::Missing { fields: missing });
-        }
-        Ok(self.totals_or_zero())
-    }
-
-    /// The totals with missing required fields as zero.
-    pub fn totals_or_zero(&self) -> Totals {
-        Totals {
-            spend: self.spend.unwrap_or(0),
-            impressions: self.impressions.unwrap_or(0),
-            clicks: self.clicks.unwrap_or(0),
-            orders: self.orders.unwrap_or(0),
-            gmv: self.gmv.unwrap_or(0),
+    /// The numbers it carries: any subset of the fields, at least one (unnamed ones stay unknown).
+    pub fn numbers(&self) -> Result<Numbers, CheckinError> {
+        let n = Numbers {
+            spend: self.spend,
+            impressions: self.impressions,
+            clicks: self.clicks,
+            orders: self.orders,
+            gmv: self.gmv,
+            leads: self.leads,
             new_customers: self.new_customers,
             interactions: self.interactions,
+        };
+        if n.is_empty() {
+            return Err(CheckinError::NoNumbers);
+        }
+        Ok(n)
+    }
+}
+
+impl From<Field> for CheckinField {
+    fn from(f: Field) -> CheckinField {
+        match f {
+            Field::Spend => CheckinField::Spend,
+            Field::Impressions => CheckinField::Impressions,
+            Field::Clicks => CheckinField::Clicks,
+            Field::Orders => CheckinField::Orders,
+            Field::Gmv => CheckinField::Gmv,
+            Field::Leads => CheckinField::Leads,
+            Field::New => CheckinField::New,
+            Field::Interactions => CheckinField::Interactions,
         }
     }
 }
 
-/// Refuses impossible numbers: negatives, clicks > impressions, orders > clicks.
-pub fn validate(t: &Totals) -> Result<(), CheckinError> {
-    let fields = [
-        (CheckinField::Spend, Some(t.spend)),
-        (CheckinField::Impressions, Some(t.impressions)),
-        (CheckinField::Clicks, Some(t.clicks)),
-        (CheckinField::Orders, Some(t.orders)),
-        (CheckinField::Gmv, Some(t.gmv)),
-        (CheckinField::New, t.new_customers),
-        (CheckinField::Interactions, t.interactions),
-    ];
-    for (field, v) in fields {
-        if let Some(value) = v
+/// Refuses impossible numbers: negatives, clicks > impressions, orders > clicks. A comparison
+/// needs both sides known: an unknown number contradicts nothing. Leads are not compared with
+/// clicks: 私信进线 also come from organic traffic.
+pub fn validate(n: &Numbers) -> Result<(), CheckinError> {
+    for field in Field::ALL {
+        if let Some(value) = n.get(field)
             && value < 0
         {
-            return Err(CheckinError::Negative { field, value });
+            return Err(CheckinError::Negative {
+                field: field.into(),
+                value,
+            });
         }
     }
-    if t.clicks > t.impressions {
+    if let (Some(clicks), Some(impressions)) = (n.clicks, n.impressions)
+        && clicks > impressions
+    {
         return Err(CheckinError::ClicksExceedImpressions {
-            clicks: t.clicks,
-            impressions: t.impressions,
+            clicks,
+            impressions,
         });
     }
-    if t.orders > t.clicks {
-        return Err(CheckinError::OrdersExceedClicks {
-            orders: t.orders,
-            clicks: t.clicks,
-        });
+    if let (Some(orders), Some(clicks)) = (n.orders, n.clicks)
+        && orders > clicks
+    {
+        return Err(CheckinError::OrdersExceedClicks { orders, clicks });
     }
     Ok(())
 }
@@ -795,16 +736,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn sample() -> Totals {
-        Totals {
-            spend: 1000 * 100,
-            impressions: 50_000,
-            clicks: 1500,
-            orders: 45,
-            gmv: 9000 * 100,
+    fn sample_n() -> Numbers {
+        Numbers {
+            spend: Some(1000 * 100),
+            impressions: Some(50_000),
+            clicks: Some(1500),
+            orders: Some(45),
+            gmv: Some(9000 * 100),
+            leads: None,
             new_customers: Some(12),
             interactions: Some(300),
         }
+    }
+
+    fn sample() -> Totals {
+        Totals::of(&sample_n())
     }
 
     #[test]
@@ -838,45 +784,67 @@ mod tests {
 
     #[test]
     fn zero_denominators_show_dash() {
-        let base = sample();
-        let cases: &[(Totals, &[Metric])] = &[
+        let base = sample_n();
+        // Leads are not reported in the sample: their metrics are always a dash.
+        let no_leads = [Metric::Leads, Metric::Cpl, Metric::LeadRate];
+        let cases: &[(Numbers, &[Metric])] = &[
             (
-                Totals {
-                    clicks: 0,
-                    orders: 0,
+                Numbers {
+                    clicks: Some(0),
+                    orders: Some(0),
                     ..base
                 },
                 &[Metric::Cpc, Metric::Cvr, Metric::Aov],
             ),
-            (Totals { orders: 0, ..base }, &[Metric::Aov]),
-            (Totals { spend: 0, ..base }, &[Metric::Roi]),
             (
-                Totals {
-                    impressions: 0,
+                Numbers {
+                    orders: Some(0),
+                    ..base
+                },
+                &[Metric::Aov],
+            ),
+            (
+                Numbers {
+                    spend: Some(0),
+                    ..base
+                },
+                &[Metric::Roi],
+            ),
+            (
+                Numbers {
+                    impressions: Some(0),
                     ..base
                 },
                 &[Metric::Ctr, Metric::Cpm, Metric::Interaction],
             ),
             (
-                Totals {
+                Numbers {
                     new_customers: Some(0),
                     ..base
                 },
                 &[Metric::Cac],
             ),
             (
-                Totals {
+                Numbers {
                     new_customers: None,
                     interactions: None,
                     ..base
                 },
                 &[Metric::Cac, Metric::Interaction, Metric::New],
             ),
+            (
+                Numbers {
+                    orders: None,
+                    ..base
+                },
+                &[Metric::Cvr, Metric::Aov, Metric::Orders],
+            ),
         ];
-        for (t, dashed) in cases {
+        for (n, dashed) in cases {
+            let t = &Totals::of(n);
             for m in Metric::ALL {
                 let s = t.format(m, "¥");
-                if dashed.contains(&m) {
+                if dashed.contains(&m) || no_leads.contains(&m) {
                     assert_eq!(s, "—", "{m:?} of {t:?}");
                     assert_eq!(t.value(m), None);
                 } else {
@@ -884,18 +852,19 @@ mod tests {
                 }
             }
         }
+        // Nothing reported is unknown, not zero (issue 14: this showed ¥0.00 before).
         let zero = Totals::default();
         assert_eq!(zero.format(Metric::Ctr, "¥"), "—");
-        assert_eq!(zero.format(Metric::Spend, "¥"), "¥0.00");
+        assert_eq!(zero.format(Metric::Spend, "¥"), "—");
         assert_eq!(zero.format(Metric::Roi, "¥"), "—");
     }
 
     #[test]
     fn zero_spend_with_clicks() {
-        let t = Totals {
-            spend: 0,
-            ..sample()
-        };
+        let t = Totals::of(&Numbers {
+            spend: Some(0),
+            ..sample_n()
+        });
         assert_eq!(t.format(Metric::Cpc, "¥"), "0.00");
         assert_eq!(t.format(Metric::Cpm, "¥"), "0.00");
         assert_eq!(t.format(Metric::Roi, "¥"), "—");
@@ -903,15 +872,15 @@ mod tests {
 
     #[test]
     fn hundred_million_gmv_day() {
-        let t = Totals {
-            spend: 2_000_000_000,       // ¥20,000,000
-            impressions: 9_000_000_000, // big platform day
-            clicks: 300_000_000,
-            orders: 1_000_000,
-            gmv: 10_000_000_000, // ¥100,000,000
+        let t = Totals::of(&Numbers {
+            spend: Some(2_000_000_000),       // ¥20,000,000
+            impressions: Some(9_000_000_000), // big platform day
+            clicks: Some(300_000_000),
+            orders: Some(1_000_000),
+            gmv: Some(10_000_000_000), // ¥100,000,000
             new_customers: Some(400_000),
-            interactions: None,
-        };
+            ..Numbers::default()
+        });
         assert_eq!(t.format(Metric::Gmv, "¥"), "¥100,000,000.00");
         assert_eq!(t.format(Metric::Roi, "¥"), "5.00");
         assert_eq!(t.format(Metric::Aov, "¥"), "100.00");
@@ -920,15 +889,16 @@ mod tests {
         let month: Totals = std::iter::repeat_n(t, 31).sum();
         assert_eq!(month.format(Metric::Gmv, "¥"), "¥3,100,000,000.00");
         assert_eq!(month.format(Metric::Roi, "¥"), "5.00");
-        let max = Totals {
-            spend: i64::MAX,
-            impressions: i64::MAX,
-            clicks: i64::MAX,
-            orders: i64::MAX,
-            gmv: i64::MAX,
+        let max = Totals::of(&Numbers {
+            spend: Some(i64::MAX),
+            impressions: Some(i64::MAX),
+            clicks: Some(i64::MAX),
+            orders: Some(i64::MAX),
+            gmv: Some(i64::MAX),
+            leads: Some(i64::MAX),
             new_customers: Some(i64::MAX),
             interactions: Some(i64::MAX),
-        };
+        });
         for m in Metric::ALL {
             let _ = max.format(m, "¥");
         }
@@ -938,16 +908,19 @@ mod tests {
     #[test]
     fn sums() {
         let a = sample();
-        let b = Totals {
+        let b = Totals::of(&Numbers {
             new_customers: None,
             interactions: Some(5),
-            ..sample()
-        };
+            ..sample_n()
+        });
         let s = a + b;
-        assert_eq!(s.spend, 200_000);
-        assert_eq!(s.impressions, 100_000);
-        assert_eq!(s.new_customers, Some(12));
-        assert_eq!(s.interactions, Some(305));
+        assert_eq!(s.get(Field::Spend), Some(200_000));
+        assert_eq!(s.get(Field::Impressions), Some(100_000));
+        assert_eq!(s.get(Field::New), Some(12));
+        assert_eq!(s.get(Field::Interactions), Some(305));
+        // CAC only over the day that reported new customers.
+        assert_eq!(s.value(Metric::Cac), a.value(Metric::Cac));
+        assert_eq!(s.partial(Metric::Cac), Some((1, 2)));
         let v = [a, b];
         assert_eq!(v.iter().sum::<Totals>(), s);
         assert_eq!(v.into_iter().sum::<Totals>(), s);
@@ -987,6 +960,15 @@ mod tests {
             ("新客", Metric::New),
             ("spend", Metric::Spend),
             ("花费", Metric::Spend),
+            ("leads", Metric::Leads),
+            ("线索", Metric::Leads),
+            ("留资", Metric::Leads),
+            ("私信进线", Metric::Leads),
+            ("进线", Metric::Leads),
+            ("cpl", Metric::Cpl),
+            ("线索成本", Metric::Cpl),
+            ("lead_rate", Metric::LeadRate),
+            ("留资率", Metric::LeadRate),
         ];
         for (s, m) in cases {
             assert_eq!(Metric::parse(s), Some(*m), "{s}");
@@ -1016,6 +998,9 @@ mod tests {
             (Metric::Orders, Higher, K::Count, true),
             (Metric::New, Higher, K::Count, true),
             (Metric::Spend, Higher, K::Money, true),
+            (Metric::Leads, Higher, K::Count, true),
+            (Metric::Cpl, Lower, K::Money, false),
+            (Metric::LeadRate, Higher, K::Rate, false),
         ];
         for (m, b, k, vol) in cases {
             assert_eq!(m.better(), *b, "{m:?}");
@@ -1125,6 +1110,7 @@ mod tests {
                 clicks: Some(1500),
                 orders: Some(45),
                 gmv: Some(900_000),
+                leads: None,
                 new_customers: Some(12),
                 interactions: Some(300),
                 creative: Some("A".into()),
@@ -1132,7 +1118,8 @@ mod tests {
             }
         );
         assert_eq!(
-            got.totals().map(|t| t.format(Metric::Ctr, "¥")),
+            got.numbers()
+                .map(|n| Totals::of(&n).format(Metric::Ctr, "¥")),
             Ok("3.00%".into())
         );
     }
@@ -1148,6 +1135,7 @@ mod tests {
                     clicks: Some(1500),
                     orders: Some(45),
                     gmv: Some(900_000),
+                    leads: None,
                     new_customers: Some(12),
                     interactions: Some(300),
                     creative: Some("B".into()),
@@ -1294,36 +1282,44 @@ mod tests {
 
     #[test]
     fn checkin_missing_fields() {
+        // Any subset of the numbers is a check-in; the rest stay unknown (issue 14).
         let got = parse_checkin_fields("spend=1 clicks=2").expect("parses");
         assert_eq!(
-            got.totals(),
-            Err(CheckinError::Missing {
-                fields: vec![
-                    CheckinField::Impressions,
-                    CheckinField::Orders,
-                    CheckinField::Gmv
-                ]
+            got.numbers(),
+            Ok(Numbers {
+                spend: Some(100),
+                clicks: Some(2),
+                ..Default::default()
             })
         );
-        assert_eq!(
-            got.totals_or_zero(),
-            Totals {
-                spend: 100,
-                clicks: 2,
-                ..Default::default()
-            }
-        );
+        let leads = parse_checkin_fields("花费=300 私信进线=12").expect("parses");
+        assert_eq!(leads.numbers().map(|n| n.leads), Ok(Some(12)));
+        for k in ["线索", "留资", "进线", "leads"] {
+            let got = parse_checkin_fields(&format!("{k}=3")).expect(k);
+            assert_eq!(got.leads, Some(3), "{k}");
+        }
+        // Only a label or a day: no number at all.
+        let none = parse_checkin_fields("creative=A date=yesterday").expect("parses");
+        assert_eq!(none.numbers(), Err(CheckinError::NoNumbers));
     }
 
     #[test]
     fn validation() {
-        assert_eq!(validate(&sample()), Ok(()));
-        assert_eq!(validate(&Totals::default()), Ok(()));
-        let cases: &[(Totals, CheckinError)] = &[
+        assert_eq!(validate(&sample_n()), Ok(()));
+        assert_eq!(validate(&Numbers::default()), Ok(()));
+        // An unknown side contradicts nothing.
+        let partial = Numbers {
+            clicks: Some(60_000),
+            impressions: None,
+            orders: None,
+            ..sample_n()
+        };
+        assert_eq!(validate(&partial), Ok(()));
+        let cases: &[(Numbers, CheckinError)] = &[
             (
-                Totals {
-                    clicks: 60_000,
-                    ..sample()
+                Numbers {
+                    clicks: Some(60_000),
+                    ..sample_n()
                 },
                 CheckinError::ClicksExceedImpressions {
                     clicks: 60_000,
@@ -1331,9 +1327,9 @@ mod tests {
                 },
             ),
             (
-                Totals {
-                    orders: 2000,
-                    ..sample()
+                Numbers {
+                    orders: Some(2000),
+                    ..sample_n()
                 },
                 CheckinError::OrdersExceedClicks {
                     orders: 2000,
@@ -1341,9 +1337,9 @@ mod tests {
                 },
             ),
             (
-                Totals {
-                    spend: -1,
-                    ..sample()
+                Numbers {
+                    spend: Some(-1),
+                    ..sample_n()
                 },
                 CheckinError::Negative {
                     field: CheckinField::Spend,
@@ -1351,9 +1347,9 @@ mod tests {
                 },
             ),
             (
-                Totals {
+                Numbers {
                     new_customers: Some(-3),
-                    ..sample()
+                    ..sample_n()
                 },
                 CheckinError::Negative {
                     field: CheckinField::New,
@@ -1374,6 +1370,7 @@ mod tests {
             CheckinField::Clicks,
             CheckinField::Orders,
             CheckinField::Gmv,
+            CheckinField::Leads,
             CheckinField::New,
             CheckinField::Interactions,
             CheckinField::Creative,
@@ -1387,30 +1384,37 @@ mod tests {
             ("成交单数", CheckinField::Orders),
             ("销售额", CheckinField::Gmv),
             ("创意", CheckinField::Creative),
+            ("私信进线", CheckinField::Leads),
+            ("留资", CheckinField::Leads),
         ] {
             assert_eq!(CheckinField::parse(k), Some(f));
         }
     }
 
     fn totals_strategy() -> impl Strategy<Value = Totals> {
+        let big = || prop::option::of(0i64..=i64::MAX);
         (
-            0i64..=1_000_000_000_000,
-            0i64..=i64::MAX,
-            0i64..=i64::MAX,
-            0i64..=i64::MAX,
-            0i64..=i64::MAX,
-            prop::option::of(0i64..=i64::MAX),
-            prop::option::of(0i64..=i64::MAX),
+            prop::option::of(0i64..=1_000_000_000_000),
+            big(),
+            big(),
+            big(),
+            big(),
+            big(),
+            big(),
+            big(),
         )
             .prop_map(
-                |(spend, impressions, clicks, orders, gmv, new_customers, interactions)| Totals {
-                    spend,
-                    impressions,
-                    clicks,
-                    orders,
-                    gmv,
-                    new_customers,
-                    interactions,
+                |(spend, impressions, clicks, orders, gmv, leads, new_customers, interactions)| {
+                    Totals::of(&Numbers {
+                        spend,
+                        impressions,
+                        clicks,
+                        orders,
+                        gmv,
+                        leads,
+                        new_customers,
+                        interactions,
+                    })
                 },
             )
     }
@@ -1464,8 +1468,9 @@ mod tests {
         ) {
             let s: Vec<String> = parts.iter().map(|(k, sep, v)| format!("{k}{sep}{v}")).collect();
             if let Ok(input) = parse_checkin_fields(&s.join(" ")) {
-                let t = input.totals_or_zero();
-                let _ = validate(&t);
+                let n = input.numbers().unwrap_or_default();
+                let _ = validate(&n);
+                let t = Totals::of(&n);
                 for m in Metric::ALL { let _ = t.format(m, "¥"); }
             }
         }

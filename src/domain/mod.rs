@@ -14,4 +14,5 @@ pub mod playbook;
 pub mod review;
 pub mod schedule;
 pub mod tasks;
+pub mod totals;
 pub mod when;

@@ -7,12 +7,13 @@ use chrono::NaiveDate;
 
 use super::Service;
 use crate::domain::checkins::{
-    CheckinArgs, DayRange, ExportRange, FieldChange, MetricsArgError, changes, channel_key,
-    day_key, parse_metrics_args, split_checkin_args,
+    CheckinArgs, CheckinLine, DayRange, ExportRange, FieldChange, MetricsArgError, changes,
+    channel_key, day_key, parse_metrics_args, split_checkin_args, split_checkin_lines,
 };
 use crate::domain::metrics::{CheckinError, Totals, parse_checkin_fields, validate};
+use crate::domain::totals::{Numbers, window_totals};
 use crate::domain::when::{WhenError, local_date, parse_day};
-use crate::storage::{ChannelSums, Checkin, NewCheckin, Store, StoreResult, Task, Team};
+use crate::storage::{Checkin, NewCheckin, Store, StoreResult, Task, Team};
 
 /// Why a check-in was not saved; the view quotes what was typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,15 +48,49 @@ pub struct SavedCheckin {
     pub day: NaiveDate,
     /// '' when no creative was named.
     pub creative: String,
+    /// The day's numbers as stored after the merge (earlier fields the check-in did not name
+    /// are kept), and as totals for the derived metrics.
+    pub numbers: Numbers,
     pub totals: Totals,
     pub replaced: Replaced,
+}
+
+/// One entry of a multi-line `/checkin` (one channel's line, with any continuation lines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineOutcome {
+    /// 1-based line of the entry within the lines after `/checkin`.
+    pub line: usize,
+    /// Saved, or why not (nothing of this line was stored).
+    pub result: Result<SavedCheckin, CheckinRefusal>,
+}
+
+/// One day of numbers for [`Service::save_days`] (report import).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayNumbers {
+    pub day: NaiveDate,
+    pub numbers: Numbers,
+}
+
+/// What [`Service::save_days`] stored: per day, in the order given, what it replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedDays {
+    pub days: Vec<(NaiveDate, Replaced)>,
+}
+
+/// Why [`Service::save_days`] stored nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DaysRefusal {
+    /// The channel is not one of the team's.
+    UnknownChannel { known: Vec<String> },
+    /// A day's numbers (merged with what was stored) do not add up, or it has none.
+    Day { day: NaiveDate, error: CheckinError },
 }
 
 /// One channel's line of `/metrics`: its sums, or None when it has no numbers in the window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChannelMetrics {
     pub channel: String,
-    /// Days with numbers, and the sums over them.
+    /// Days with numbers, and the sums over them (each metric over the days it was known).
     pub sums: Option<(i64, Totals)>,
 }
 
@@ -104,25 +139,168 @@ pub struct ExportData {
     pub tasks: Vec<ExportTask>,
 }
 
-/// Sums of all channels' rows.
-pub fn team_totals(rows: &[ChannelSums]) -> Totals {
-    rows.iter().map(Totals::from).sum()
+/// What a merge replaced: nothing, the same numbers, or these fields.
+fn replaced(before: Option<&Checkin>, after: &Numbers) -> Replaced {
+    match before {
+        None => Replaced::Nothing,
+        Some(old) => {
+            let diff = changes(&old.numbers(), after);
+            if diff.is_empty() {
+                Replaced::Same
+            } else {
+                Replaced::Changed(diff)
+            }
+        }
+    }
+}
+
+/// A check-in entry that passed every check, ready to write.
+struct Ready {
+    channel: String,
+    day: NaiveDate,
+    day_key: String,
+    creative: String,
+    numbers: Numbers,
+}
+
+impl Ready {
+    fn row(&self, chat_id: i64, author_id: Option<i64>) -> NewCheckin<'_> {
+        NewCheckin::new(
+            chat_id,
+            &self.channel,
+            &self.day_key,
+            &self.creative,
+            &self.numbers,
+            author_id,
+        )
+    }
+
+    fn saved(self, row: &Checkin, before: Option<&Checkin>) -> SavedCheckin {
+        let numbers = row.numbers();
+        SavedCheckin {
+            replaced: replaced(before, &numbers),
+            channel: self.channel,
+            day: self.day,
+            creative: self.creative,
+            totals: Totals::of(&numbers),
+            numbers,
+        }
+    }
 }
 
 impl Service {
-    /// `/checkin <channel> <fields…>`: validates, then writes (replacing the same channel, day
-    /// and creative). The channel is checked before the fields, so a wrong channel is named first.
+    /// `/checkin <channel> <fields…>`: validates, then writes, merging into the same channel,
+    /// day and creative (only the fields named change). The channel is checked before the
+    /// fields, so a wrong channel is named first.
     pub async fn save_checkin(
         &self,
         team: &Team,
         args: &str,
         author_id: Option<i64>,
     ) -> StoreResult<Result<SavedCheckin, CheckinRefusal>> {
+        let known = self.channel_names(team.chat_id).await?;
+        let ready = match self.check_entry(team, args, &known).await? {
+            Ok(ready) => ready,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let row = ready.row(team.chat_id, author_id);
+        let (stored, before) = self.store.put_checkin(&row, self.now()).await?;
+        Ok(Ok(ready.saved(&stored, before.as_ref())))
+    }
+
+    /// `/checkin` followed by one line per channel: every entry is checked, the good ones are
+    /// written in one transaction, and each line's outcome comes back (a bad line stores
+    /// nothing of itself and does not stop the others).
+    pub async fn save_checkin_lines(
+        &self,
+        team: &Team,
+        args: &str,
+        author_id: Option<i64>,
+    ) -> StoreResult<Vec<LineOutcome>> {
+        let known = self.channel_names(team.chat_id).await?;
+        let mut checked: Vec<(usize, Result<Ready, CheckinRefusal>)> = Vec::new();
+        for CheckinLine { line, text } in split_checkin_lines(args, &known) {
+            checked.push((line, self.check_entry(team, &text, &known).await?));
+        }
+        let rows: Vec<NewCheckin<'_>> = checked
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().ok())
+            .map(|r| r.row(team.chat_id, author_id))
+            .collect();
+        let mut stored = self
+            .store
+            .put_checkins(&rows, self.now())
+            .await?
+            .into_iter();
+        let mut out = Vec::with_capacity(checked.len());
+        for (line, r) in checked {
+            let result = match r {
+                Ok(ready) => match stored.next() {
+                    Some((row, before)) => Ok(ready.saved(&row, before.as_ref())),
+                    None => return Err(crate::storage::StoreError::NotFound),
+                },
+                Err(refusal) => Err(refusal),
+            };
+            out.push(LineOutcome { line, result });
+        }
+        Ok(out)
+    }
+
+    /// Stores many days of one channel in one transaction (report import), each merged like a
+    /// check-in: only the numbers a day carries replace stored ones, so importing the same
+    /// content again changes nothing. Checks every day first: a day without numbers or whose
+    /// merged numbers do not add up refuses the whole import, and nothing is stored.
+    pub async fn save_days(
+        &self,
+        team: &Team,
+        channel: &str,
+        days: &[DayNumbers],
+        author_id: Option<i64>,
+    ) -> StoreResult<Result<SavedDays, DaysRefusal>> {
+        let known = self.channel_names(team.chat_id).await?;
+        let name = channel_key(channel);
+        if !known.contains(&name) {
+            return Ok(Err(DaysRefusal::UnknownChannel { known }));
+        }
+        let keys: Vec<String> = days.iter().map(|d| day_key(d.day)).collect();
+        for (d, key) in days.iter().zip(&keys) {
+            if d.numbers.is_empty() {
+                let error = CheckinError::NoNumbers;
+                return Ok(Err(DaysRefusal::Day { day: d.day, error }));
+            }
+            let before = self.store.checkin(team.chat_id, &name, key, "").await?;
+            let merged = before.map_or(d.numbers, |b| b.numbers().merged(&d.numbers));
+            if let Err(error) = validate(&merged) {
+                return Ok(Err(DaysRefusal::Day { day: d.day, error }));
+            }
+        }
+        let rows: Vec<NewCheckin<'_>> = days
+            .iter()
+            .zip(&keys)
+            .map(|(d, key)| NewCheckin::new(team.chat_id, &name, key, "", &d.numbers, author_id))
+            .collect();
+        let stored = self.store.put_checkins(&rows, self.now()).await?;
+        let days = days
+            .iter()
+            .zip(stored)
+            .map(|(d, (row, before))| (d.day, replaced(before.as_ref(), &row.numbers())))
+            .collect();
+        Ok(Ok(SavedDays { days }))
+    }
+
+    /// Checks one `<channel> <fields…>` entry against the team's channels, the field grammar,
+    /// the day, and the numbers it would merge into.
+    async fn check_entry(
+        &self,
+        team: &Team,
+        args: &str,
+        known: &[String],
+    ) -> StoreResult<Result<Ready, CheckinRefusal>> {
         let split = split_checkin_args(args);
         if split == CheckinArgs::Empty {
             return Ok(Err(CheckinRefusal::Usage));
         }
-        let known = self.channel_names(team.chat_id).await?;
+        let known = known.to_vec();
         let (typed, rest) = match split {
             CheckinArgs::Channel { typed, rest } => (typed, rest),
             _ => return Ok(Err(CheckinRefusal::ChannelFirst { known })),
@@ -136,53 +314,36 @@ impl Service {
             Ok(input) => input,
             Err(err) => return Ok(Err(CheckinRefusal::Fields(err))),
         };
-        let totals = match input.totals().and_then(|t| validate(&t).map(|()| t)) {
-            Ok(t) => t,
+        let numbers = match input.numbers().and_then(|n| validate(&n).map(|()| n)) {
+            Ok(n) => n,
             Err(err) => return Ok(Err(CheckinRefusal::Fields(err))),
         };
         let now = self.now();
-        let tz = team.tz();
         let day = match &input.date {
-            None => local_date(now, tz),
-            Some(text) => match parse_day(text, now, tz) {
+            None => local_date(now, team.tz()),
+            Some(text) => match parse_day(text, now, team.tz()) {
                 Ok(day) => day,
                 Err(err) => return Ok(Err(CheckinRefusal::Day(err))),
             },
         };
-        let day_str = day_key(day);
+        let day_key = day_key(day);
         let creative = input.creative.unwrap_or_default();
-        let new = NewCheckin {
-            chat_id: team.chat_id,
-            channel: &channel,
-            day: &day_str,
-            creative: &creative,
-            spend: totals.spend,
-            impressions: totals.impressions,
-            clicks: totals.clicks,
-            orders: totals.orders,
-            gmv: totals.gmv,
-            new_customers: totals.new_customers,
-            interactions: totals.interactions,
-            author_id,
-        };
-        let (_, before) = self.store.put_checkin(&new, now).await?;
-        let replaced = match before {
-            None => Replaced::Nothing,
-            Some(old) => {
-                let diff = changes(&Totals::from(&old), &totals);
-                if diff.is_empty() {
-                    Replaced::Same
-                } else {
-                    Replaced::Changed(diff)
-                }
-            }
-        };
-        Ok(Ok(SavedCheckin {
+        // The merged day must add up too: clicks=900 after impressions=500 is refused.
+        let before = self
+            .store
+            .checkin(team.chat_id, &channel, &day_key, &creative)
+            .await?;
+        if let Some(old) = before
+            && let Err(err) = validate(&old.numbers().merged(&numbers))
+        {
+            return Ok(Err(CheckinRefusal::Fields(err)));
+        }
+        Ok(Ok(Ready {
             channel,
             day,
+            day_key,
             creative,
-            totals,
-            replaced,
+            numbers,
         }))
     }
 
@@ -208,28 +369,29 @@ impl Service {
         let only = asked.channel;
         let rows = self
             .store
-            .channel_sums(team.chat_id, &from, &to, only.as_deref().unwrap_or(""))
+            .channel_checkins(team.chat_id, &from, &to, only.as_deref().unwrap_or(""))
             .await?;
+        let window = window_totals(rows.into_iter().map(|c| {
+            let n = c.numbers();
+            (c.channel, c.day, n)
+        }));
         let mut shown: Vec<String> = match &only {
             Some(c) => vec![c.clone()],
             None => names,
         };
-        for r in &rows {
-            if !shown.contains(&r.channel) {
-                shown.push(r.channel.clone());
+        for (c, _) in &window.channels {
+            if !shown.contains(c) {
+                shown.push(c.clone());
             }
         }
         let channels = shown
             .into_iter()
             .map(|channel| {
-                let sums = rows
-                    .iter()
-                    .find(|r| r.channel == channel)
-                    .map(|r| (r.days, Totals::from(r)));
+                let sums = window.channel(&channel).map(|t| (i64::from(t.days()), *t));
                 ChannelMetrics { channel, sums }
             })
             .collect();
-        let team_sums = (only.is_none() && !rows.is_empty()).then(|| team_totals(&rows));
+        let team_sums = (only.is_none() && !window.channels.is_empty()).then_some(window.all);
         Ok(Ok(MetricsData {
             range,
             only,

@@ -10,10 +10,11 @@ use chrono_tz::Tz;
 use super::Service;
 use crate::domain::checkins::{DayRange, day_key};
 use crate::domain::goal::{Goal, Period, Progress, Scope, sort_goals};
-use crate::domain::metrics::{Metric, Totals};
+use crate::domain::metrics::Metric;
 use crate::domain::plan_args::{Pace, days_in_period, pace};
+use crate::domain::totals::window_totals;
 use crate::domain::when::local_date;
-use crate::storage::{ChannelSums, NewGoal, Store, StoreResult, Team};
+use crate::storage::{NewGoal, Store, StoreResult, Team};
 
 /// A goal and where it stands now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,21 +48,6 @@ pub enum GoalChange {
     UnknownChannel { channel: String, known: Vec<String> },
 }
 
-/// Sums of all channels' rows.
-fn sum(rows: &[ChannelSums]) -> Totals {
-    rows.iter()
-        .map(|s| Totals {
-            spend: s.spend,
-            impressions: s.impressions,
-            clicks: s.clicks,
-            orders: s.orders,
-            gmv: s.gmv,
-            new_customers: s.new_customers,
-            interactions: s.interactions,
-        })
-        .sum()
-}
-
 /// The days a goal is measured over up to `today`: a volume goal its own period to date, a
 /// rate goal this month.
 fn measured_from(goal: &Goal, today: NaiveDate) -> NaiveDate {
@@ -77,14 +63,14 @@ pub async fn status_of(
 ) -> StoreResult<GoalStatus> {
     let (from, to) = (day_key(measured_from(&goal, today)), day_key(today));
     let rows = store
-        .channel_sums(chat_id, &from, &to, goal.scope.stored())
+        .channel_checkins(chat_id, &from, &to, goal.scope.stored())
         .await?;
-    // No check-ins in the span: unknown, not zero.
-    let progress = if rows.is_empty() {
-        None
-    } else {
-        goal.progress(&sum(&rows))
-    };
+    // No check-ins in the span, or none naming the goal's numbers: unknown, not zero.
+    let totals = window_totals(
+        rows.iter()
+            .map(|c| (c.channel.clone(), c.day.clone(), c.numbers())),
+    );
+    let progress = goal.progress(&totals.all);
     let pace = goal
         .period()
         .map(|p| pace(goal.target, p, days_in_period(p, today)));

@@ -12,7 +12,8 @@ use crate::domain::bottleneck::{
 };
 use crate::domain::checkins::{day_key, parse_day_key};
 use crate::domain::goal::{Goal, Period};
-use crate::domain::metrics::Totals;
+use crate::domain::metrics::{Metric, Totals};
+use crate::domain::totals::{Field, window_totals};
 use crate::domain::when::local_date;
 use crate::storage::{Channel, Store, StoreResult, TASK_BLOCKED, Task, Team};
 
@@ -50,13 +51,16 @@ impl TeamData {
 
     /// Summed numbers of a channel (or all, with `None`) over `from ..= to`.
     pub fn totals(&self, channel: Option<&str>, from: NaiveDate, to: NaiveDate) -> Totals {
-        self.snapshot
+        // Rows of one day (creatives, channels) count as one day.
+        let rows = self
+            .snapshot
             .days
             .iter()
             .filter(|d| d.day >= from && d.day <= to)
             .filter(|d| channel.is_none_or(|c| d.channel == c))
-            .map(|d| d.totals)
-            .sum()
+            .map(|d| (d.day, Totals::of(&d.numbers)))
+            .collect::<Vec<_>>();
+        Totals::over_days(rows)
     }
 
     /// Per-day totals of a channel (or all) over `from ..= to`, only days with numbers.
@@ -69,7 +73,8 @@ impl TeamData {
         let mut by_day: std::collections::BTreeMap<NaiveDate, Totals> = Default::default();
         for d in &self.snapshot.days {
             if d.day >= from && d.day <= to && channel.is_none_or(|c| d.channel == c) {
-                *by_day.entry(d.day).or_default() += d.totals;
+                let e = by_day.entry(d.day).or_default();
+                *e = e.same_day(Totals::of(&d.numbers));
             }
         }
         by_day.into_iter().collect()
@@ -127,15 +132,23 @@ pub async fn build(
             Some(DayTotals {
                 channel: c.channel.clone(),
                 day: parse_day_key(&c.day)?,
-                totals: Totals::from(c),
+                numbers: c.numbers(),
             })
         })
         .collect();
     let month_start = Period::Month.bounds(today).0;
-    let mut month_spend: HashMap<&str, i64> = HashMap::new();
-    for d in days.iter().filter(|d| d.day >= month_start) {
-        *month_spend.entry(d.channel.as_str()).or_default() += d.totals.spend;
-    }
+    // Spend reported this month, and the days with numbers but no spend (unknown, not ¥0).
+    let month = window_totals(
+        days.iter()
+            .filter(|d| d.day >= month_start)
+            .map(|d| (d.channel.clone(), d.day, d.numbers)),
+    );
+    let spend_of = |c: &str| -> (i64, u32) {
+        month.channel(c).map_or((0, 0), |t| {
+            let unknown = t.days() - t.known_days(Metric::Spend);
+            (t.get(Field::Spend).unwrap_or(0), unknown)
+        })
+    };
     let channel_facts: Vec<ChannelFacts> = channels
         .iter()
         .map(|c| ChannelFacts {
@@ -144,7 +157,8 @@ pub async fn build(
             monthly_budget: c.monthly_budget,
             owner: c.owner_id,
             pending_owner: c.owner_id.is_none() && c.owner_username.is_some(),
-            month_spend: month_spend.get(c.name.as_str()).copied().unwrap_or(0),
+            month_spend: spend_of(&c.name).0,
+            month_unknown_spend_days: spend_of(&c.name).1,
             created_on: Some(local_date(c.created_at, tz)),
         })
         .collect();

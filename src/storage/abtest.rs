@@ -47,11 +47,17 @@ impl Store {
         to_day: &str,
     ) -> StoreResult<Vec<CreativeSums>> {
         // SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both backends decode i64.
+        // Numbers may be unreported (NULL): CTR's impressions and clicks are summed over the rows
+        // that have both, orders over the rows that have clicks.
         let sql = "SELECT creative, CAST(COUNT(DISTINCT day) AS BIGINT) AS days, \
                    MIN(day) AS first_day, MAX(day) AS last_day, \
-                   CAST(SUM(spend) AS BIGINT) AS spend, CAST(SUM(impressions) AS BIGINT) AS impressions, \
-                   CAST(SUM(clicks) AS BIGINT) AS clicks, CAST(SUM(orders) AS BIGINT) AS orders, \
-                   CAST(SUM(gmv) AS BIGINT) AS gmv \
+                   CAST(COALESCE(SUM(spend), 0) AS BIGINT) AS spend, \
+                   CAST(COALESCE(SUM(CASE WHEN clicks IS NOT NULL THEN impressions END), 0) AS BIGINT) \
+                   AS impressions, \
+                   CAST(COALESCE(SUM(CASE WHEN impressions IS NOT NULL THEN clicks END), 0) AS BIGINT) \
+                   AS clicks, \
+                   CAST(COALESCE(SUM(CASE WHEN clicks IS NOT NULL THEN orders END), 0) AS BIGINT) AS orders, \
+                   CAST(COALESCE(SUM(gmv), 0) AS BIGINT) AS gmv \
                    FROM checkins WHERE chat_id = $1 AND channel = $2 AND day >= $3 AND day <= $4 \
                    AND creative <> '' GROUP BY creative ORDER BY creative";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, CreativeSums>(

@@ -3,56 +3,90 @@
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
 use super::jobs::insert_job;
-use super::{
-    ChannelSums, Checkin, JOB_DROPPED, JOB_PENDING, NewCheckin, NewJob, Store, StoreResult, on_pool,
-};
+use super::{Checkin, JOB_DROPPED, JOB_PENDING, NewCheckin, NewJob, Store, StoreResult, on_pool};
 use crate::domain::jobs::JobKind;
 use crate::domain::metrics::Totals;
 
-/// Rows per multi-row INSERT in [`Store::import_checkins`]: 14 parameters each stays far under
+/// Rows per multi-row INSERT in [`Store::import_checkins`]: 15 parameters each stays far under
 /// SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
 const IMPORT_CHUNK: usize = 500;
 
+/// The upsert of one check-in: a number the new row does not carry (NULL) keeps the stored one,
+/// so a later check-in of the same key replaces only the fields it names (issue 14).
+const MERGE_SQL: &str = "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, \
+     clicks, orders, gmv, leads, new_customers, interactions, author_id, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+     ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
+     spend = COALESCE(excluded.spend, checkins.spend), \
+     impressions = COALESCE(excluded.impressions, checkins.impressions), \
+     clicks = COALESCE(excluded.clicks, checkins.clicks), \
+     orders = COALESCE(excluded.orders, checkins.orders), \
+     gmv = COALESCE(excluded.gmv, checkins.gmv), \
+     leads = COALESCE(excluded.leads, checkins.leads), \
+     new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
+     interactions = COALESCE(excluded.interactions, checkins.interactions), \
+     author_id = excluded.author_id, updated_at = excluded.updated_at \
+     RETURNING *";
+
+const KEY_SQL: &str =
+    "SELECT * FROM checkins WHERE chat_id = $1 AND channel = $2 AND day = $3 AND creative = $4";
+
 impl Store {
-    /// Writes a check-in, replacing the one with the same team, channel, day and creative.
-    /// Returns the stored row and the row it replaced, if any.
-    ///
-    /// Two statements, not one transaction: a concurrent check-in of the same key can only make
-    /// the "what changed" note stale, never the stored numbers (the upsert is atomic).
+    /// Writes a check-in, merging into the one with the same team, channel, day and creative
+    /// (only the numbers it carries change). Returns the stored row and the row before, if any.
     pub async fn put_checkin(
         &self,
         new: &NewCheckin<'_>,
         now: i64,
     ) -> StoreResult<(Checkin, Option<Checkin>)> {
-        let before = self
-            .checkin(new.chat_id, new.channel, new.day, new.creative)
-            .await?;
-        let sql = "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, \
-                   orders, gmv, new_customers, interactions, author_id, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
-                   ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
-                   spend = excluded.spend, impressions = excluded.impressions, clicks = excluded.clicks, \
-                   orders = excluded.orders, gmv = excluded.gmv, new_customers = excluded.new_customers, \
-                   interactions = excluded.interactions, author_id = excluded.author_id, \
-                   updated_at = excluded.updated_at \
-                   RETURNING *";
-        let row = on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(sql)
-            .bind(new.chat_id)
-            .bind(new.channel)
-            .bind(new.day)
-            .bind(new.creative)
-            .bind(new.spend)
-            .bind(new.impressions)
-            .bind(new.clicks)
-            .bind(new.orders)
-            .bind(new.gmv)
-            .bind(new.new_customers)
-            .bind(new.interactions)
-            .bind(new.author_id)
-            .bind(now)
-            .fetch_one(pool)
-            .await?);
-        Ok((row, before))
+        let mut out = self.put_checkins(std::slice::from_ref(new), now).await?;
+        match out.pop() {
+            Some(pair) => Ok(pair),
+            None => Err(super::StoreError::NotFound),
+        }
+    }
+
+    /// Writes several check-ins in one transaction (all or none), each merged as in
+    /// [`Store::put_checkin`]: `/checkin` with one line per channel, and imported days.
+    /// Returns, in order, each stored row and the row it merged into.
+    pub async fn put_checkins(
+        &self,
+        rows: &[NewCheckin<'_>],
+        now: i64,
+    ) -> StoreResult<Vec<(Checkin, Option<Checkin>)>> {
+        let mut out = Vec::with_capacity(rows.len());
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for new in rows {
+                let before = sqlx::query_as::<_, Checkin>(KEY_SQL)
+                    .bind(new.chat_id)
+                    .bind(new.channel)
+                    .bind(new.day)
+                    .bind(new.creative)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let row = sqlx::query_as::<_, Checkin>(MERGE_SQL)
+                    .bind(new.chat_id)
+                    .bind(new.channel)
+                    .bind(new.day)
+                    .bind(new.creative)
+                    .bind(new.spend)
+                    .bind(new.impressions)
+                    .bind(new.clicks)
+                    .bind(new.orders)
+                    .bind(new.gmv)
+                    .bind(new.leads)
+                    .bind(new.new_customers)
+                    .bind(new.interactions)
+                    .bind(new.author_id)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                out.push((row, before));
+            }
+            tx.commit().await?;
+        });
+        Ok(out)
     }
 
     /// The check-in for one key, if there is one.
@@ -63,8 +97,7 @@ impl Store {
         day: &str,
         creative: &str,
     ) -> StoreResult<Option<Checkin>> {
-        let sql = "SELECT * FROM checkins WHERE chat_id = $1 AND channel = $2 AND day = $3 AND creative = $4";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(sql)
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(KEY_SQL)
             .bind(chat_id)
             .bind(channel)
             .bind(day)
@@ -90,24 +123,19 @@ impl Store {
             .await?))
     }
 
-    /// Per-channel sums over `from <= day <= to`; `channel` = "" for every channel.
-    /// Channels without check-ins in the range have no row.
-    pub async fn channel_sums(
+    /// A team's check-ins with `from <= day <= to` of one channel (`channel` = "" for every
+    /// channel), by channel, day, creative. Summed by `domain::totals::window_totals`, not SQL:
+    /// each metric counts only the days its inputs were known, which a plain `SUM` cannot say.
+    pub async fn channel_checkins(
         &self,
         chat_id: i64,
         from_day: &str,
         to_day: &str,
         channel: &str,
-    ) -> StoreResult<Vec<ChannelSums>> {
-        // SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both backends decode i64.
-        let sql = "SELECT channel, CAST(COUNT(DISTINCT day) AS BIGINT) AS days, \
-                   CAST(SUM(spend) AS BIGINT) AS spend, CAST(SUM(impressions) AS BIGINT) AS impressions, \
-                   CAST(SUM(clicks) AS BIGINT) AS clicks, CAST(SUM(orders) AS BIGINT) AS orders, \
-                   CAST(SUM(gmv) AS BIGINT) AS gmv, CAST(SUM(new_customers) AS BIGINT) AS new_customers, \
-                   CAST(SUM(interactions) AS BIGINT) AS interactions \
-                   FROM checkins WHERE chat_id = $1 AND day >= $2 AND day <= $3 \
-                   AND ($4 = '' OR channel = $4) GROUP BY channel ORDER BY channel";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, ChannelSums>(sql)
+    ) -> StoreResult<Vec<Checkin>> {
+        let sql = "SELECT * FROM checkins WHERE chat_id = $1 AND day >= $2 AND day <= $3 \
+                   AND ($4 = '' OR channel = $4) ORDER BY channel, day, creative";
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(sql)
             .bind(chat_id)
             .bind(from_day)
             .bind(to_day)
@@ -116,7 +144,8 @@ impl Store {
             .await?))
     }
 
-    /// Spend per channel over `from <= day <= to` (minor units), for budget pacing.
+    /// Spend per channel over `from <= day <= to` (minor units), for budget pacing: the sum of
+    /// the spend reported; a channel that reported none has no row (unknown, not 0).
     pub async fn spend_by_channel(
         &self,
         chat_id: i64,
@@ -124,7 +153,8 @@ impl Store {
         to_day: &str,
     ) -> StoreResult<Vec<(String, i64)>> {
         let sql = "SELECT channel, CAST(SUM(spend) AS BIGINT) FROM checkins \
-                   WHERE chat_id = $1 AND day >= $2 AND day <= $3 GROUP BY channel ORDER BY channel";
+                   WHERE chat_id = $1 AND day >= $2 AND day <= $3 AND spend IS NOT NULL \
+                   GROUP BY channel ORDER BY channel";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, (String, i64)>(
             sql
         )
@@ -165,8 +195,8 @@ impl Store {
             .await?))
     }
 
-    /// Inserts many check-ins at once (demo data, benchmarks, imports), replacing rows with the
-    /// same key, in one transaction. Returns the rows written.
+    /// Inserts many check-ins at once (demo data, benchmarks), merging into rows with the same
+    /// key like [`Store::put_checkin`], in one transaction. Returns the rows written.
     pub async fn import_checkins(&self, rows: &[NewCheckin<'_>], now: i64) -> StoreResult<u64> {
         let mut written = 0;
         on_pool!(self, |pool| {
@@ -174,7 +204,7 @@ impl Store {
             for chunk in rows.chunks(IMPORT_CHUNK) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, \
-                     orders, gmv, new_customers, interactions, author_id, created_at, updated_at) ",
+                     orders, gmv, leads, new_customers, interactions, author_id, created_at, updated_at) ",
                 );
                 qb.push_values(chunk, |mut b, r| {
                     b.push_bind(r.chat_id)
@@ -186,6 +216,7 @@ impl Store {
                         .push_bind(r.clicks)
                         .push_bind(r.orders)
                         .push_bind(r.gmv)
+                        .push_bind(r.leads)
                         .push_bind(r.new_customers)
                         .push_bind(r.interactions)
                         .push_bind(r.author_id)
@@ -194,10 +225,15 @@ impl Store {
                 });
                 qb.push(
                     " ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
-                     spend = excluded.spend, impressions = excluded.impressions, clicks = excluded.clicks, \
-                     orders = excluded.orders, gmv = excluded.gmv, new_customers = excluded.new_customers, \
-                     interactions = excluded.interactions, author_id = excluded.author_id, \
-                     updated_at = excluded.updated_at",
+                     spend = COALESCE(excluded.spend, checkins.spend), \
+                     impressions = COALESCE(excluded.impressions, checkins.impressions), \
+                     clicks = COALESCE(excluded.clicks, checkins.clicks), \
+                     orders = COALESCE(excluded.orders, checkins.orders), \
+                     gmv = COALESCE(excluded.gmv, checkins.gmv), \
+                     leads = COALESCE(excluded.leads, checkins.leads), \
+                     new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
+                     interactions = COALESCE(excluded.interactions, checkins.interactions), \
+                     author_id = excluded.author_id, updated_at = excluded.updated_at",
                 );
                 written += qb.build().execute(&mut *tx).await?.rows_affected();
             }
@@ -280,28 +316,6 @@ impl Store {
 
 impl From<&Checkin> for Totals {
     fn from(c: &Checkin) -> Totals {
-        Totals {
-            spend: c.spend,
-            impressions: c.impressions,
-            clicks: c.clicks,
-            orders: c.orders,
-            gmv: c.gmv,
-            new_customers: c.new_customers,
-            interactions: c.interactions,
-        }
-    }
-}
-
-impl From<&ChannelSums> for Totals {
-    fn from(s: &ChannelSums) -> Totals {
-        Totals {
-            spend: s.spend,
-            impressions: s.impressions,
-            clicks: s.clicks,
-            orders: s.orders,
-            gmv: s.gmv,
-            new_customers: s.new_customers,
-            interactions: s.interactions,
-        }
+        Totals::of(&c.numbers())
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::lang::{Lang, Zone};
 use crate::domain::playbook::Tier;
 use crate::domain::schedule::Recurrence;
 use crate::domain::tasks::{TaskEventKind, TaskStatus};
+use crate::domain::totals::Numbers;
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Team {
@@ -270,7 +271,8 @@ impl Goal {
 
 // ---------------------------------------------------------------- check-ins (issue 5)
 
-/// One day's numbers for one channel (and creative) of a team.
+/// One day's numbers for one channel (and creative) of a team. A number is `None` when nobody
+/// reported it (issue 14: unknown is stored as NULL, never 0).
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Checkin {
     pub id: i64,
@@ -281,12 +283,13 @@ pub struct Checkin {
     /// '' when no creative was named.
     pub creative: String,
     /// Minor units.
-    pub spend: i64,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub orders: i64,
+    pub spend: Option<i64>,
+    pub impressions: Option<i64>,
+    pub clicks: Option<i64>,
+    pub orders: Option<i64>,
     /// Minor units.
-    pub gmv: i64,
+    pub gmv: Option<i64>,
+    pub leads: Option<i64>,
     pub new_customers: Option<i64>,
     pub interactions: Option<i64>,
     pub author_id: Option<i64>,
@@ -294,35 +297,65 @@ pub struct Checkin {
     pub updated_at: i64,
 }
 
-/// A check-in as written: replaces any row with the same team, channel, day and creative.
+impl Checkin {
+    /// The numbers as reported.
+    pub fn numbers(&self) -> Numbers {
+        Numbers {
+            spend: self.spend,
+            impressions: self.impressions,
+            clicks: self.clicks,
+            orders: self.orders,
+            gmv: self.gmv,
+            leads: self.leads,
+            new_customers: self.new_customers,
+            interactions: self.interactions,
+        }
+    }
+}
+
+/// A check-in as written: merges into any row with the same team, channel, day and creative,
+/// replacing only the numbers it carries (`None` keeps what was there).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCheckin<'a> {
     pub chat_id: i64,
     pub channel: &'a str,
     pub day: &'a str,
     pub creative: &'a str,
-    pub spend: i64,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub orders: i64,
-    pub gmv: i64,
+    pub spend: Option<i64>,
+    pub impressions: Option<i64>,
+    pub clicks: Option<i64>,
+    pub orders: Option<i64>,
+    pub gmv: Option<i64>,
+    pub leads: Option<i64>,
     pub new_customers: Option<i64>,
     pub interactions: Option<i64>,
     pub author_id: Option<i64>,
 }
 
-/// Summed numbers of one channel over a range of days. Optional fields are the sum of the
-/// values reported (NULL when none was).
-#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
-pub struct ChannelSums {
-    pub channel: String,
-    /// Distinct days with at least one check-in.
-    pub days: i64,
-    pub spend: i64,
-    pub impressions: i64,
-    pub clicks: i64,
-    pub orders: i64,
-    pub gmv: i64,
-    pub new_customers: Option<i64>,
-    pub interactions: Option<i64>,
+impl<'a> NewCheckin<'a> {
+    /// A row carrying `numbers` for one key.
+    pub fn new(
+        chat_id: i64,
+        channel: &'a str,
+        day: &'a str,
+        creative: &'a str,
+        numbers: &Numbers,
+        author_id: Option<i64>,
+    ) -> NewCheckin<'a> {
+        NewCheckin {
+            chat_id,
+            channel,
+            day,
+            creative,
+            spend: numbers.spend,
+            impressions: numbers.impressions,
+            clicks: numbers.clicks,
+            orders: numbers.orders,
+            gmv: numbers.gmv,
+            leads: numbers.leads,
+            new_customers: numbers.new_customers,
+            interactions: numbers.interactions,
+            author_id,
+        }
+    }
 }

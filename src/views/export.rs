@@ -11,7 +11,7 @@ use crate::service::checkins::{ExportCheckin, ExportTask};
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The header of the check-ins CSV.
-pub const CHECKINS_CSV_HEADER: [&str; 13] = [
+pub const CHECKINS_CSV_HEADER: [&str; 14] = [
     "date",
     "channel",
     "creative",
@@ -20,6 +20,7 @@ pub const CHECKINS_CSV_HEADER: [&str; 13] = [
     "clicks",
     "orders",
     "gmv",
+    "leads",
     "new_customers",
     "interactions",
     "author",
@@ -63,9 +64,10 @@ fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Erro
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// `checkins.csv`.
+/// `checkins.csv`. A number nobody reported is an empty cell, never 0.
 pub fn checkins_csv(rows: &[ExportCheckin], tz: Tz) -> Result<Vec<u8>, csv::Error> {
     let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let money = |v: Option<i64>| v.map(csv_money).unwrap_or_default();
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|ExportCheckin { checkin: c, author }| {
@@ -73,11 +75,12 @@ pub fn checkins_csv(rows: &[ExportCheckin], tz: Tz) -> Result<Vec<u8>, csv::Erro
                 c.day.clone(),
                 c.channel.clone(),
                 csv_text(&c.creative),
-                csv_money(c.spend),
-                c.impressions.to_string(),
-                c.clicks.to_string(),
-                c.orders.to_string(),
-                csv_money(c.gmv),
+                money(c.spend),
+                opt(c.impressions),
+                opt(c.clicks),
+                opt(c.orders),
+                money(c.gmv),
+                opt(c.leads),
                 opt(c.new_customers),
                 opt(c.interactions),
                 csv_text(author),

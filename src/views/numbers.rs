@@ -13,7 +13,7 @@ use crate::domain::metrics::{
 use crate::domain::money::{DASH, format_bp, format_money, format_number};
 use crate::domain::when::{WhenError, format_date, format_local};
 use crate::service::checkins::{
-    CheckinRefusal, ExportData, MetricsData, MetricsRefusal, Replaced, SavedCheckin,
+    CheckinRefusal, ExportData, LineOutcome, MetricsData, MetricsRefusal, Replaced, SavedCheckin,
 };
 use crate::service::goals::GoalStatus;
 use crate::service::nudges::{MissingCheckins, NudgeOwner};
@@ -98,6 +98,11 @@ fn metric_item(
     currency: &str,
 ) -> Html {
     let value = t.value(m);
+    // A window where the metric's inputs were known on only some days says so.
+    let partial = match t.partial(m) {
+        Some((known, days)) => tr!(lang, "numbers.partial", known = known, days = days),
+        None => Html::new(),
+    };
     let mark = match (judge(value.as_ref(), goal), goal) {
         (Some(true), Some(g)) => tr!(
             lang,
@@ -118,6 +123,7 @@ fn metric_item(
         "numbers.metric_item",
         name = metric_name(lang, m),
         value = t.format(m, currency),
+        partial = partial,
         mark = mark,
     )
 }
@@ -145,7 +151,7 @@ fn inputs_line(lang: Lang, t: &Totals, currency: &str) -> Html {
     let items: Vec<Html> = Field::ALL
         .into_iter()
         .filter_map(|f| {
-            let v = f.get(t)?;
+            let v = t.get(f)?;
             Some(tr!(
                 lang,
                 "numbers.input_item",
@@ -220,6 +226,94 @@ pub fn render_checkin(saved: &SavedCheckin, lang: Lang, currency: &str, marks: &
     text
 }
 
+/// The reply to a multi-line `/checkin`: a count, then each line's outcome (saved: what it
+/// changed and its numbers; refused: why, naming the line), then how to fix refused lines.
+pub fn render_checkin_lines(outcomes: &[LineOutcome], lang: Lang, currency: &str) -> Html {
+    let saved = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    let failed = outcomes.len() - saved;
+    let mut lines = vec![tr!(
+        lang,
+        "numbers.lines.header",
+        count = outcomes.len(),
+        saved = saved,
+        failed = failed,
+    )];
+    for o in outcomes {
+        lines.push(match &o.result {
+            Ok(s) => line_saved(lang, o.line, s, currency),
+            Err(refusal) => tr!(
+                lang,
+                "numbers.lines.bad",
+                line = o.line,
+                why = line_refusal(lang, refusal),
+            ),
+        });
+    }
+    if failed > 0 {
+        lines.push(tr!(lang, "numbers.lines.hint"));
+    }
+    Html::lines(lines)
+}
+
+fn line_saved(lang: Lang, line: usize, s: &SavedCheckin, currency: &str) -> Html {
+    let status = match &s.replaced {
+        Replaced::Nothing => tr!(lang, "numbers.lines.saved"),
+        Replaced::Same => tr!(lang, "numbers.lines.same"),
+        Replaced::Changed(diff) => {
+            let names: Vec<Html> = diff
+                .iter()
+                .map(|c| field_name(lang, c.field.into()))
+                .collect();
+            tr!(
+                lang,
+                "numbers.lines.replaced",
+                fields = Html::join(&names, ", ")
+            )
+        }
+    };
+    let creative = if s.creative.is_empty() {
+        Html::new()
+    } else {
+        tr!(
+            lang,
+            "numbers.checkin.creative",
+            creative = s.creative.as_str()
+        )
+    };
+    tr!(
+        lang,
+        "numbers.lines.ok",
+        line = line,
+        channel = s.channel.as_str(),
+        day = format_date(s.day),
+        creative = creative,
+        status = status,
+        inputs = inputs_line(lang, &s.totals, currency),
+    )
+}
+
+/// One line's refusal, without the usage (the reply would repeat it per line).
+fn line_refusal(lang: Lang, refusal: &CheckinRefusal) -> Html {
+    match refusal {
+        CheckinRefusal::Usage => tr!(lang, "numbers.checkin.usage"),
+        CheckinRefusal::ChannelFirst { known } => tr!(
+            lang,
+            "numbers.lines.no_channel",
+            known = known_channels(lang, known)
+        ),
+        CheckinRefusal::UnknownChannel { input, known } => tr!(
+            lang,
+            "numbers.unknown_channel",
+            input = input.as_str(),
+            known = known_channels(lang, known),
+        ),
+        CheckinRefusal::Fields(err) => {
+            refusal_why(lang, err).unwrap_or_else(|| tr!(lang, "numbers.err.no_numbers"))
+        }
+        CheckinRefusal::Day(err) => day_refusal(lang, err),
+    }
+}
+
 /// Why a check-in was not saved.
 pub fn render_checkin_refusal(refusal: &CheckinRefusal, lang: Lang) -> Html {
     let usage = tr!(lang, "numbers.checkin.usage");
@@ -246,8 +340,16 @@ pub fn render_checkin_refusal(refusal: &CheckinRefusal, lang: Lang) -> Html {
 
 /// Why the fields were refused, quoting what was typed, followed by the right form.
 pub fn refusal_text(lang: Lang, err: &CheckinError, usage: Html) -> Html {
+    match refusal_why(lang, err) {
+        Some(why) => Html::lines([why, usage]),
+        None => usage,
+    }
+}
+
+/// Why the fields were refused (None: there were none, the usage says it all).
+fn refusal_why(lang: Lang, err: &CheckinError) -> Option<Html> {
     let why = match err {
-        CheckinError::Empty => return usage,
+        CheckinError::Empty => return None,
         CheckinError::NotKeyValue { token } => {
             tr!(lang, "numbers.err.not_key_value", input = token.as_str())
         }
@@ -270,22 +372,7 @@ pub fn refusal_text(lang: Lang, err: &CheckinError, usage: Html) -> Html {
             input = value.as_str(),
             max = MAX_CREATIVE_CHARS,
         ),
-        CheckinError::Missing { fields } => {
-            let names: Vec<Html> = fields
-                .iter()
-                .map(|f| {
-                    let mut code = Html::markup("<code>");
-                    code.push(&field_name(lang, *f));
-                    code.push(&Html::markup("</code>"));
-                    code
-                })
-                .collect();
-            tr!(
-                lang,
-                "numbers.err.missing",
-                fields = Html::join(&names, ", ")
-            )
-        }
+        CheckinError::NoNumbers => tr!(lang, "numbers.err.no_numbers"),
         CheckinError::Negative { field, value } => tr!(
             lang,
             "numbers.err.negative",
@@ -308,7 +395,7 @@ pub fn refusal_text(lang: Lang, err: &CheckinError, usage: Html) -> Html {
             clicks = format_number(*clicks),
         ),
     };
-    Html::lines([why, usage])
+    Some(why)
 }
 
 /// Why `date=` was refused.

@@ -104,6 +104,8 @@ fn lever_key(l: Lever) -> &'static str {
         Lever::Replan => "replan",
         Lever::SpreadLoad => "spread_load",
         Lever::RequestCheckin => "request_checkin",
+        Lever::LeadHook => "lead_hook",
+        Lever::LeadCost => "lead_cost",
     }
 }
 

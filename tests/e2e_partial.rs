@@ -1,0 +1,280 @@
+//! Issue 14 through the emulator: partial check-ins (missing is not zero), merging a later
+//! partial check-in, leads with CPL and lead rate, the lead funnel in `/bottlenecks`, and several
+//! channels in one `/checkin` message. Every scenario runs on SQLite and PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use campaign_bot::telegram::send::strip_html;
+use campaign_bot::domain::playbook::Tier;
+use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
+
+e2e!(
+    a_channel_without_orders_shows_a_dash_for_cvr_and_gets_no_cvr_flag,
+    a_second_partial_checkin_merges_and_names_the_changed_fields,
+    metrics_say_over_how_many_days_a_metric_was_known,
+    leads_give_cpl_and_lead_rate_with_goals,
+    a_leads_channel_is_judged_on_the_lead_funnel,
+    several_channels_in_one_message_and_a_bad_line_is_named,
+    several_channels_in_chinese,
+);
+
+/// The team exists once someone wrote; channels xhs (owner Bob), jd (owner Wang), douyin.
+async fn setup(app: &mut TestApp) {
+    for who in [ALICE, BOB, WANG] {
+        assert!(app.say(GROUP, who, "hello").await.is_empty());
+    }
+    let store = &app.ctx.store;
+    for (name, tier, owner) in [
+        ("xhs", Tier::Core, BOB),
+        ("jd", Tier::Test, WANG),
+        ("douyin", Tier::Core, BOB),
+    ] {
+        let c = store
+            .add_channel(GROUP, name, tier, 3_000_000, T0)
+            .await
+            .expect("channel");
+        store
+            .set_channel_owner(c.id, Some(owner), None, T0)
+            .await
+            .expect("owner");
+    }
+}
+
+async fn count(app: &TestApp) -> i64 {
+    app.ctx.store.count_checkins(GROUP).await.expect("count")
+}
+
+fn line_of<'a>(text: &'a str, start: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting with {start:?} in {text}"))
+}
+
+async fn a_channel_without_orders_shows_a_dash_for_cvr_and_gets_no_cvr_flag(mut app: TestApp) {
+    setup(&mut app).await;
+    let set = app.reply(GROUP, ALICE, "/goal cvr >= 3%").await;
+    assert!(!set.contains("didn't"), "{set}");
+    for day in ["2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30", ""] {
+        let date = if day.is_empty() {
+            String::new()
+        } else {
+            format!(" date={day}")
+        };
+        let text = app
+            .reply(
+                GROUP,
+                BOB,
+                &format!("/checkin xhs spend=1000 clicks=1500{date}"),
+            )
+            .await;
+        assert!(text.contains("saved"), "{text}");
+        let cvr = line_of(&text, "CVR");
+        assert!(cvr.contains("<b>—</b>"), "unknown, not 0.00%: {cvr}");
+        assert!(!cvr.contains("⚠️") && !cvr.contains('✅'), "{cvr}");
+        assert!(line_of(&text, "CPC").contains("0.67"), "{text}");
+    }
+    let row = app
+        .ctx
+        .store
+        .checkin(GROUP, "xhs", "2026-11-02", "")
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!((row.orders, row.gmv, row.impressions), (None, None, None));
+
+    let metrics = app.reply(GROUP, ALICE, "/metrics #xhs").await;
+    assert!(metrics.contains("CVR <b>—</b>"), "{metrics}");
+    assert!(!metrics.contains("0.00%"), "{metrics}");
+    assert!(!metrics.contains("Orders 0"), "{metrics}");
+
+    let plain = strip_html(&app.reply(GROUP, BOB, "/bottlenecks").await);
+    assert!(
+        !plain
+            .lines()
+            .any(|l| l.contains("#xhs") && l.contains("CVR")),
+        "no CVR judgement on orders nobody reported: {plain}"
+    );
+    app.stop().await.cleanup().await;
+}
+
+async fn a_second_partial_checkin_merges_and_names_the_changed_fields(mut app: TestApp) {
+    setup(&mut app).await;
+    let first = app
+        .reply(GROUP, BOB, "/checkin xhs spend=1000 clicks=1500")
+        .await;
+    assert!(first.contains("saved"), "{first}");
+    let second = app
+        .reply(GROUP, BOB, "/checkin xhs orders=30 gmv=6000 clicks=1600")
+        .await;
+    assert!(second.contains("Replaced"), "{second}");
+    assert!(second.contains("orders — → 30"), "{second}");
+    assert!(second.contains("GMV — → ¥6,000.00"), "{second}");
+    assert!(second.contains("1,500 → 1,600"), "{second}");
+    assert!(
+        !line_of(&second, "♻️").contains("spend"),
+        "spend was not named: {second}"
+    );
+    // The merged day: spend kept, the new numbers added, CVR now known.
+    assert!(second.contains("spend ¥1,000.00"), "{second}");
+    assert!(line_of(&second, "CVR").contains("1.88%"), "{second}");
+    assert!(line_of(&second, "ROI").contains("6.00"), "{second}");
+    assert_eq!(count(&app).await, 1);
+    let same = app.reply(GROUP, BOB, "/checkin xhs orders=30").await;
+    assert!(same.contains("nothing changed"), "{same}");
+    app.stop().await.cleanup().await;
+}
+
+async fn metrics_say_over_how_many_days_a_metric_was_known(mut app: TestApp) {
+    setup(&mut app).await;
+    app.reply(
+        GROUP,
+        BOB,
+        "/checkin xhs spend=1000 impressions=50000 clicks=1500 orders=45 gmv=9000 date=yesterday",
+    )
+    .await;
+    // Today: orders unknown. CVR stays 3.00% over the one day that reported orders.
+    app.reply(
+        GROUP,
+        BOB,
+        "/checkin xhs spend=1000 impressions=50000 clicks=3000",
+    )
+    .await;
+    let metrics = app.reply(GROUP, ALICE, "/metrics #xhs").await;
+    assert!(
+        metrics.contains("CVR <b>3.00%</b> (over 1 of 2 days)"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("CTR <b>4.50%</b>"), "{metrics}");
+    assert!(!metrics.contains("CTR <b>4.50%</b> (over"), "{metrics}");
+    app.reply(GROUP, ALICE, "/lang zh").await;
+    let zh = app.reply(GROUP, ALICE, "/metrics #xhs").await;
+    assert!(
+        zh.contains("转化率 <b>3.00%</b>（2 天中 1 天有数）"),
+        "{zh}"
+    );
+    app.stop().await.cleanup().await;
+}
+
+async fn leads_give_cpl_and_lead_rate_with_goals(mut app: TestApp) {
+    setup(&mut app).await;
+    let set = app.reply(GROUP, ALICE, "/goal cpl <= 40").await;
+    assert!(set.contains("CPL"), "{set}");
+    let set = app.reply(GROUP, ALICE, "/goal leads 300 month").await;
+    assert!(set.to_lowercase().contains("leads"), "{set}");
+    let text = app
+        .reply(GROUP, BOB, "/checkin xhs 花费=1000 点击=400 私信进线=20")
+        .await;
+    assert!(
+        text.contains("Leads 20") || text.contains("leads 20"),
+        "{text}"
+    );
+    let cpl = line_of(&text, "CPL");
+    assert!(cpl.contains("50.00") && cpl.contains("⚠️"), "{cpl}");
+    assert!(line_of(&text, "Lead rate").contains("5.00%"), "{text}");
+    let metrics = app.reply(GROUP, ALICE, "/metrics").await;
+    let plain = strip_html(&metrics);
+    assert!(plain.contains("20 of 300"), "{plain}");
+    // Another alias, another day: leads add up.
+    app.reply(GROUP, BOB, "/checkin xhs 留资=10 date=yesterday")
+        .await;
+    let plain = strip_html(&app.reply(GROUP, ALICE, "/metrics").await);
+    assert!(plain.contains("30 of 300"), "{plain}");
+    app.stop().await.cleanup().await;
+}
+
+async fn a_leads_channel_is_judged_on_the_lead_funnel(mut app: TestApp) {
+    setup(&mut app).await;
+    app.reply(GROUP, ALICE, "/goal lead_rate >= 10%").await;
+    app.reply(GROUP, ALICE, "/goal cvr >= 3%").await;
+    for day in ["yesterday", "today"] {
+        app.reply(
+            GROUP,
+            BOB,
+            &format!("/checkin xhs spend=1000 impressions=20000 clicks=400 leads=20 date={day}"),
+        )
+        .await;
+    }
+    let plain = strip_html(&app.reply(GROUP, BOB, "/bottlenecks").await);
+    assert!(
+        plain.contains("#xhs · Lead rate: 5.00% this week, below the goal 10.00%"),
+        "{plain}"
+    );
+    assert!(plain.contains("lead form"), "{plain}");
+    assert!(!plain.contains("CVR"), "{plain}");
+    app.stop().await.cleanup().await;
+}
+
+async fn several_channels_in_one_message_and_a_bad_line_is_named(mut app: TestApp) {
+    setup(&mut app).await;
+    let text = app
+        .reply(
+            GROUP,
+            BOB,
+            "/checkin\nxhs spend=1000 clicks=1500\njd spend=abc\n\ndouyin spend=500 impressions=9000\nclicks=300 orders=6",
+        )
+        .await;
+    let plain = strip_html(&text);
+    assert!(plain.contains("3 lines: 2 saved, 1 not saved"), "{plain}");
+    assert!(plain.contains("✅ 1. #xhs"), "{plain}");
+    assert!(plain.contains("❌ 2. spend=abc"), "{plain}");
+    // The last line has no channel: it continues douyin's entry.
+    assert!(plain.contains("✅ 3. #douyin"), "{plain}");
+    assert!(plain.contains("orders 6"), "{plain}");
+    assert!(plain.contains("Fix the lines marked ❌"), "{plain}");
+    assert_eq!(count(&app).await, 2);
+    let douyin = app
+        .ctx
+        .store
+        .checkin(GROUP, "douyin", "2026-11-02", "")
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(
+        (douyin.clicks, douyin.orders, douyin.gmv),
+        (Some(300), Some(6), None)
+    );
+    // Again, with jd fixed: xhs unchanged, jd new.
+    let again = strip_html(
+        &app.reply(
+            GROUP,
+            BOB,
+            "/checkin\nxhs spend=1000 clicks=1500\njd spend=20 clicks=5 impressions=300",
+        )
+        .await,
+    );
+    assert!(again.contains("2 lines: 2 saved, 0 not saved"), "{again}");
+    assert!(
+        again.contains("✅ 1. #xhs") && again.contains("no change"),
+        "{again}"
+    );
+    assert_eq!(count(&app).await, 3, "{again}");
+    // A bad first line (not a channel) is named; nothing of it is stored.
+    let bad = strip_html(
+        &app.reply(GROUP, BOB, "/checkin\nspend=1\nfoo spend=2")
+            .await,
+    );
+    assert!(bad.contains("❌ 1."), "{bad}");
+    assert!(bad.contains("0 saved"), "{bad}");
+    assert_eq!(count(&app).await, 3);
+    app.stop().await.cleanup().await;
+}
+
+async fn several_channels_in_chinese(mut app: TestApp) {
+    setup(&mut app).await;
+    app.reply(GROUP, ALICE, "/lang zh").await;
+    let text = strip_html(
+        &app.reply(
+            GROUP,
+            WANG,
+            "/checkin\n#xhs 花费=300 点击=120 线索=6\njd 花费=200 订单=9 点击=3",
+        )
+        .await,
+    );
+    assert!(text.contains("共 2 行"), "{text}");
+    assert!(text.contains("✅ 第 1 行 #xhs"), "{text}");
+    assert!(text.contains("❌ 第 2 行"), "{text}");
+    assert!(text.contains("订单（9）不能多于点击（3）"), "{text}");
+    assert_eq!(count(&app).await, 1);
+    app.stop().await.cleanup().await;
+}
