@@ -44,6 +44,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::judgement::pacing::{known_days as pace_known_days, pace_days};
 use super::metrics::{Better, GoalThreshold, Metric, MetricValue, Totals, change_bp, meets};
 use super::playbook::{ChannelPlan, PACE_HIGH_BP, PACE_LOW_BP, PaceStatus, PlanIssue, Tier};
 use super::playbook::{check_plan, pacing};
@@ -62,8 +63,9 @@ pub const MIN_ORDERS: i64 = 10;
 pub const CAC_MIN_NEW: i64 = 10;
 /// ROI/CAC are also judged once the window's spend reaches this share of the monthly budget (bp).
 pub const MIN_SPEND_SHARE_BP: i64 = 1_000;
-/// Pacing is judged from this day of the month (or of a goal's period).
-pub const PACE_MIN_DAY: u32 = 3;
+/// Pacing is judged from this day of the month (or of a goal's period), and only with
+/// `judgement::pacing::PACE_MIN_SPEND_DAYS` days of numbers: no projection from one day.
+pub const PACE_MIN_DAY: u32 = 5;
 /// A funnel stage this far (bp of the goal) or more off its goal is High.
 pub const FAR_OFF_GOAL_BP: i64 = 2_500;
 /// A week-over-week change at or below this (bp) is a drop.
@@ -276,6 +278,10 @@ pub enum Lever {
     SpreadLoad,
     /// Numbers stopped arriving: ask the owner to check in.
     RequestCheckin,
+    /// Orders stopped while clicks went on: check tracking, stock, the store link.
+    CheckTracking,
+    /// A number that cannot be right: check (and correct) that day's check-in.
+    CheckNumbers,
 }
 
 /// How urgent a flag is; `High` sorts first in [`evaluate`]'s output.
@@ -371,6 +377,21 @@ pub enum FlagKind {
     Overloaded,
     /// No check-in for days: `Days(since last)` vs `Days(2)`.
     NoCheckin,
+    /// Data problem (see `judgement::data_checks`): 0 orders on the last reported days while
+    /// clicks stayed in their normal range: `Days(run)` vs `Count(median clicks a day)`.
+    OrdersStopped,
+    /// Data problem: spend reported with no impressions on `day`: `Money(spend)`.
+    SpendNoImpressions {
+        /// The latest such day.
+        day: NaiveDate,
+    },
+    /// Data problem: a day 10× off the channel's median: `actual` that day vs `norm` the median.
+    OddDay {
+        /// The day to check.
+        day: NaiveDate,
+        /// The number that is off.
+        field: super::judgement::data_checks::Field,
+    },
 }
 
 impl FlagKind {
@@ -389,7 +410,22 @@ impl FlagKind {
             FlagKind::Blocked => 9,
             FlagKind::Slipping => 10,
             FlagKind::Overloaded => 11,
+            FlagKind::OrdersStopped => 12,
+            FlagKind::SpendNoImpressions { .. } => 13,
+            FlagKind::OddDay { .. } => 14,
         }
+    }
+
+    /// A data problem: the numbers themselves are missing or wrong. These come first and
+    /// silence the funnel judgements they explain (see `judgement`).
+    pub fn is_data_problem(&self) -> bool {
+        matches!(
+            self,
+            FlagKind::NoCheckin
+                | FlagKind::OrdersStopped
+                | FlagKind::SpendNoImpressions { .. }
+                | FlagKind::OddDay { .. }
+        )
     }
 }
 
@@ -412,12 +448,18 @@ pub struct Flag {
     pub too_early: bool,
     /// Task numbers the flag is about (people flags), ascending.
     pub tasks: Vec<i64>,
+    /// Flags of the same cause merged into this one (`judgement::judge`): their evidence is
+    /// worded as clauses of this flag's line. Empty from [`evaluate`].
+    pub also: Vec<Flag>,
 }
 
-/// The order of [`evaluate`]'s output: severity (High first), judged before too-early, rule rank,
+/// The order of [`evaluate`]'s output: data problems first, severity (High first), judged before too-early, rule rank,
 /// subject, task numbers, then the change size for week drops (bigger drop first).
 pub fn cmp_flags(a: &Flag, b: &Flag) -> Ordering {
-    let key = |f: &Flag| (Reverse(f.severity), f.too_early, f.kind.rank());
+    let key = |f: &Flag| {
+        let data_first = !f.kind.is_data_problem();
+        (data_first, Reverse(f.severity), f.too_early, f.kind.rank())
+    };
     key(a)
         .cmp(&key(b))
         .then_with(|| a.subject.cmp(&b.subject))
@@ -480,7 +522,7 @@ pub fn evaluate(s: &Snapshot) -> Vec<Flag> {
     for c in &s.channels {
         let d = days.get(c.name.as_str());
         funnel(s, c, d, &mut flags);
-        budget(s, c, &mut flags);
+        budget(s, c, d, &mut flags);
         week_drops(s, c, d, &mut flags);
         no_checkin(s, c, d, &mut flags);
     }
@@ -504,6 +546,7 @@ fn channel_flag(name: &str, stage: Option<Stage>, kind: FlagKind, lever: Lever) 
         lever,
         too_early: false,
         tasks: Vec::new(),
+        also: Vec::new(),
     }
 }
 
@@ -588,7 +631,10 @@ fn pace_stage(
         let (start, len) = period.bounds(s.today);
         let elapsed = (s.today - start).num_days() + 1;
         let spent = sum_range(d, start, s.today).spend;
-        let plan = i128::from(g.target) * i128::from(elapsed);
+        // Paced over the days with numbers; unjudged before day 5 or 3 days of numbers.
+        let known = pace_known_days(d, start, s.today);
+        let position = pace_days(u32::try_from(elapsed).unwrap_or(u32::MAX), known);
+        let plan = i128::from(g.target) * i128::from(position.unwrap_or(known.max(1)));
         let pct = super::money::round_div(i128::from(spent) * i128::from(len) * 10_000, plan)
             .and_then(|v| i64::try_from(v).ok());
         let mut f = channel_flag(
@@ -599,7 +645,7 @@ fn pace_stage(
         );
         f.actual = pct.map(Num::Bp);
         f.norm = Some(Num::Bp(PACE_LOW_BP));
-        if elapsed < i64::from(PACE_MIN_DAY) {
+        if position.is_none() {
             f.too_early = true;
             f.severity = Severity::Low;
             return StageResult::TooEarly(f);
@@ -617,13 +663,10 @@ fn pace_stage(
         }
         return StageResult::Fine;
     }
-    if c.monthly_budget > 0 && s.day_of_month >= PACE_MIN_DAY {
-        let p = pacing(
-            c.month_spend,
-            c.monthly_budget,
-            s.day_of_month,
-            s.days_in_month,
-        );
+    if c.monthly_budget > 0
+        && let Some(days) = month_pace_days(s, d)
+    {
+        let p = pacing(c.month_spend, c.monthly_budget, days, s.days_in_month);
         if p.status == PaceStatus::UnderPace {
             let mut f = channel_flag(
                 &c.name,
@@ -698,17 +741,29 @@ fn funnel(
     out.extend(too_early);
 }
 
-fn budget(s: &Snapshot, c: &ChannelFacts, out: &mut Vec<Flag>) {
+/// The days this month's spend is paced against (see `judgement::pacing`), `None`: not yet.
+fn month_pace_days(s: &Snapshot, d: Option<&BTreeMap<NaiveDate, Totals>>) -> Option<u32> {
+    let start = Period::Month.bounds(s.today).0;
+    pace_days(s.day_of_month, pace_known_days(d, start, s.today))
+}
+
+fn budget(
+    s: &Snapshot,
+    c: &ChannelFacts,
+    d: Option<&BTreeMap<NaiveDate, Totals>>,
+    out: &mut Vec<Flag>,
+) {
     if c.monthly_budget <= 0 && c.month_spend <= 0 {
         return;
     }
+    let days = month_pace_days(s, d);
     let p = pacing(
         c.month_spend,
         c.monthly_budget,
-        s.day_of_month,
+        days.unwrap_or(s.day_of_month),
         s.days_in_month,
     );
-    let judged = s.day_of_month >= PACE_MIN_DAY;
+    let judged = days.is_some();
     if judged && c.monthly_budget > 0 && p.status == PaceStatus::OverPace {
         let mut f = channel_flag(&c.name, None, FlagKind::BudgetOverPace, Lever::CapSpend);
         f.actual = p.pct_of_linear_plan_bp.map(Num::Bp);
@@ -837,10 +892,9 @@ fn no_checkin(
     out: &mut Vec<Flag>,
 ) {
     let last = d.and_then(|d| d.range(..=s.today).next_back().map(|(day, _)| *day));
-    let since = match (last, c.created_on) {
-        (Some(l), Some(cr)) => Some(l.max(cr)),
-        (l, cr) => l.or(cr),
-    };
+    // From the last check-in when there is one (backfilled numbers older than the channel
+    // count), else from the day the channel was added.
+    let since = last.or(c.created_on);
     let Some(since) = since else {
         return;
     };
@@ -973,6 +1027,7 @@ fn plan(s: &Snapshot, out: &mut Vec<Flag>) {
             lever,
             too_early: false,
             tasks: Vec::new(),
+            also: Vec::new(),
         });
     }
 }
@@ -1008,6 +1063,7 @@ fn person_flag(t: &TaskFacts, kind: FlagKind, lever: Lever) -> Flag {
         lever,
         too_early: false,
         tasks: Vec::new(),
+        also: Vec::new(),
     }
 }
 
@@ -1265,6 +1321,20 @@ mod tests {
             .iter_mut()
             .find(|c| c.name == name)
             .expect("channel")
+    }
+
+    /// Recomputes each channel's month spend from its days, as the service does (pacing is
+    /// over the days with numbers, so a test that drops days must drop their spend too).
+    fn resync_month_spend(s: &mut Snapshot) {
+        let start = Period::Month.bounds(s.today).0;
+        for c in &mut s.channels {
+            c.month_spend = s
+                .days
+                .iter()
+                .filter(|d| d.channel == c.name && d.day >= start && d.day <= s.today)
+                .map(|d| d.totals.spend)
+                .sum();
+        }
     }
 
     fn only(flags: &[Flag]) -> &Flag {
@@ -1922,6 +1992,7 @@ mod tests {
         let t = s.today;
         s.days
             .retain(|d| !(d.channel == "wechat" && d.day >= back(t, 1)));
+        resync_month_spend(&mut s);
         let f = only(&evaluate(&s)).clone();
         assert_eq!(f.kind, FlagKind::NoCheckin);
         assert_eq!(about(&f), "wechat");
@@ -1931,6 +2002,7 @@ mod tests {
         // Only today missing: fine.
         let mut s = healthy();
         s.days.retain(|d| !(d.channel == "wechat" && d.day == t));
+        resync_month_spend(&mut s);
         assert_eq!(evaluate(&s), vec![]);
         // Never checked in, added 5 days ago: High; added today: silent; unknown: silent.
         for (created, want) in [
@@ -1940,6 +2012,7 @@ mod tests {
         ] {
             let mut s = healthy();
             s.days.retain(|d| d.channel != "wechat");
+            resync_month_spend(&mut s);
             chan_mut(&mut s, "wechat").created_on = created;
             let got: Vec<Severity> = evaluate(&s)
                 .iter()
@@ -1957,6 +2030,7 @@ mod tests {
             day: t.succ_opt().expect("tomorrow"),
             totals: healthy_day(200_000),
         });
+        resync_month_spend(&mut s);
         assert_eq!(only(&evaluate(&s)).actual, Some(Num::Days(3)));
     }
 
@@ -1968,15 +2042,17 @@ mod tests {
         edit_days(&mut s, "taobao", 0, 20, |t| t.clicks = 150); // Medium funnel
         s.days
             .retain(|d| !(d.channel == "xhs" && d.day >= back(today(), 1))); // Medium gap
+        resync_month_spend(&mut s);
         let flags = evaluate(&s);
         let kinds: Vec<(Severity, u8)> =
             flags.iter().map(|f| (f.severity, f.kind.rank())).collect();
         assert_eq!(
             kinds,
             vec![
+                // Data problems first (issue 15), then by severity.
+                (Severity::Medium, FlagKind::NoCheckin.rank()),
                 (Severity::High, FlagKind::Overdue.rank()),
                 (Severity::Medium, FlagKind::FunnelStage.rank()),
-                (Severity::Medium, FlagKind::NoCheckin.rank()),
                 (Severity::Low, FlagKind::Slipping.rank()),
             ]
         );
@@ -1991,6 +2067,7 @@ mod tests {
             s.days
                 .retain(|d| !(d.channel == c && d.day >= back(today(), 1)));
         }
+        resync_month_spend(&mut s);
         let names: Vec<String> = evaluate(&s).iter().map(|f| about(f).to_string()).collect();
         assert_eq!(names, ["jd", "taobao", "xhs"]);
         // Too-early flags come after judged ones of the same severity.
@@ -2003,6 +2080,7 @@ mod tests {
             lever: Lever::TestCreatives,
             too_early: true,
             tasks: vec![],
+            also: vec![],
         };
         let b = Flag {
             too_early: false,

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::domain::bottleneck::{
-    self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, TaskStatus, back, evaluate,
+    self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, TaskStatus, back,
 };
 use crate::domain::checkins::{day_key, parse_day_key};
 use crate::domain::goal::{Goal, Period};
@@ -216,7 +216,7 @@ impl Service {
         history_from: Option<NaiveDate>,
     ) -> StoreResult<(TeamData, Vec<Flag>)> {
         let data = build(&self.store, team, team.tz(), self.now(), history_from).await?;
-        let flags = evaluate(&data.snapshot);
+        let flags = crate::domain::judgement::judge(&data.snapshot);
         Ok((data, flags))
     }
 }

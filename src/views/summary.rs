@@ -104,6 +104,8 @@ fn lever_key(l: Lever) -> &'static str {
         Lever::Replan => "replan",
         Lever::SpreadLoad => "spread_load",
         Lever::RequestCheckin => "request_checkin",
+        Lever::CheckTracking => "check_tracking",
+        Lever::CheckNumbers => "check_numbers",
     }
 }
 
@@ -137,8 +139,83 @@ fn opt_num(lang: Lang, n: &Option<Num>, currency: &str) -> Html {
         .map_or_else(|| Html::text(DASH), |n| num_text(lang, n, currency))
 }
 
-/// What a flag found, in one line (without the icon and the lever).
+/// What a flag found, in one line (without the icon and the lever), with the evidence of the
+/// flags merged into it (one cause, one line; see `domain::judgement::merge`).
 pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
+    if f.too_early && !f.also.is_empty() {
+        let subjects: Vec<Html> = std::iter::once(f)
+            .chain(&f.also)
+            .map(|g| subject_text(lang, &g.subject))
+            .collect();
+        return tr!(
+            lang,
+            "rhythm.flag.too_early_many",
+            subjects = Html::join(&subjects, "、"),
+        );
+    }
+    if let FlagKind::Plan(PlanIssue::NoOwner { .. }) = f.kind
+        && !f.also.is_empty()
+    {
+        let mut channels: Vec<String> = std::iter::once(f)
+            .chain(&f.also)
+            .filter_map(|g| match &g.kind {
+                FlagKind::Plan(PlanIssue::NoOwner { channel }) => Some(channel.clone()),
+                _ => None,
+            })
+            .collect();
+        channels.sort();
+        let list: Vec<Html> = channels.iter().map(|c| bold_tag(c)).collect();
+        return tr!(
+            lang,
+            "rhythm.flag.plan_no_owners",
+            channels = Html::join(&list, ", "),
+        );
+    }
+    let mut text = single_finding(lang, f, currency);
+    for g in &f.also {
+        text.push(&evidence_clause(lang, g, currency));
+    }
+    text
+}
+
+/// A merged flag's evidence as a clause of the leading flag's line (`; …`).
+fn evidence_clause(lang: Lang, f: &Flag, currency: &str) -> Html {
+    let actual = opt_num(lang, &f.actual, currency);
+    let norm = opt_num(lang, &f.norm, currency);
+    let tasks = task_list(&f.tasks);
+    let a = |key: &str| {
+        super::html::tr(
+            lang,
+            &format!("rhythm.also.{key}"),
+            &[("actual", &actual), ("norm", &norm), ("tasks", &tasks)],
+        )
+    };
+    match &f.kind {
+        FlagKind::WeekDrop { metric, change_bp } => tr!(
+            lang,
+            "rhythm.also.week_drop",
+            metric = names::metric_name(lang, *metric),
+            change = format_bp(change_bp.abs()),
+            actual = actual,
+            norm = norm,
+        ),
+        FlagKind::FunnelStage => a("goal"),
+        FlagKind::BudgetOverPace => a("over_pace"),
+        FlagKind::ProjectedOverBudget => a("over_budget"),
+        FlagKind::Overdue => a("overdue"),
+        FlagKind::Blocked => a("blocked"),
+        FlagKind::Slipping => a("slipping"),
+        FlagKind::Overloaded => a("overloaded"),
+        _ => tr!(
+            lang,
+            "rhythm.also.other",
+            finding = single_finding(lang, f, currency),
+        ),
+    }
+}
+
+/// One flag's own finding, without merged evidence.
+fn single_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
     let subject = subject_text(lang, &f.subject);
     let actual = opt_num(lang, &f.actual, currency);
     let norm = opt_num(lang, &f.norm, currency);
@@ -222,6 +299,18 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         FlagKind::Slipping => a("slipping", &[]),
         FlagKind::Overloaded => a("overloaded", &[]),
         FlagKind::NoCheckin => a("no_checkin", &[]),
+        FlagKind::OrdersStopped => a("orders_stopped", &[]),
+        FlagKind::SpendNoImpressions { day } => a("spend_no_impressions", &[("day", &md(*day))]),
+        FlagKind::OddDay { day, field } => a(
+            "odd_day",
+            &[
+                ("day", &md(*day)),
+                (
+                    "field",
+                    &tr!(lang, &format!("rhythm.field.{}", field.code())),
+                ),
+            ],
+        ),
     }
 }
 
