@@ -201,6 +201,14 @@ async fn run(mut app: TestApp, sc: &Scenario) -> (TestDb, Outcome) {
         .map(|m| campaign_bot::telegram::send::strip_html(&m.text))
         .find(|t| t.contains("summary"))
         .unwrap_or_default();
+    let summary_ok = sc.summary_has.iter().all(|p| summary.contains(p));
+    if !summary_ok {
+        eprintln!(
+            "{}: the summary lacks {:?}:\n{summary}",
+            sc.name, sc.summary_has
+        );
+    }
+    let named = named && summary_ok;
     let summary_shown = summary
         .split("Bottlenecks")
         .nth(1)

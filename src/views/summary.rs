@@ -13,6 +13,7 @@ use crate::domain::bottleneck::{
     Flag, FlagKind, Lever, Num, SUMMARY_TOP, Severity, Stage, Subject, back, top,
 };
 use crate::domain::goal::{Goal, Progress, rate_goal_for};
+use crate::domain::judgement::pacing::pace_days;
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{
     Better, GoalThreshold, Metric, MetricKind, MetricValue, Totals, change_bp, meets,
@@ -150,7 +151,7 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         return tr!(
             lang,
             "rhythm.flag.too_early_many",
-            subjects = Html::join(&subjects, "、"),
+            subjects = Html::join(&subjects, &t(lang, "flag.list_sep", &[])),
         );
     }
     if let FlagKind::Plan(PlanIssue::NoOwner { .. }) = f.kind
@@ -168,7 +169,7 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         return tr!(
             lang,
             "rhythm.flag.plan_no_owners",
-            channels = Html::join(&list, ", "),
+            channels = Html::join(&list, &t(lang, "flag.list_sep", &[])),
         );
     }
     let mut text = single_finding(lang, f, currency);
@@ -469,18 +470,34 @@ fn budget_lines(lang: Lang, data: &TeamData) -> Vec<Html> {
         .iter()
         .filter(|c| c.monthly_budget > 0 || c.month_spend > 0)
         .map(|c| {
+            // No projection before day 5 or 3 days of numbers; paced over the days reported.
+            let month_start = back(data.today(), u64::from(s.day_of_month.max(1)) - 1);
+            let known = s
+                .days
+                .iter()
+                .filter(|d| d.channel == c.name && d.day >= month_start && d.day <= data.today())
+                .map(|d| d.day)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let known = u32::try_from(known).unwrap_or(u32::MAX);
+            let days = pace_days(s.day_of_month, known);
             let p = pacing(
                 c.month_spend,
                 c.monthly_budget,
-                s.day_of_month,
+                days.unwrap_or(s.day_of_month),
                 s.days_in_month,
             );
-            let status = match (p.status, p.over_budget) {
-                (_, true) => "over_budget",
-                (PaceStatus::UnderPace, _) => "under",
-                (PaceStatus::OverPace, _) => "over",
-                (PaceStatus::OnPace, _) => "on",
+            let already_over = c.month_spend > c.monthly_budget;
+            let status = match (days, p.status, p.over_budget) {
+                _ if already_over => "over_budget",
+                (None, _, _) if known == 0 => "no_numbers",
+                (None, _, _) => "too_early",
+                (_, _, true) => "over_budget",
+                (_, PaceStatus::UnderPace, _) => "under",
+                (_, PaceStatus::OverPace, _) => "over",
+                (_, PaceStatus::OnPace, _) => "on",
             };
+            let judged = days.is_some();
             tr!(
                 lang,
                 "rhythm.summary.budget_line",
@@ -489,8 +506,13 @@ fn budget_lines(lang: Lang, data: &TeamData) -> Vec<Html> {
                 budget = format_money(c.monthly_budget, currency),
                 pace = p
                     .pct_of_linear_plan_bp
+                    .filter(|_| judged)
                     .map_or_else(|| DASH.to_string(), format_bp),
-                projected = format_money(p.projected_month_end, currency),
+                projected = if judged {
+                    format_money(p.projected_month_end, currency)
+                } else {
+                    DASH.to_string()
+                },
                 status = tr!(lang, &format!("rhythm.pace.{status}")),
             )
         })

@@ -45,6 +45,8 @@ pub struct Scenario {
     pub goals: &'static [(&'static str, &'static str, &'static str, i64)],
     pub expect: &'static [&'static [&'static str]],
     pub forbid: &'static [&'static str],
+    /// Phrases the `/summary` must hold.
+    pub summary_has: &'static [&'static str],
 }
 
 pub const ALICE: i64 = 501;
@@ -105,6 +107,7 @@ impl Scenario {
             goals: &[],
             expect: &[],
             forbid: &[],
+            summary_has: &[],
         }
     }
 }
@@ -145,15 +148,17 @@ pub fn all() -> Vec<Scenario> {
             expect: &[&["#wechat: no numbers for 3 days"]],
             forbid: &["spend at"],
             added_today: &["wechat"]),
-        sc!("day_two", "day 2 of December: one day of numbers for taobao, none for the others",
+        sc!("day_two", "day 2 of December: two days of numbers for taobao, none for the others",
             |c, ago, d| if c != "taobao" && ago < 2 { None } else { Some(d) },
             expect: &[&["#xhs: no numbers for 2 days"], &["#wechat: no numbers for 2 days"]],
             forbid: &["spend at", "0.00%", "projected"],
-            today: date(12, 2)),
+            today: date(12, 2),
+            summary_has: &["#taobao: ¥4,193.54 of ¥65,000.00 · pace — · projected — · too early to project",
+                "#xhs: ¥0.00 of ¥15,000.00 · pace — · projected — · no numbers this month"]),
         sc!("no_december_numbers", "day 10: wechat has no numbers this month",
             |c, ago, d| if c == "wechat" && ago < 10 { None } else { Some(d) },
             expect: &[&["#wechat: no numbers for 10 days"]],
-            forbid: &["spend pace", "spend at"],
+            forbid: &["spend pace", "spend at", "too early"],
             today: date(12, 10)),
         sc!("no_owners", "nobody owns any channel", same,
             expect: &[&["no owner: #taobao, #wechat, #xhs"]],

@@ -86,6 +86,7 @@ impl Field {
             .unwrap_or(i64::MAX);
         match self {
             Field::Spend | Field::Gmv => Num::Money(half),
+            _ if twice % 2 == 0 => Num::Count(half),
             _ => Num::Plain(MetricValue { num: twice, den: 2 }),
         }
     }
@@ -163,10 +164,7 @@ fn orders_stopped(c: &ChannelFacts, window: &[(NaiveDate, Totals)]) -> Option<Fl
     }
     let mut f = flag(c, FlagKind::OrdersStopped, Lever::CheckTracking);
     f.actual = Some(Num::Days(i64::try_from(run).unwrap_or(i64::MAX)));
-    f.norm = Some(Num::Plain(MetricValue {
-        num: i128::from(twice),
-        den: 2,
-    }));
+    f.norm = Some(Field::Clicks.num(i128::from(twice)));
     Some(f)
 }
 

@@ -7,7 +7,7 @@
 //!   test channel's ROI win;
 //! - spend with no impressions: CTR (below goal or down) and a GMV drop put on impressions;
 //! - an odd day: every funnel, budget and week-over-week judgement of the channel;
-//! - no numbers for days: the spend pace.
+//! - no numbers for days: the spend pace, and "too early" notes (no numbers is the news).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -57,6 +57,10 @@ fn channel_of(f: &Flag) -> Option<(&str, Option<Stage>)> {
 pub fn silences(p: &Flag, f: &Flag) -> bool {
     if f.kind.is_data_problem() {
         return false;
+    }
+    if f.too_early {
+        return p.kind == FlagKind::NoCheckin
+            && channel_of(p).map(|c| c.0) == channel_of(f).map(|c| c.0);
     }
     let (Some((pc, _)), Some((fc, stage))) = (channel_of(p), channel_of(f)) else {
         return false;

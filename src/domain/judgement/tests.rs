@@ -368,6 +368,13 @@ fn pacing_does_not_guess() {
     let mut s = snap(d10, vec![chan("xhs", Some(1)), chan("wechat", Some(2))], 10);
     s.days.retain(|d| d.channel == "xhs" || d.day < day(12, 1));
     resync(&mut s);
+    // A CTR goal wechat cannot be judged on: no "too early" note on top of "no numbers".
+    s.goals.push(Goal {
+        scope: Scope::from_channel(None),
+        metric: Metric::Ctr,
+        kind: GoalKind::AtLeast,
+        target: 20_000,
+    });
     let flags = shown(&s);
     assert_eq!(kinds(&flags), vec![FlagKind::NoCheckin], "{flags:#?}");
     // Day 10, xhs reported 4 of the 10 days, each on plan: on pace over the days known.
