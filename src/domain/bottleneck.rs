@@ -15,12 +15,15 @@
 //!   if no stage is below goal, the first skipped one is reported once as `too_early` (Low).
 //!   Gates: CTR ≥ 1,000 impressions; CPC and CVR ≥ 100 clicks; AOV ≥ 10 orders; ROI ≥ 10 orders
 //!   or a week's spend ≥ 10% of the monthly budget; CAC ≥ 10 new customers or that spend;
-//!   a spend goal from its 3rd day. Budget pace is not judged on days 1–2 of the month (silently).
+//!   a spend goal from its 5th day. Pace (goal or budget) is judged only from day 5 of the
+//!   period and with 3 days of numbers, over the days that have numbers (a day nobody reported
+//!   is unknown, not zero spend); before that, silently (see `judgement::pacing`).
 //!   A metric with a zero denominator is not judged; CAC only where new customers are reported. Severity: High when 25% or more off the
 //!   goal, else Medium.
 //! - **Budget**: pacing over 115% of the linear plan ([`FlagKind::BudgetOverPace`], Medium, from
-//!   day 3); projected month-end spend over budget ([`FlagKind::ProjectedOverBudget`], High, from
-//!   day 3, or any day once spend already exceeds the budget); playbook rules via
+//!   day 5 with 3 days of numbers); projected month-end spend over budget
+//!   ([`FlagKind::ProjectedOverBudget`], High, likewise, or any day once spend already exceeds
+//!   the budget); playbook rules via
 //!   [`check_plan`] ([`FlagKind::Plan`]; skipped when there are no channels).
 //! - **Test beats core** ([`FlagKind::TestBeatsCore`], Medium): a test channel's ROI above a core
 //!   channel's in both this week and last week, each ROI passing the ROI gate; one flag per test
@@ -36,8 +39,12 @@
 //!   than 2× the median open tasks of the owners who have any (needs ≥ 3 such owners; the median
 //!   of an even count is the mean of the middle two).
 //! - **Check-ins** ([`FlagKind::NoCheckin`]): a channel whose last numbers are 2 or more days
-//!   before today (High from 4); a channel never checked in counts from `created_on`, or is
+//!   before today (High from 4), counted from the last check-in even when the channel was added
+//!   later (numbers backfilled); a channel never checked in counts from `created_on`, or is
 //!   skipped without it.
+//!
+//! These are the raw rules; what is shown is `judgement::judge`'s: data problems (check-in
+//! gaps and `judgement::data_checks`) first, silencing what they explain, one flag per cause.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, HashMap};
