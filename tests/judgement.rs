@@ -234,16 +234,25 @@ async fn run(mut app: TestApp, sc: &Scenario) -> (TestDb, Outcome) {
 
 fn table(rows: &[(&Scenario, Outcome)]) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let mut out =
-        String::from("| scenario | planted | expected | got | pass |\n|---|---|---|---|---|\n");
+    let or_none = |s: String| {
+        if s.is_empty() {
+            "(none)".to_string()
+        } else {
+            s
+        }
+    };
+    let mut out = String::from(
+        "| scenario | planted | expected | must not say | got | pass |\n|---|---|---|---|---|---|\n",
+    );
     for (sc, o) in rows {
         let expected: Vec<String> = sc.expect.iter().map(|e| e.join(" … ")).collect();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             sc.name,
             cell(sc.planted),
-            cell(&expected.join("<br>")),
-            cell(&o.got.join("<br>")),
+            or_none(cell(&expected.join("<br>"))),
+            or_none(cell(&sc.forbid.join("; "))),
+            or_none(cell(&o.got.join("<br>"))),
             if o.pass() { "✅" } else { "❌" },
         ));
     }
