@@ -5,8 +5,8 @@
 #[macro_use]
 mod common;
 
-use campaign_bot::telegram::send::strip_html;
 use campaign_bot::domain::playbook::Tier;
+use campaign_bot::telegram::send::strip_html;
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(

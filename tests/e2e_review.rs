@@ -356,7 +356,9 @@ async fn summary_week_has_every_section(mut app: TestApp) {
         "Budget this month",
         "Tasks by owner",
         "Check-in gaps",
-        "Bottlenecks (top 5 of",
+        // One flag per cause (issue 15): the CVR collapse, its week-over-week drops and the
+        // GMV it cost are one line, so four causes are all shown.
+        "Bottlenecks (top 4 of 4)",
         "#taobao (core): Spend ¥14,000.00 ＝ · GMV ¥28,000.00 ▼60.00% · ROI 2.00 ▼60.00% · CTR 2.50% ＝ · CVR 2.00% ▼60.00% ⚠️",
         "#wechat: 5 day(s) without numbers (last: —)",
         "bob: 0 done · 1 open · 1 overdue · 0 blocked · overdue #1",

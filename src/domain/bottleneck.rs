@@ -15,16 +15,19 @@
 //!   if no stage is below goal, the first skipped one is reported once as `too_early` (Low).
 //!   Gates: CTR ≥ 1,000 impressions; CPC and CVR ≥ 100 clicks; AOV ≥ 10 orders; ROI ≥ 10 orders
 //!   or a week's spend ≥ 10% of the monthly budget; CAC ≥ 10 new customers or that spend;
-//!   a spend goal from its 3rd day. Budget pace is not judged on days 1–2 of the month (silently).
+//!   a spend goal from its 5th day. Pace (goal or budget) is judged only from day 5 of the
+//!   period and with 3 days of numbers, over the days that have numbers (a day nobody reported
+//!   is unknown, not zero spend); before that, silently (see `judgement::pacing`).
 //!   A metric with a zero denominator is not judged, nor one whose inputs nobody reported (a
 //!   channel that never reports orders gets no CVR flag): each metric and gate counts only the
 //!   days its inputs were known (issue 14). A channel with leads but no orders is judged on the
 //!   lead funnel Pace → CTR → CPC → lead rate → CPL (lead rate gated like CVR, CPL like CAC).
-//!   Pacing leaves out the days that have numbers but no spend. Severity: High when 25% or more off the
+//!   Severity: High when 25% or more off the
 //!   goal, else Medium.
 //! - **Budget**: pacing over 115% of the linear plan ([`FlagKind::BudgetOverPace`], Medium, from
-//!   day 3); projected month-end spend over budget ([`FlagKind::ProjectedOverBudget`], High, from
-//!   day 3, or any day once spend already exceeds the budget); playbook rules via
+//!   day 5 with 3 days of numbers); projected month-end spend over budget
+//!   ([`FlagKind::ProjectedOverBudget`], High, likewise, or any day once spend already exceeds
+//!   the budget); playbook rules via
 //!   [`check_plan`] ([`FlagKind::Plan`]; skipped when there are no channels).
 //! - **Test beats core** ([`FlagKind::TestBeatsCore`], Medium): a test channel's ROI above a core
 //!   channel's in both this week and last week, each ROI passing the ROI gate; one flag per test
@@ -40,14 +43,19 @@
 //!   than 2× the median open tasks of the owners who have any (needs ≥ 3 such owners; the median
 //!   of an even count is the mean of the middle two).
 //! - **Check-ins** ([`FlagKind::NoCheckin`]): a channel whose last numbers are 2 or more days
-//!   before today (High from 4); a channel never checked in counts from `created_on`, or is
+//!   before today (High from 4), counted from the last check-in even when the channel was added
+//!   later (numbers backfilled); a channel never checked in counts from `created_on`, or is
 //!   skipped without it.
+//!
+//! These are the raw rules; what is shown is `judgement::judge`'s: data problems (check-in
+//! gaps and `judgement::data_checks`) first, silencing what they explain, one flag per cause.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::judgement::pacing::{known_days as pace_known_days, pace_days};
 use super::metrics::{Better, GoalThreshold, Metric, MetricValue, Totals, change_bp, meets};
 use super::playbook::{ChannelPlan, PACE_HIGH_BP, PACE_LOW_BP, PaceStatus, PlanIssue, Tier};
 use super::playbook::{check_plan, pacing};
@@ -69,8 +77,9 @@ pub const CAC_MIN_NEW: i64 = 10;
 pub const MIN_LEADS: i64 = 10;
 /// ROI/CAC are also judged once the window's spend reaches this share of the monthly budget (bp).
 pub const MIN_SPEND_SHARE_BP: i64 = 1_000;
-/// Pacing is judged from this day of the month (or of a goal's period).
-pub const PACE_MIN_DAY: u32 = 3;
+/// Pacing is judged from this day of the month (or of a goal's period), and only with
+/// `judgement::pacing::PACE_MIN_SPEND_DAYS` days of numbers: no projection from one day.
+pub const PACE_MIN_DAY: u32 = 5;
 /// A funnel stage this far (bp of the goal) or more off its goal is High.
 pub const FAR_OFF_GOAL_BP: i64 = 2_500;
 /// A week-over-week change at or below this (bp) is a drop.
@@ -118,8 +127,6 @@ pub struct ChannelFacts {
     /// Spend so far this month (team-local calendar month), minor units, over the days that
     /// reported it.
     pub month_spend: i64,
-    /// Days this month with numbers but no spend: pacing leaves them out rather than read 0.
-    pub month_unknown_spend_days: u32,
     /// The (team-local) day the channel was added; a never-checked-in channel counts its
     /// check-in gap from here. `None`: no gap flag without check-ins.
     pub created_on: Option<NaiveDate>,
@@ -308,6 +315,10 @@ pub enum Lever {
     LeadHook,
     /// CPL: cut the plans and keywords with the dearest leads, move budget to the cheapest.
     LeadCost,
+    /// Orders stopped while clicks went on: check tracking, stock, the store link.
+    CheckTracking,
+    /// A number that cannot be right: check (and correct) that day's check-in.
+    CheckNumbers,
 }
 
 /// How urgent a flag is; `High` sorts first in [`evaluate`]'s output.
@@ -403,6 +414,21 @@ pub enum FlagKind {
     Overloaded,
     /// No check-in for days: `Days(since last)` vs `Days(2)`.
     NoCheckin,
+    /// Data problem (see `judgement::data_checks`): 0 orders on the last reported days while
+    /// clicks stayed in their normal range: `Days(run)` vs `Count(median clicks a day)`.
+    OrdersStopped,
+    /// Data problem: spend reported with no impressions on `day`: `Money(spend)`.
+    SpendNoImpressions {
+        /// The latest such day.
+        day: NaiveDate,
+    },
+    /// Data problem: a day 10× off the channel's median: `actual` that day vs `norm` the median.
+    OddDay {
+        /// The day to check.
+        day: NaiveDate,
+        /// The number that is off.
+        field: super::judgement::data_checks::Field,
+    },
 }
 
 impl FlagKind {
@@ -421,7 +447,22 @@ impl FlagKind {
             FlagKind::Blocked => 9,
             FlagKind::Slipping => 10,
             FlagKind::Overloaded => 11,
+            FlagKind::OrdersStopped => 12,
+            FlagKind::SpendNoImpressions { .. } => 13,
+            FlagKind::OddDay { .. } => 14,
         }
+    }
+
+    /// A data problem: the numbers themselves are missing or wrong. These come first and
+    /// silence the funnel judgements they explain (see `judgement`).
+    pub fn is_data_problem(&self) -> bool {
+        matches!(
+            self,
+            FlagKind::NoCheckin
+                | FlagKind::OrdersStopped
+                | FlagKind::SpendNoImpressions { .. }
+                | FlagKind::OddDay { .. }
+        )
     }
 }
 
@@ -444,12 +485,18 @@ pub struct Flag {
     pub too_early: bool,
     /// Task numbers the flag is about (people flags), ascending.
     pub tasks: Vec<i64>,
+    /// Flags of the same cause merged into this one (`judgement::judge`): their evidence is
+    /// worded as clauses of this flag's line. Empty from [`evaluate`].
+    pub also: Vec<Flag>,
 }
 
-/// The order of [`evaluate`]'s output: severity (High first), judged before too-early, rule rank,
+/// The order of [`evaluate`]'s output: data problems first, severity (High first), judged before too-early, rule rank,
 /// subject, task numbers, then the change size for week drops (bigger drop first).
 pub fn cmp_flags(a: &Flag, b: &Flag) -> Ordering {
-    let key = |f: &Flag| (Reverse(f.severity), f.too_early, f.kind.rank());
+    let key = |f: &Flag| {
+        let data_first = !f.kind.is_data_problem();
+        (data_first, Reverse(f.severity), f.too_early, f.kind.rank())
+    };
     key(a)
         .cmp(&key(b))
         .then_with(|| a.subject.cmp(&b.subject))
@@ -514,7 +561,7 @@ pub fn evaluate(s: &Snapshot) -> Vec<Flag> {
     for c in &s.channels {
         let d = days.get(c.name.as_str());
         funnel(s, c, d, &mut flags);
-        budget(s, c, &mut flags);
+        budget(s, c, d, &mut flags);
         week_drops(s, c, d, &mut flags);
         no_checkin(s, c, d, &mut flags);
     }
@@ -538,6 +585,7 @@ fn channel_flag(name: &str, stage: Option<Stage>, kind: FlagKind, lever: Lever) 
         lever,
         too_early: false,
         tasks: Vec::new(),
+        also: Vec::new(),
     }
 }
 
@@ -632,15 +680,12 @@ fn pace_stage(
         && let Some(period) = g.period()
     {
         let (start, len) = period.bounds(s.today);
-        let so_far = sum_range(d, start, s.today);
-        // Days with numbers but no spend are left out of the plan, not counted as ¥0 spent.
-        let unknown = i64::from(so_far.days() - so_far.known_days(Metric::Spend));
-        let elapsed = (s.today - start).num_days() + 1 - unknown;
-        if elapsed <= 0 {
-            return StageResult::Fine;
-        }
-        let spent = so_far.basis(Metric::Spend);
-        let plan = i128::from(g.target) * i128::from(elapsed);
+        let elapsed = (s.today - start).num_days() + 1;
+        let spent = sum_range(d, start, s.today).basis(Metric::Spend);
+        // Paced over the days with spend numbers; unjudged before day 5 or 3 days of numbers.
+        let known = pace_known_days(d, start, s.today);
+        let position = pace_days(u32::try_from(elapsed).unwrap_or(u32::MAX), known);
+        let plan = i128::from(g.target) * i128::from(position.unwrap_or(known.max(1)));
         let pct = super::money::round_div(i128::from(spent) * i128::from(len) * 10_000, plan)
             .and_then(|v| i64::try_from(v).ok());
         let mut f = channel_flag(
@@ -651,7 +696,7 @@ fn pace_stage(
         );
         f.actual = pct.map(Num::Bp);
         f.norm = Some(Num::Bp(PACE_LOW_BP));
-        if elapsed < i64::from(PACE_MIN_DAY) {
+        if position.is_none() {
             f.too_early = true;
             f.severity = Severity::Low;
             return StageResult::TooEarly(f);
@@ -669,11 +714,10 @@ fn pace_stage(
         }
         return StageResult::Fine;
     }
-    if c.monthly_budget > 0 && s.day_of_month >= PACE_MIN_DAY {
-        let Some(day) = spend_day(s, c) else {
-            return StageResult::Fine;
-        };
-        let p = pacing(c.month_spend, c.monthly_budget, day, s.days_in_month);
+    if c.monthly_budget > 0
+        && let Some(days) = month_pace_days(s, d)
+    {
+        let p = pacing(c.month_spend, c.monthly_budget, days, s.days_in_month);
         if p.status == PaceStatus::UnderPace {
             let mut f = channel_flag(
                 &c.name,
@@ -687,13 +731,6 @@ fn pace_stage(
         }
     }
     StageResult::Fine
-}
-
-/// The day of the month pacing judges at: today's, less the days with numbers but no spend
-/// (their spend is unknown, not 0). None when no day is left to judge.
-fn spend_day(s: &Snapshot, c: &ChannelFacts) -> Option<u32> {
-    let day = s.day_of_month.checked_sub(c.month_unknown_spend_days)?;
-    (day > 0).then_some(day)
 }
 
 fn rate_stage(s: &Snapshot, c: &ChannelFacts, stage: Stage, week: &Totals) -> StageResult {
@@ -762,18 +799,29 @@ fn funnel(
     out.extend(too_early);
 }
 
-fn budget(s: &Snapshot, c: &ChannelFacts, out: &mut Vec<Flag>) {
+/// The days this month's spend is paced against (see `judgement::pacing`), `None`: not yet.
+fn month_pace_days(s: &Snapshot, d: Option<&BTreeMap<NaiveDate, Totals>>) -> Option<u32> {
+    let start = Period::Month.bounds(s.today).0;
+    pace_days(s.day_of_month, pace_known_days(d, start, s.today))
+}
+
+fn budget(
+    s: &Snapshot,
+    c: &ChannelFacts,
+    d: Option<&BTreeMap<NaiveDate, Totals>>,
+    out: &mut Vec<Flag>,
+) {
     if c.monthly_budget <= 0 && c.month_spend <= 0 {
         return;
     }
-    let day = spend_day(s, c);
+    let days = month_pace_days(s, d);
     let p = pacing(
         c.month_spend,
         c.monthly_budget,
-        day.unwrap_or(s.day_of_month),
+        days.unwrap_or(s.day_of_month),
         s.days_in_month,
     );
-    let judged = s.day_of_month >= PACE_MIN_DAY && day.is_some();
+    let judged = days.is_some();
     if judged && c.monthly_budget > 0 && p.status == PaceStatus::OverPace {
         let mut f = channel_flag(&c.name, None, FlagKind::BudgetOverPace, Lever::CapSpend);
         f.actual = p.pct_of_linear_plan_bp.map(Num::Bp);
@@ -905,10 +953,9 @@ fn no_checkin(
     out: &mut Vec<Flag>,
 ) {
     let last = d.and_then(|d| d.range(..=s.today).next_back().map(|(day, _)| *day));
-    let since = match (last, c.created_on) {
-        (Some(l), Some(cr)) => Some(l.max(cr)),
-        (l, cr) => l.or(cr),
-    };
+    // From the last check-in when there is one (backfilled numbers older than the channel
+    // count), else from the day the channel was added.
+    let since = last.or(c.created_on);
     let Some(since) = since else {
         return;
     };
@@ -1041,6 +1088,7 @@ fn plan(s: &Snapshot, out: &mut Vec<Flag>) {
             lever,
             too_early: false,
             tasks: Vec::new(),
+            also: Vec::new(),
         });
     }
 }
@@ -1076,6 +1124,7 @@ fn person_flag(t: &TaskFacts, kind: FlagKind, lever: Lever) -> Flag {
         lever,
         too_early: false,
         tasks: Vec::new(),
+        also: Vec::new(),
     }
 }
 
@@ -1208,7 +1257,6 @@ mod tests {
             owner: Some(budget), // any id
             pending_owner: false,
             month_spend: budget * 2 / 3, // day 20 of 30: exactly on the linear plan
-            month_unknown_spend_days: 0,
             created_on: Some(day(2026, 1, 1)),
         }
     }
@@ -1382,6 +1430,20 @@ mod tests {
             .expect("channel")
     }
 
+    /// Recomputes each channel's month spend from its days, as the service does (pacing is
+    /// over the days with numbers, so a test that drops days must drop their spend too).
+    fn resync_month_spend(s: &mut Snapshot) {
+        let start = Period::Month.bounds(s.today).0;
+        for c in &mut s.channels {
+            c.month_spend = s
+                .days
+                .iter()
+                .filter(|d| d.channel == c.name && d.day >= start && d.day <= s.today)
+                .filter_map(|d| d.numbers.spend)
+                .sum();
+        }
+    }
+
     fn only(flags: &[Flag]) -> &Flag {
         assert_eq!(flags.len(), 1, "{flags:?}");
         &flags[0]
@@ -1478,17 +1540,21 @@ mod tests {
         s.goals.push(spend_goal);
         edit_days(&mut s, "taobao", 0, 9, |t| t.spend = 0);
         assert!(pace_flag(&s).is_some());
-        // The monthly budget: ten days of unknown spend this month, the reported spend on the
-        // line for the other ten: not under pace; the same spend read as the whole month is.
+        // The monthly budget: ten days of unknown spend this month are left out of the plan,
+        // the reported spend on the line for the other ten: not under pace; the same days read
+        // as ¥0 are.
         let mut s = healthy();
-        let c = chan_mut(&mut s, "taobao");
-        c.month_spend = c.monthly_budget * 10 / 30;
-        c.month_unknown_spend_days = 10;
+        edit_numbers(&mut s, "taobao", 0, 9, |n| n.spend = None);
+        resync_month_spend(&mut s);
         assert_eq!(pace_flag(&s), None);
-        chan_mut(&mut s, "taobao").month_unknown_spend_days = 0;
+        let mut s = healthy();
+        edit_days(&mut s, "taobao", 0, 9, |t| t.spend = 0);
+        resync_month_spend(&mut s);
         assert!(pace_flag(&s).is_some());
         // Only unknown spend so far: nothing to judge.
-        chan_mut(&mut s, "taobao").month_unknown_spend_days = 20;
+        let mut s = healthy();
+        edit_numbers(&mut s, "taobao", 0, 40, |n| n.spend = None);
+        resync_month_spend(&mut s);
         assert_eq!(pace_flag(&s), None);
     }
 
@@ -2177,6 +2243,7 @@ mod tests {
         let t = s.today;
         s.days
             .retain(|d| !(d.channel == "wechat" && d.day >= back(t, 1)));
+        resync_month_spend(&mut s);
         let f = only(&evaluate(&s)).clone();
         assert_eq!(f.kind, FlagKind::NoCheckin);
         assert_eq!(about(&f), "wechat");
@@ -2186,6 +2253,7 @@ mod tests {
         // Only today missing: fine.
         let mut s = healthy();
         s.days.retain(|d| !(d.channel == "wechat" && d.day == t));
+        resync_month_spend(&mut s);
         assert_eq!(evaluate(&s), vec![]);
         // Never checked in, added 5 days ago: High; added today: silent; unknown: silent.
         for (created, want) in [
@@ -2195,6 +2263,7 @@ mod tests {
         ] {
             let mut s = healthy();
             s.days.retain(|d| d.channel != "wechat");
+            resync_month_spend(&mut s);
             chan_mut(&mut s, "wechat").created_on = created;
             let got: Vec<Severity> = evaluate(&s)
                 .iter()
@@ -2212,6 +2281,7 @@ mod tests {
             day: t.succ_opt().expect("tomorrow"),
             numbers: healthy_day(200_000).numbers(),
         });
+        resync_month_spend(&mut s);
         assert_eq!(only(&evaluate(&s)).actual, Some(Num::Days(3)));
     }
 
@@ -2223,15 +2293,17 @@ mod tests {
         edit_days(&mut s, "taobao", 0, 20, |t| t.clicks = 150); // Medium funnel
         s.days
             .retain(|d| !(d.channel == "xhs" && d.day >= back(today(), 1))); // Medium gap
+        resync_month_spend(&mut s);
         let flags = evaluate(&s);
         let kinds: Vec<(Severity, u8)> =
             flags.iter().map(|f| (f.severity, f.kind.rank())).collect();
         assert_eq!(
             kinds,
             vec![
+                // Data problems first (issue 15), then by severity.
+                (Severity::Medium, FlagKind::NoCheckin.rank()),
                 (Severity::High, FlagKind::Overdue.rank()),
                 (Severity::Medium, FlagKind::FunnelStage.rank()),
-                (Severity::Medium, FlagKind::NoCheckin.rank()),
                 (Severity::Low, FlagKind::Slipping.rank()),
             ]
         );
@@ -2246,6 +2318,7 @@ mod tests {
             s.days
                 .retain(|d| !(d.channel == c && d.day >= back(today(), 1)));
         }
+        resync_month_spend(&mut s);
         let names: Vec<String> = evaluate(&s).iter().map(|f| about(f).to_string()).collect();
         assert_eq!(names, ["jd", "taobao", "xhs"]);
         // Too-early flags come after judged ones of the same severity.
@@ -2258,6 +2331,7 @@ mod tests {
             lever: Lever::TestCreatives,
             too_early: true,
             tasks: vec![],
+            also: vec![],
         };
         let b = Flag {
             too_early: false,
@@ -2353,7 +2427,6 @@ mod tests {
                             owner,
                             pending_owner: false,
                             month_spend: spend,
-                            month_unknown_spend_days: 0,
                             created_on: created.map(|c| back(today, c)),
                         })
                         .collect(),

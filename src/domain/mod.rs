@@ -6,6 +6,7 @@ pub mod bottleneck;
 pub mod checkins;
 pub mod goal;
 pub mod jobs;
+pub mod judgement;
 pub mod lang;
 pub mod metrics;
 pub mod money;

@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::domain::bottleneck::{
-    self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, TaskStatus, back, evaluate,
+    self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, TaskStatus, back,
 };
 use crate::domain::checkins::{day_key, parse_day_key};
 use crate::domain::goal::{Goal, Period};
-use crate::domain::metrics::{Metric, Totals};
+use crate::domain::metrics::Totals;
 use crate::domain::totals::{Field, window_totals};
 use crate::domain::when::local_date;
 use crate::storage::{Channel, Store, StoreResult, TASK_BLOCKED, Task, Team};
@@ -137,17 +137,17 @@ pub async fn build(
         })
         .collect();
     let month_start = Period::Month.bounds(today).0;
-    // Spend reported this month, and the days with numbers but no spend (unknown, not ¥0).
+    // Spend reported this month (pacing counts the days that have it; see judgement::pacing).
     let month = window_totals(
         days.iter()
             .filter(|d| d.day >= month_start)
             .map(|d| (d.channel.clone(), d.day, d.numbers)),
     );
-    let spend_of = |c: &str| -> (i64, u32) {
-        month.channel(c).map_or((0, 0), |t| {
-            let unknown = t.days() - t.known_days(Metric::Spend);
-            (t.get(Field::Spend).unwrap_or(0), unknown)
-        })
+    let spend_of = |c: &str| -> i64 {
+        month
+            .channel(c)
+            .and_then(|t| t.get(Field::Spend))
+            .unwrap_or(0)
     };
     let channel_facts: Vec<ChannelFacts> = channels
         .iter()
@@ -157,8 +157,7 @@ pub async fn build(
             monthly_budget: c.monthly_budget,
             owner: c.owner_id,
             pending_owner: c.owner_id.is_none() && c.owner_username.is_some(),
-            month_spend: spend_of(&c.name).0,
-            month_unknown_spend_days: spend_of(&c.name).1,
+            month_spend: spend_of(&c.name),
             created_on: Some(local_date(c.created_at, tz)),
         })
         .collect();
@@ -230,7 +229,7 @@ impl Service {
         history_from: Option<NaiveDate>,
     ) -> StoreResult<(TeamData, Vec<Flag>)> {
         let data = build(&self.store, team, team.tz(), self.now(), history_from).await?;
-        let flags = evaluate(&data.snapshot);
+        let flags = crate::domain::judgement::judge(&data.snapshot);
         Ok((data, flags))
     }
 }

@@ -13,6 +13,7 @@ use crate::domain::bottleneck::{
     Flag, FlagKind, Lever, Num, SUMMARY_TOP, Severity, Stage, Subject, back, top,
 };
 use crate::domain::goal::{Goal, Progress, rate_goal_for};
+use crate::domain::judgement::pacing::pace_days;
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{
     Better, GoalThreshold, Metric, MetricKind, MetricValue, Totals, change_bp, meets,
@@ -106,6 +107,8 @@ fn lever_key(l: Lever) -> &'static str {
         Lever::RequestCheckin => "request_checkin",
         Lever::LeadHook => "lead_hook",
         Lever::LeadCost => "lead_cost",
+        Lever::CheckTracking => "check_tracking",
+        Lever::CheckNumbers => "check_numbers",
     }
 }
 
@@ -139,8 +142,83 @@ fn opt_num(lang: Lang, n: &Option<Num>, currency: &str) -> Html {
         .map_or_else(|| Html::text(DASH), |n| num_text(lang, n, currency))
 }
 
-/// What a flag found, in one line (without the icon and the lever).
+/// What a flag found, in one line (without the icon and the lever), with the evidence of the
+/// flags merged into it (one cause, one line; see `domain::judgement::merge`).
 pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
+    if f.too_early && !f.also.is_empty() {
+        let subjects: Vec<Html> = std::iter::once(f)
+            .chain(&f.also)
+            .map(|g| subject_text(lang, &g.subject))
+            .collect();
+        return tr!(
+            lang,
+            "rhythm.flag.too_early_many",
+            subjects = Html::join(&subjects, &t(lang, "flag.list_sep", &[])),
+        );
+    }
+    if let FlagKind::Plan(PlanIssue::NoOwner { .. }) = f.kind
+        && !f.also.is_empty()
+    {
+        let mut channels: Vec<String> = std::iter::once(f)
+            .chain(&f.also)
+            .filter_map(|g| match &g.kind {
+                FlagKind::Plan(PlanIssue::NoOwner { channel }) => Some(channel.clone()),
+                _ => None,
+            })
+            .collect();
+        channels.sort();
+        let list: Vec<Html> = channels.iter().map(|c| bold_tag(c)).collect();
+        return tr!(
+            lang,
+            "rhythm.flag.plan_no_owners",
+            channels = Html::join(&list, &t(lang, "flag.list_sep", &[])),
+        );
+    }
+    let mut text = single_finding(lang, f, currency);
+    for g in &f.also {
+        text.push(&evidence_clause(lang, g, currency));
+    }
+    text
+}
+
+/// A merged flag's evidence as a clause of the leading flag's line (`; …`).
+fn evidence_clause(lang: Lang, f: &Flag, currency: &str) -> Html {
+    let actual = opt_num(lang, &f.actual, currency);
+    let norm = opt_num(lang, &f.norm, currency);
+    let tasks = task_list(&f.tasks);
+    let a = |key: &str| {
+        super::html::tr(
+            lang,
+            &format!("rhythm.also.{key}"),
+            &[("actual", &actual), ("norm", &norm), ("tasks", &tasks)],
+        )
+    };
+    match &f.kind {
+        FlagKind::WeekDrop { metric, change_bp } => tr!(
+            lang,
+            "rhythm.also.week_drop",
+            metric = names::metric_name(lang, *metric),
+            change = format_bp(change_bp.abs()),
+            actual = actual,
+            norm = norm,
+        ),
+        FlagKind::FunnelStage => a("goal"),
+        FlagKind::BudgetOverPace => a("over_pace"),
+        FlagKind::ProjectedOverBudget => a("over_budget"),
+        FlagKind::Overdue => a("overdue"),
+        FlagKind::Blocked => a("blocked"),
+        FlagKind::Slipping => a("slipping"),
+        FlagKind::Overloaded => a("overloaded"),
+        _ => tr!(
+            lang,
+            "rhythm.also.other",
+            finding = single_finding(lang, f, currency),
+        ),
+    }
+}
+
+/// One flag's own finding, without merged evidence.
+fn single_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
     let subject = subject_text(lang, &f.subject);
     let actual = opt_num(lang, &f.actual, currency);
     let norm = opt_num(lang, &f.norm, currency);
@@ -224,6 +302,18 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         FlagKind::Slipping => a("slipping", &[]),
         FlagKind::Overloaded => a("overloaded", &[]),
         FlagKind::NoCheckin => a("no_checkin", &[]),
+        FlagKind::OrdersStopped => a("orders_stopped", &[]),
+        FlagKind::SpendNoImpressions { day } => a("spend_no_impressions", &[("day", &md(*day))]),
+        FlagKind::OddDay { day, field } => a(
+            "odd_day",
+            &[
+                ("day", &md(*day)),
+                (
+                    "field",
+                    &tr!(lang, &format!("rhythm.field.{}", field.code())),
+                ),
+            ],
+        ),
     }
 }
 
@@ -382,18 +472,34 @@ fn budget_lines(lang: Lang, data: &TeamData) -> Vec<Html> {
         .iter()
         .filter(|c| c.monthly_budget > 0 || c.month_spend > 0)
         .map(|c| {
+            // No projection before day 5 or 3 days of numbers; paced over the days reported.
+            let month_start = back(data.today(), u64::from(s.day_of_month.max(1)) - 1);
+            let known = s
+                .days
+                .iter()
+                .filter(|d| d.channel == c.name && d.day >= month_start && d.day <= data.today())
+                .map(|d| d.day)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let known = u32::try_from(known).unwrap_or(u32::MAX);
+            let days = pace_days(s.day_of_month, known);
             let p = pacing(
                 c.month_spend,
                 c.monthly_budget,
-                s.day_of_month,
+                days.unwrap_or(s.day_of_month),
                 s.days_in_month,
             );
-            let status = match (p.status, p.over_budget) {
-                (_, true) => "over_budget",
-                (PaceStatus::UnderPace, _) => "under",
-                (PaceStatus::OverPace, _) => "over",
-                (PaceStatus::OnPace, _) => "on",
+            let already_over = c.month_spend > c.monthly_budget;
+            let status = match (days, p.status, p.over_budget) {
+                _ if already_over => "over_budget",
+                (None, _, _) if known == 0 => "no_numbers",
+                (None, _, _) => "too_early",
+                (_, _, true) => "over_budget",
+                (_, PaceStatus::UnderPace, _) => "under",
+                (_, PaceStatus::OverPace, _) => "over",
+                (_, PaceStatus::OnPace, _) => "on",
             };
+            let judged = days.is_some();
             tr!(
                 lang,
                 "rhythm.summary.budget_line",
@@ -402,8 +508,13 @@ fn budget_lines(lang: Lang, data: &TeamData) -> Vec<Html> {
                 budget = format_money(c.monthly_budget, currency),
                 pace = p
                     .pct_of_linear_plan_bp
+                    .filter(|_| judged)
                     .map_or_else(|| DASH.to_string(), format_bp),
-                projected = format_money(p.projected_month_end, currency),
+                projected = if judged {
+                    format_money(p.projected_month_end, currency)
+                } else {
+                    DASH.to_string()
+                },
                 status = tr!(lang, &format!("rhythm.pace.{status}")),
             )
         })

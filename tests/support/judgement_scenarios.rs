@@ -1,0 +1,224 @@
+//! The planted scenarios of `tests/judgement.rs` (issue 15): each plants one or more causes in
+//! an otherwise healthy team and names the flags that must appear (each a set of phrases that
+//! must share one flag's line) and the phrases that must not appear anywhere.
+//!
+//! The healthy team: taobao (core, 65,000.00 a month, bob), xhs (test, 15,000.00, wang), wechat
+//! (reserve, 20,000.00, alice); goals CVR ≥ 4% and CTR ≥ 2%; every channel checks in every day
+//! for the 35 days up to today with budget/31 spent, 20,000 impressions, 600 clicks (CTR 3%),
+//! 30 orders (CVR 5%) and ROI 4.
+
+use chrono::NaiveDate;
+
+/// One day's numbers.
+#[derive(Clone, Copy, Debug)]
+pub struct Day {
+    pub spend: i64,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub orders: i64,
+    pub gmv: i64,
+}
+
+/// A task: owner, due (seconds from now), blocked for (hours), and how often it slipped.
+#[derive(Clone, Copy, Debug)]
+pub struct Tk {
+    pub owner: i64,
+    pub due_in: i64,
+    pub blocked_hours: Option<i64>,
+}
+
+/// An edit of the healthy numbers: `(channel, days before today, healthy day)` → the day's
+/// numbers, or `None` for no check-in.
+pub type Edit = fn(&str, i64, Day) -> Option<Day>;
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub planted: &'static str,
+    pub today: NaiveDate,
+    pub edit: Edit,
+    /// Channels without an owner.
+    pub unowned: &'static [&'static str],
+    /// Channels added today (their numbers backfilled).
+    pub added_today: &'static [&'static str],
+    pub tasks: &'static [Tk],
+    /// Extra goals: (metric, channel, direction, value).
+    pub goals: &'static [(&'static str, &'static str, &'static str, i64)],
+    pub expect: &'static [&'static [&'static str]],
+    pub forbid: &'static [&'static str],
+    /// Phrases the `/summary` must hold.
+    pub summary_has: &'static [&'static str],
+}
+
+pub const ALICE: i64 = 501;
+pub const BOB: i64 = 502;
+pub const WANG: i64 = 503;
+
+const fn date(m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(2026, m, d) {
+        Some(d) => d,
+        None => NaiveDate::MIN,
+    }
+}
+
+/// Friday 2026-11-20, day 20 of 30.
+pub const FRI: NaiveDate = date(11, 20);
+const H: i64 = 3600;
+
+fn same(_: &str, _: i64, d: Day) -> Option<Day> {
+    Some(d)
+}
+
+fn scale(d: Day, num: i64, den: i64) -> Day {
+    Day {
+        impressions: d.impressions * num / den,
+        clicks: d.clicks * num / den,
+        orders: d.orders * num / den,
+        gmv: d.gmv * num / den,
+        ..d
+    }
+}
+
+const NONE: &[Tk] = &[];
+
+macro_rules! sc {
+    ($name:expr, $planted:expr, $edit:expr, expect: $expect:expr, forbid: $forbid:expr $(, $k:ident: $v:expr)* $(,)?) => {
+        Scenario {
+            name: $name,
+            planted: $planted,
+            edit: $edit,
+            expect: $expect,
+            forbid: $forbid,
+            $($k: $v,)*
+            ..Scenario::base()
+        }
+    };
+}
+
+impl Scenario {
+    const fn base() -> Scenario {
+        Scenario {
+            name: "",
+            planted: "",
+            today: FRI,
+            edit: same,
+            unowned: &[],
+            added_today: &[],
+            tasks: NONE,
+            goals: &[],
+            expect: &[],
+            forbid: &[],
+            summary_has: &[],
+        }
+    }
+}
+
+pub fn all() -> Vec<Scenario> {
+    vec![
+        sc!("healthy", "nothing", same, expect: &[], forbid: &["🔴", "🟠"]),
+        sc!("cvr_collapse", "xhs converts at 1% this week (5% before)",
+            |c, ago, d| Some(if c == "xhs" && ago < 7 { Day { orders: 6, gmv: d.gmv / 5, ..d } } else { d }),
+            expect: &[&["#xhs · CVR: 1.00% this week, below the goal 4.00%", "CVR down 80.00% week over week", "GMV down 80.00% week over week"]],
+            forbid: &["the funnel fell at"]),
+        sc!("ctr_collapse", "taobao's CTR fell to 1% this week",
+            |c, ago, d| Some(if c == "taobao" && ago < 7 { Day { clicks: 200, orders: 10, gmv: d.gmv / 3, ..d } } else { d }),
+            expect: &[&["#taobao · CTR: 1.00% this week, below the goal 2.00%", "CTR down", "GMV down"]],
+            forbid: &["#taobao · CVR"]),
+        sc!("orders_stopped", "xhs: 0 orders for 3 days, clicks as usual (tracking broke)",
+            |c, ago, d| Some(if c == "xhs" && ago < 3 { Day { orders: 0, gmv: 0, ..d } } else { d }),
+            expect: &[&["#xhs: 0 orders for the last 3 days", "check tracking"]],
+            forbid: &["#xhs · CVR", "detail page", "GMV down"]),
+        sc!("spend_no_impressions", "taobao reported spend with 0 impressions yesterday",
+            |c, ago, d| Some(if c == "taobao" && ago == 1 { Day { impressions: 0, ..d } } else { d }),
+            expect: &[&["#taobao:", "with no impressions", "check the numbers for 11-19"]],
+            forbid: &["#taobao · CTR"]),
+        sc!("typo_spend", "taobao's spend yesterday typed 10× too big",
+            |c, ago, d| Some(if c == "taobao" && ago == 1 { Day { spend: d.spend * 10, ..d } } else { d }),
+            expect: &[&["#taobao: spend", "check the numbers for 11-19"]],
+            forbid: &["month-end spend projected", "ROI", "spend at"]),
+        sc!("typo_orders", "xhs's orders 2 days ago typed 10× too big",
+            |c, ago, d| Some(if c == "xhs" && ago == 2 { Day { orders: d.orders * 10, ..d } } else { d }),
+            expect: &[&["#xhs: orders", "check the numbers for 11-18"]],
+            forbid: &["#xhs · AOV", "#xhs · CVR"]),
+        sc!("numbers_stopped", "wechat stopped checking in 3 days ago",
+            |c, ago, d| if c == "wechat" && ago < 3 { None } else { Some(d) },
+            expect: &[&["#wechat: no numbers for 3 days"]],
+            forbid: &["spend pace", "spend at"]),
+        sc!("backfilled", "wechat added today, numbers backfilled up to 3 days ago",
+            |c, ago, d| if c == "wechat" && ago < 3 { None } else { Some(d) },
+            expect: &[&["#wechat: no numbers for 3 days"]],
+            forbid: &["spend at"],
+            added_today: &["wechat"]),
+        sc!("day_two", "day 2 of December: two days of numbers for taobao, none for the others",
+            |c, ago, d| if c != "taobao" && ago < 2 { None } else { Some(d) },
+            expect: &[&["#xhs: no numbers for 2 days"], &["#wechat: no numbers for 2 days"]],
+            forbid: &["spend at", "0.00%", "projected"],
+            today: date(12, 2),
+            summary_has: &["#taobao: ¥4,193.54 of ¥65,000.00 · pace — · projected — · too early to project",
+                "#xhs: ¥0.00 of ¥15,000.00 · pace — · projected — · no numbers this month"]),
+        sc!("no_december_numbers", "day 10: wechat has no numbers this month",
+            |c, ago, d| if c == "wechat" && ago < 10 { None } else { Some(d) },
+            expect: &[&["#wechat: no numbers for 10 days"]],
+            forbid: &["spend pace", "spend at", "too early"],
+            today: date(12, 10)),
+        sc!("no_owners", "nobody owns any channel", same,
+            expect: &[&["no owner: #taobao, #wechat, #xhs"]],
+            forbid: &["nobody owns"],
+            unowned: &["taobao", "xhs", "wechat"]),
+        sc!("too_early", "xhs and wechat have too little volume for their CTR goal",
+            |c, _, d| Some(if c == "taobao" { d } else { Day { impressions: 100, clicks: 3, orders: 0, gmv: 0, ..d } }),
+            expect: &[&["too early to judge", "#xhs · CTR", "#wechat · CTR"]],
+            forbid: &[]),
+        sc!("person_one_line", "bob: two overdue tasks and a third blocked 30 h", same,
+        expect: &[&["bob: 2 overdue task(s) #1, #2", "task #3 blocked for 30 h"]],
+        forbid: &[],
+        tasks: &[
+            Tk { owner: BOB, due_in: -72 * H, blocked_hours: None },
+            Tk { owner: BOB, due_in: -H, blocked_hours: None },
+            Tk { owner: BOB, due_in: 48 * H, blocked_hours: Some(30) },
+        ]),
+        sc!("overloaded", "alice holds 7 open tasks, bob and wang one each", same,
+        expect: &[&["alice: 7 open tasks"]],
+        forbid: &[],
+        tasks: &[
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: ALICE, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: BOB, due_in: 48 * H, blocked_hours: None },
+            Tk { owner: WANG, due_in: 48 * H, blocked_hours: None },
+        ]),
+        sc!("overspend", "xhs spends twice its budget's pace all month",
+            |c, ago, d| Some(if c == "xhs" && ago < 20 { Day { spend: d.spend * 2, gmv: d.gmv * 2, ..d } } else { d }),
+            expect: &[&["#xhs: month-end spend projected", "spending at"]],
+            forbid: &["#xhs · spend pace"]),
+        sc!("underspend", "taobao spends half its budget's pace all month",
+            |c, ago, d| Some(if c == "taobao" && ago < 20 { Day { spend: d.spend / 2, gmv: d.gmv / 2, ..d } } else { d }),
+            expect: &[&["#taobao · spend pace: spend at"]],
+            forbid: &["projected"]),
+        sc!("reach_fell", "xhs's impressions halved this week, so did GMV",
+            |c, ago, d| Some(if c == "xhs" && ago < 7 { scale(d, 1, 2) } else { d }),
+            expect: &[&["#xhs: GMV down 50.00% week over week", "the funnel fell at spend pace"]],
+            forbid: &["#xhs · CVR", "#xhs · CTR"]),
+        sc!("test_beats_core", "test channel xhs returns 8× two weeks running, core taobao 4×",
+            |c, _, d| Some(if c == "xhs" { Day { gmv: d.gmv * 2, ..d } } else { d }),
+            expect: &[&["#xhs · ROI: the test channel's ROI", "beat core #taobao"]],
+            forbid: &[]),
+        sc!("orders_stopped_and_overdue", "xhs orders stopped 2 days ago; bob has an overdue task",
+            |c, ago, d| Some(if c == "xhs" && ago < 2 { Day { orders: 0, gmv: 0, ..d } } else { d }),
+            expect: &[&["#xhs: 0 orders for the last 2 days"], &["bob: 1 overdue task(s) #1"]],
+            forbid: &["#xhs · CVR", "GMV down"],
+            tasks: &[Tk { owner: BOB, due_in: -3 * H, blocked_hours: None }]),
+        sc!("three_causes", "taobao's CTR fell; wechat stopped checking in; xhs has no owner",
+            |c, ago, d| match c {
+                "taobao" if ago < 7 => Some(Day { clicks: 200, orders: 10, gmv: d.gmv / 3, ..d }),
+                "wechat" if ago < 3 => None,
+                _ => Some(d),
+            },
+            expect: &[&["#taobao · CTR"], &["#wechat: no numbers for 3 days"], &["#xhs: nobody owns this channel"]],
+            forbid: &[],
+            unowned: &["xhs"]),
+    ]
+}
