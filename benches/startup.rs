@@ -10,43 +10,12 @@ use std::time::{Duration, Instant};
 use campaign_bot::clock::{Clock, ManualClock, SystemClock};
 use campaign_bot::console::emulator::{ChatKind, Emulator, UserSpec};
 
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_ticks, proc_field, wait_until};
+
 const MESSAGES: usize = 300;
 const IDLE: Duration = Duration::from_secs(10);
-
-fn proc_field(pid: u32, file: &str, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
-    text.lines()
-        .find(|l| l.starts_with(key))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// utime + stime in clock ticks (USER_HZ, 100 per second on Linux).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let get = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    get(11) + get(12)
-}
-
-async fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let end = Instant::now() + timeout;
-    while Instant::now() < end {
-        if cond() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    cond()
-}
 
 #[tokio::main]
 async fn main() {
