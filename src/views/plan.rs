@@ -581,7 +581,7 @@ pub fn render_budget(lang: Lang, currency: &str, view: &BudgetView) -> Html {
     let mut lines = vec![tr!(
         lang,
         "plan.budget.title",
-        month = today.format("%Y-%m").to_string(),
+        month = super::names::month(lang, today),
         day = day,
         days = days
     )];
