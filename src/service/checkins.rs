@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use super::Service;
 use crate::domain::checkins::{
-    CheckinArgs, DayRange, ExportRange, FieldChange, MetricsArgError, changes, channel_key,
-    day_key, parse_metrics_args, split_checkin_args,
+    CheckinArgs, DayRange, ExportRange, FieldChange, MetricsArgError, changes, day_key,
+    parse_metrics_args, split_checkin_args,
 };
 use crate::domain::metrics::{CheckinError, Totals, parse_checkin_fields, validate};
 use crate::domain::when::{WhenError, local_date, parse_day};
@@ -127,8 +127,7 @@ impl Service {
             CheckinArgs::Channel { typed, rest } => (typed, rest),
             _ => return Ok(Err(CheckinRefusal::ChannelFirst { known })),
         };
-        let name = channel_key(typed);
-        let Some(channel) = known.iter().find(|c| **c == name).cloned() else {
+        let Some(channel) = crate::domain::channel_names::resolve(typed, &known).cloned() else {
             let input = typed.to_string();
             return Ok(Err(CheckinRefusal::UnknownChannel { input, known }));
         };
