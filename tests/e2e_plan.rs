@@ -408,7 +408,7 @@ async fn budget_shows_allocation_and_says_no_spend_yet(db: TestDb) {
     let budget = app.reply(GROUP, BOB, "/budget").await;
     assert_contains(
         &budget,
-        "💰 <b>Budget for 2026-11</b> (day 2 of 30)\n<b>core</b> ¥65,000.00 (65.00%)\n  • taobao ¥40,000.00\n  • douyin ¥25,000.00\n<b>test</b> ¥15,000.00 (15.00%)\n  • xhs ¥15,000.00\n<b>reserve</b> ¥20,000.00 (20.00%)\n  • wechat ¥20,000.00\n<b>Total</b> ¥100,000.00 a month\nNo spend checked in yet this month",
+        "💰 <b>Budget for 2026-11</b> (day 2 of 30)\n<b>core</b> ¥65,000.00 (65.00%) ✅ playbook 60–70%\n  • taobao ¥40,000.00\n  • douyin ¥25,000.00\n<b>test</b> ¥15,000.00 (15.00%) ✅ playbook 10–20%\n  • xhs ¥15,000.00\n<b>reserve</b> ¥20,000.00 (20.00%) ✅ the rest\n  • wechat ¥20,000.00\n<b>Total</b> ¥100,000.00 a month\nNo spend checked in yet this month",
     )
     .await;
     app.reply(GROUP, ALICE, "/currency $").await;
