@@ -303,11 +303,12 @@ async fn goals_show_in_goals_and_plan_in_both_languages(db: TestDb) {
 async fn bad_arguments_are_quoted_and_change_nothing(db: TestDb) {
     let mut app = TestApp::spawn(db).await;
     let cases: &[(&str, &[&str])] = &[
+        // Chinese names are names (issue 16); punctuation is not, and the fix is offered.
         (
-            "/channel add 淘宝 core 1000",
+            "/channel add 淘宝-旗舰店 core 1000",
             &[
-                "<code>淘宝</code> can't be a channel name",
-                "Use <code>taobao</code> for 淘宝.",
+                "<code>淘宝-旗舰店</code> can't be a channel name",
+                "Use <code>淘宝_旗舰店</code> for 淘宝-旗舰店.",
             ],
         ),
         (
@@ -373,9 +374,9 @@ async fn bad_arguments_are_quoted_and_change_nothing(db: TestDb) {
     }
     app.reply(GROUP, ALICE, "/lang zh").await;
     let zh = app
-        .reply(GROUP, ALICE, "/channel add 小红书 core 1000")
+        .reply(GROUP, ALICE, "/channel add 小红书.官方 core 1000")
         .await;
-    assert_contains(&zh, "小红书 请用 <code>xhs</code>。").await;
+    assert_contains(&zh, "小红书.官方 请用 <code>小红书_官方</code>。").await;
     let zh = app.reply(GROUP, ALICE, "/goal ctr <= 2%").await;
     assert_contains(&zh, "点击率越高越好").await;
     let zh = app.reply(GROUP, ALICE, "/goal gmv abc").await;
@@ -407,7 +408,7 @@ async fn budget_shows_allocation_and_says_no_spend_yet(db: TestDb) {
     let budget = app.reply(GROUP, BOB, "/budget").await;
     assert_contains(
         &budget,
-        "💰 <b>Budget for 2026-11</b> (day 2 of 30)\n<b>core</b> ¥65,000.00 (65.00%)\n  • taobao ¥40,000.00\n  • douyin ¥25,000.00\n<b>test</b> ¥15,000.00 (15.00%)\n  • xhs ¥15,000.00\n<b>reserve</b> ¥20,000.00 (20.00%)\n  • wechat ¥20,000.00\n<b>Total</b> ¥100,000.00 a month\nNo spend checked in yet this month",
+        "💰 <b>Budget for 2026-11</b> (day 2 of 30)\n<b>core</b> ¥65,000.00 (65.00%) ✅ playbook 60–70%\n  • taobao ¥40,000.00\n  • douyin ¥25,000.00\n<b>test</b> ¥15,000.00 (15.00%) ✅ playbook 10–20%\n  • xhs ¥15,000.00\n<b>reserve</b> ¥20,000.00 (20.00%) ✅ the rest\n  • wechat ¥20,000.00\n<b>Total</b> ¥100,000.00 a month\nNo spend checked in yet this month",
     )
     .await;
     app.reply(GROUP, ALICE, "/currency $").await;

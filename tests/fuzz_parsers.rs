@@ -16,6 +16,7 @@ use std::fmt::Debug;
 use std::time::Instant;
 
 use campaign_bot::bot::commands::{Command, MENU, help_for, parse_command};
+use campaign_bot::domain::checkin_text::{NormalizeError, normalize};
 use campaign_bot::domain::checkins::{
     CheckinArgs, CheckinTimeArg, MetricsArgError, channel_key, is_multi_line, nudge_day,
     parse_checkin_time, parse_metrics_args, split_checkin_args, split_checkin_lines,
@@ -452,6 +453,22 @@ const CHECKIN_WORDS: &[&str] = &[
     ", ",
     "\"",
     "''",
+    // Forgiving forms (issue 16): glued, spaced, full-width, units, a spreadsheet paste.
+    "花费1000",
+    "点击１２００",
+    "１０００",
+    "，",
+    "％",
+    "元",
+    "块",
+    "万",
+    "\t",
+    "\n",
+    "花费\t点击\t订单\n",
+    "1000\t\t30",
+    "点击率",
+    "线索",
+    "私信进线",
 ];
 
 const GOAL_WORDS: &[&str] = &[
@@ -797,11 +814,12 @@ fn quotes_exactly(quoted: &str, typed: &str, shown: String) -> TestCaseResult {
     Ok(())
 }
 
+/// A channel name as stored (issue 16): letters of any script, digits, `_`, 1–20 characters,
+/// nothing that HTML or Telegram would read as markup.
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= MAX_SLUG_LEN
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.chars().count() <= MAX_SLUG_LEN
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn check_amount(r: Result<i64, AmountError>, s: &str, max: i64) -> TestCaseResult {
@@ -1054,6 +1072,36 @@ fn fuzz_parse_checkin_fields() {
                     }
                 }
                 Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn fuzz_normalize_checkin_text() {
+    fuzz(
+        "checkin_text::normalize",
+        input(&[CHECKIN_WORDS, MONEY_WORDS]),
+        |s| {
+            match normalize(&s) {
+                // One line of `key=value` words, stable under a second pass.
+                Ok(out) => {
+                    prop_assert!(!out.contains(['\n', '\t']), "{out:?}");
+                    prop_assert!(!out.contains("  "), "{out:?}");
+                    prop_assert_eq!(normalize(&out), Ok(out.clone()));
+                }
+                Err(e) => {
+                    let quoted = match &e {
+                        NormalizeError::NotUnderstood { token } => token,
+                        NormalizeError::NoValue { key } | NormalizeError::UnknownColumn { key } => {
+                            key
+                        }
+                    };
+                    // Quotes a piece of the message (widths folded), never invents one.
+                    prop_assert!(quoted.chars().count() <= s.chars().count(), "{e:?}");
+                    prop_assert!(!e.to_string().is_empty());
+                }
             }
             Ok(())
         },

@@ -3,7 +3,6 @@
 
 use super::{HandlerResult, Turn};
 use crate::domain::abtest::parse_abtest_args;
-use crate::domain::checkins::channel_key;
 use crate::views::abtest::{render_outcome, render_usage};
 
 /// Normalizes a typed channel reference: `#XHS` → `xhs`.
@@ -23,10 +22,7 @@ pub async fn abtest(turn: &Turn, args: &str) -> HandlerResult {
     let Some(channel_arg) = parsed.channel else {
         return turn.reply(render_usage(turn.lang, None).as_str()).await;
     };
-    let outcome = turn
-        .ctx
-        .abtest(team, &channel_key(channel_arg), parsed.window)
-        .await?;
+    let outcome = turn.ctx.abtest(team, channel_arg, parsed.window).await?;
     turn.reply(render_outcome(turn.lang, &outcome, channel_arg).as_str())
         .await
 }

@@ -118,10 +118,24 @@ pub const MENU: &[&str] = &[
 ];
 
 /// The `/help <command>` text for a command name (with or without the slash), if there is one.
+/// In Chinese the examples are Chinese (`/checkin 淘宝 花费 1000 …`): copy one, change it.
 pub fn help_for(lang: Lang, name: &str) -> Option<String> {
     let name = name.trim().trim_start_matches('/').to_lowercase();
-    MENU.contains(&name.as_str())
-        .then(|| tr(lang, &format!("help.{name}"), &[]))
+    if !MENU.contains(&name.as_str()) {
+        return None;
+    }
+    let mut text = tr(lang, &format!("help.{name}"), &[]);
+    let key = format!("examples.{name}");
+    if crate::i18n::has(lang, &key) {
+        // Examples are trusted locale markup (entities already escaped), one per line.
+        let examples = tr(lang, &key, &[]);
+        text.push_str("\n\n");
+        text.push_str(&tr(lang, "examples.title", &[]));
+        for example in examples.lines() {
+            text.push_str(&format!("\n<code>{example}</code>"));
+        }
+    }
+    Some(text)
 }
 
 /// The short menu description for `setMyCommands` (plain text, no HTML).

@@ -80,12 +80,20 @@ pub async fn chart(turn: &Turn, args: &str) -> HandlerResult {
         return Ok(());
     };
     let lang = turn.lang;
-    let parsed = match parse_chart_args(args) {
+    let mut parsed = match parse_chart_args(args) {
         Ok(p) => p,
         Err(tok) => return turn.reply(view::chart_usage(lang, &tok).as_str()).await,
     };
     let (data, from, today) = match turn.ctx.chart(team, &parsed).await? {
-        ChartData::Ready { data, from, today } => (data, from, today),
+        ChartData::Ready {
+            data,
+            from,
+            today,
+            channel,
+        } => {
+            parsed.channel = channel;
+            (data, from, today)
+        }
         ChartData::UnknownChannel { channels } => {
             let name = parsed.channel.as_deref().unwrap_or_default();
             let text = view::chart_unknown_channel(lang, name, &channels);

@@ -7,7 +7,6 @@ use super::commands::help_for;
 use super::{HandlerResult, TgBot, Turn};
 use crate::domain::lang::{Lang, parse_time_zone};
 use crate::domain::plan_args::parse_currency;
-use crate::domain::when::format_local;
 use crate::views::setup as view;
 
 pub async fn start(turn: &Turn) -> HandlerResult {
@@ -61,8 +60,7 @@ pub async fn timezone(turn: &Turn, args: &str) -> HandlerResult {
     let input = args.trim();
     let now = turn.ctx.now();
     if input.is_empty() {
-        let local = format_local(now, turn.tz);
-        let html = view::render_tz(turn.lang, team.tz.name(), &local, false);
+        let html = view::render_tz(turn.lang, team.tz(), now, false);
         return turn.reply(html.as_str()).await;
     }
     if !turn.require_admin("perm.action_settings").await? {
@@ -74,8 +72,7 @@ pub async fn timezone(turn: &Turn, args: &str) -> HandlerResult {
             .await;
     };
     turn.ctx.set_timezone(team, tz).await?;
-    let local = format_local(now, tz);
-    turn.reply(view::render_tz(turn.lang, tz.name(), &local, true).as_str())
+    turn.reply(view::render_tz(turn.lang, tz, now, true).as_str())
         .await
 }
 

@@ -101,7 +101,7 @@ pub async fn tasks(turn: &Turn, args: &str) -> HandlerResult {
         return turn.reply(text.as_str()).await;
     };
     let list = turn.ctx.task_list(team, &filter, turn.user_id()).await?;
-    let text = render_list(&list, turn.lang, turn.ctx.now(), "tasks.header");
+    let text = render_list(&list, turn.lang, turn.ctx.now(), team.tz(), "tasks.header");
     turn.reply(text.as_str()).await
 }
 
@@ -113,7 +113,7 @@ pub async fn mytasks(turn: &Turn) -> HandlerResult {
     let text = match &turn.team {
         Some(team) => {
             let list = turn.ctx.my_tasks_in(team, user_id).await?;
-            render_list(&list, turn.lang, now, "mytasks.header")
+            render_list(&list, turn.lang, now, team.tz(), "mytasks.header")
         }
         None => {
             let mine = turn.ctx.my_tasks_everywhere(user_id).await?;

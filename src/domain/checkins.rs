@@ -254,7 +254,7 @@ pub fn format_minute_of_day(minute: i64) -> String {
 
 /// Normalizes a typed channel reference: `#XHS` → `xhs` (the stored form of a channel name).
 pub fn channel_key(s: &str) -> String {
-    s.trim().trim_start_matches(['#', '＃']).to_lowercase()
+    super::channel_names::fold(s)
 }
 
 /// Reads a stored nudge mark back: the local day the nudge is about.
@@ -352,15 +352,17 @@ pub fn parse_metrics_args(args: &str, channels: &[String]) -> Result<MetricsArgs
     let mut period = None;
     let mut channel: Option<String> = None;
     for tok in args.split_whitespace() {
-        let key = channel_key(tok);
         let tagged = tok.starts_with(['#', '＃']);
         if period.is_none()
             && !tagged
             && let Some(p) = MetricsPeriod::parse(tok)
         {
             period = Some(p);
-        } else if channel.is_none() && channels.contains(&key) {
-            channel = Some(key);
+        } else if channel.is_none()
+            && let Some(name) = super::channel_names::resolve(tok, channels)
+        {
+            // `taobao` for a channel named 淘宝: the stored name from here on.
+            channel = Some(name.clone());
         } else if tagged {
             return Err(MetricsArgError::UnknownChannel {
                 input: tok.to_string(),

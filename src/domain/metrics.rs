@@ -594,6 +594,7 @@ fn tokens(args: &str) -> Vec<String> {
 
 /// Parses `/checkin` fields (after the channel): `spend=1000 impressions=5万 clicks：1500 日期=昨天 …`.
 pub fn parse_checkin_fields(args: &str) -> Result<CheckinInput, CheckinError> {
+    let args = &super::checkin_text::normalize(args)?;
     let toks = tokens(args);
     if toks.is_empty() {
         return Err(CheckinError::Empty);

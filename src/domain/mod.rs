@@ -3,6 +3,8 @@
 
 pub mod abtest;
 pub mod bottleneck;
+pub mod channel_names;
+pub mod checkin_text;
 pub mod checkins;
 pub mod goal;
 pub mod jobs;

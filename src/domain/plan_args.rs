@@ -908,9 +908,14 @@ mod tests {
             ChannelArgError::UnknownAction { input: "x".into() }.action(),
             None
         );
+        // A Chinese channel name is a name (issue 16); punctuation in one is not.
         assert!(matches!(
             parse_goal_args("ctr >= 2% #小红书"),
-            Err(BadChannel(SlugError::Invalid { suggestion: Some(s), .. })) if s == "xhs"
+            Ok(GoalArgs::Set(_))
+        ));
+        assert!(matches!(
+            parse_goal_args("ctr >= 2% #小红书!"),
+            Err(BadChannel(SlugError::Invalid { suggestion: Some(s), .. })) if s == "小红书"
         ));
     }
 
@@ -1075,12 +1080,12 @@ mod tests {
             ),
             ("add", MissingName { action: A::Add }),
             (
-                "add 淘宝 core 1000",
+                "add 淘宝-旗舰店 core 1000",
                 BadName {
                     action: A::Add,
                     error: SlugError::Invalid {
-                        input: "淘宝".into(),
-                        suggestion: Some("taobao".into()),
+                        input: "淘宝-旗舰店".into(),
+                        suggestion: Some("淘宝_旗舰店".into()),
                     },
                 },
             ),

@@ -378,45 +378,45 @@ pub enum SlugError {
     },
 }
 
-/// The known slug for a Chinese/common channel name (`淘宝` → `taobao`).
+/// The known Latin slug for a platform name (`淘宝` → `taobao`), from the alias table.
 pub fn suggest_slug(name: &str) -> Option<&'static str> {
     let n = name.trim().trim_start_matches(['#', '＃']).to_lowercase();
-    KNOWN_SLUGS.iter().find(|(k, _)| *k == n).map(|(_, v)| *v)
+    KNOWN_SLUGS
+        .iter()
+        .find(|(k, _)| *k == n)
+        .map(|(_, v)| *v)
+        .or_else(|| super::channel_names::latin_slug(&n))
 }
 
-/// Validates a channel slug: `#` stripped, ASCII lowercased, then `[a-z0-9_]{1,20}`.
+/// Validates a channel name: `#` stripped, full-width folded, lowercased, then letters of any
+/// script, digits and `_`, 1 to 20 characters (`淘宝`, `xhs_2`). A refusal suggests a name
+/// that would pass (`my-shop` → `my_shop`).
 pub fn validate_slug(s: &str) -> Result<String, SlugError> {
-    let stripped = s.trim().trim_start_matches(['#', '＃']).trim();
-    if stripped.is_empty() {
+    let slug = super::channel_names::fold(s);
+    if slug.is_empty() {
         return Err(SlugError::Empty { input: s.into() });
     }
-    let slug = stripped.to_ascii_lowercase();
-    let valid_chars = slug
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !valid_chars {
-        let suggestion = suggest_slug(stripped).map(str::to_string).or_else(|| {
-            let derived: String = slug
-                .chars()
-                .map(|c| {
-                    if matches!(c, '-' | ' ' | '.' | '/') {
-                        '_'
-                    } else {
-                        c
-                    }
-                })
-                .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
-                .take(MAX_SLUG_LEN)
-                .collect();
-            let derived = derived.trim_matches('_').to_string();
-            (!derived.is_empty()).then_some(derived)
-        });
+    if !super::channel_names::valid_chars(&slug) {
+        let derived: String = slug
+            .chars()
+            .map(|c| {
+                if matches!(c, '-' | ' ' | '.' | '/') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .filter(|c| c.is_alphanumeric() || *c == '_')
+            .take(MAX_SLUG_LEN)
+            .collect();
+        let derived = derived.trim_matches('_').to_string();
+        let suggestion = (!derived.is_empty()).then_some(derived);
         return Err(SlugError::Invalid {
             input: s.into(),
             suggestion,
         });
     }
-    if slug.len() > MAX_SLUG_LEN {
+    if slug.chars().count() > MAX_SLUG_LEN {
         return Err(SlugError::TooLong {
             input: s.into(),
             max: MAX_SLUG_LEN,
@@ -772,24 +772,14 @@ mod tests {
         for (s, want) in ok {
             assert_eq!(validate_slug(s), Ok(want.to_string()), "{s}");
         }
-        let cjk: &[(&str, &str)] = &[
-            ("淘宝", "taobao"),
-            ("天猫", "tmall"),
-            ("京东", "jd"),
-            ("抖音", "douyin"),
-            ("小红书", "xhs"),
-            ("微信", "wechat"),
-            ("#小红书", "xhs"),
-        ];
-        for (s, want) in cjk {
-            assert_eq!(
-                validate_slug(s),
-                Err(SlugError::Invalid {
-                    input: s.to_string(),
-                    suggestion: Some(want.to_string())
-                }),
-                "{s}"
-            );
+        // Names in any script are names (issue 16): the team's own words for its channels.
+        for (s, want) in [
+            ("淘宝", "淘宝"),
+            ("#小红书", "小红书"),
+            ("视频号_2", "视频号_2"),
+            ("ＸＨＳ", "xhs"),
+        ] {
+            assert_eq!(validate_slug(s), Ok(want.to_string()), "{s}");
         }
         assert_eq!(
             validate_slug("my-shop"),
@@ -799,12 +789,23 @@ mod tests {
             })
         );
         assert_eq!(
-            validate_slug("某平台"),
+            validate_slug("某平台!"),
             Err(SlugError::Invalid {
-                input: "某平台".into(),
-                suggestion: None
+                input: "某平台!".into(),
+                suggestion: Some("某平台".into())
             })
         );
+        assert_eq!(
+            validate_slug("<b>"),
+            Err(SlugError::Invalid {
+                input: "<b>".into(),
+                suggestion: Some("b".into())
+            })
+        );
+        assert!(matches!(
+            validate_slug("一二三四五六七八九十一二三四五六七八九十一"),
+            Err(SlugError::TooLong { max: 20, .. })
+        ));
         assert_eq!(
             validate_slug("#"),
             Err(SlugError::Empty { input: "#".into() })
@@ -818,6 +819,7 @@ mod tests {
             Err(SlugError::TooLong { max: 20, .. })
         ));
         assert_eq!(suggest_slug("淘宝"), Some("taobao"));
+        assert_eq!(suggest_slug("千川"), Some("douyin"));
         assert_eq!(suggest_slug("nothing"), None);
     }
 
@@ -871,8 +873,8 @@ mod tests {
         #[test]
         fn slugs_never_panic_and_ok_is_valid(s in ".{0,30}") {
             if let Ok(slug) = validate_slug(&s) {
-                prop_assert!(!slug.is_empty() && slug.len() <= MAX_SLUG_LEN);
-                prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+                prop_assert!(!slug.is_empty() && slug.chars().count() <= MAX_SLUG_LEN);
+                prop_assert!(slug.chars().all(|c| c.is_alphanumeric() || c == '_'));
             }
             if let Err(SlugError::Invalid { suggestion: Some(sug), .. }) = validate_slug(&s) {
                 prop_assert_eq!(validate_slug(&sug), Ok(sug.clone()));

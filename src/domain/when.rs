@@ -21,8 +21,8 @@ pub const MAX_DURATION_SECS: i64 = 36_525 * 86_400;
 /// Longest input (in characters) the parsers look at; longer input is unrecognized.
 const MAX_INPUT_CHARS: usize = 64;
 /// Epoch range kept well inside years 1..=9999 so calendar maths never overflows.
-const MIN_EPOCH: i64 = -62_135_596_800 + 3 * 86_400;
-const MAX_EPOCH: i64 = 253_402_300_799 - 3 * 86_400;
+pub const MIN_EPOCH: i64 = -62_135_596_800 + 3 * 86_400;
+pub const MAX_EPOCH: i64 = 253_402_300_799 - 3 * 86_400;
 
 /// Why a date, time or duration was refused; each variant quotes what the user typed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

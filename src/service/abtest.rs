@@ -107,22 +107,18 @@ pub async fn load(
 }
 
 impl Service {
-    /// `/abtest`: the test on the channel named `channel_key` (normalised) over the last
+    /// `/abtest`: the test on the channel `typed` names (an alias works) over the last
     /// `window` days (default [`DEFAULT_WINDOW_DAYS`]); this look counts for the peeking warning.
     pub async fn abtest(
         &self,
         team: &Team,
-        channel_key: &str,
+        typed: &str,
         window: Option<u32>,
     ) -> StoreResult<AbOutcome> {
-        let channels = self.store.channels(team.chat_id).await?;
-        let Some(channel) = channels.iter().find(|c| c.name == channel_key) else {
-            if channels.is_empty() {
-                return Ok(AbOutcome::NoChannels);
-            }
-            return Ok(AbOutcome::UnknownChannel {
-                known: channels.into_iter().map(|c| c.name).collect(),
-            });
+        let channel = match self.find_channel(team.chat_id, typed).await? {
+            Ok(channel) => channel,
+            Err(known) if known.is_empty() => return Ok(AbOutcome::NoChannels),
+            Err(known) => return Ok(AbOutcome::UnknownChannel { known }),
         };
         let window = window.unwrap_or(DEFAULT_WINDOW_DAYS);
         let now = self.now();

@@ -305,8 +305,7 @@ impl Service {
             CheckinArgs::Channel { typed, rest } => (typed, rest),
             _ => return Ok(Err(CheckinRefusal::ChannelFirst { known })),
         };
-        let name = channel_key(typed);
-        let Some(channel) = known.iter().find(|c| **c == name).cloned() else {
+        let Some(channel) = crate::domain::channel_names::resolve(typed, &known).cloned() else {
             let input = typed.to_string();
             return Ok(Err(CheckinRefusal::UnknownChannel { input, known }));
         };

@@ -119,14 +119,17 @@ impl Service {
 
     /// Sets `goal` (replacing the one for the same metric and scope) after checking its
     /// channel exists.
-    pub async fn set_goal(&self, team: &Team, goal: Goal) -> StoreResult<GoalChange> {
+    pub async fn set_goal(&self, team: &Team, mut goal: Goal) -> StoreResult<GoalChange> {
         if let Scope::Channel(name) = &goal.scope {
-            let live = self.store.channels(team.chat_id).await?;
-            if !live.iter().any(|c| &c.name == name) {
-                return Ok(GoalChange::UnknownChannel {
-                    channel: name.clone(),
-                    known: live.into_iter().map(|c| c.name).collect(),
-                });
+            // `#taobao` for a channel named 淘宝: the goal is stored under the channel's name.
+            match self.find_channel(team.chat_id, name).await? {
+                Ok(c) => goal.scope = Scope::Channel(c.name),
+                Err(known) => {
+                    return Ok(GoalChange::UnknownChannel {
+                        channel: name.clone(),
+                        known,
+                    });
+                }
             }
         }
         let old = self
@@ -152,6 +155,15 @@ impl Service {
         metric: Metric,
         scope: Scope,
     ) -> StoreResult<GoalChange> {
+        // An alias clears the goal of the channel it names; a name no live channel has is
+        // taken as typed (a goal may outlive its channel).
+        let scope = match scope {
+            Scope::Channel(name) => match self.find_channel(team.chat_id, &name).await? {
+                Ok(c) => Scope::Channel(c.name),
+                Err(_) => Scope::Channel(name),
+            },
+            Scope::Team => Scope::Team,
+        };
         let old = self
             .store
             .team_goals(team.chat_id)

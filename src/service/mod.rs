@@ -4,6 +4,7 @@
 //! scheduler.
 
 pub mod abtest;
+pub mod channels;
 pub mod checkins;
 pub mod goals;
 pub mod nudges;

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::Service;
 use super::goals::{GoalStatus, month_spend_by_channel};
+use crate::domain::channel_names::same_platform;
 use crate::domain::playbook::{ChannelPlan, Tier};
 use crate::domain::when::local_date;
 use crate::storage::{Channel, StoreResult, Team, User};
@@ -245,7 +246,17 @@ impl Service {
     ) -> StoreResult<ChannelChange> {
         let store = &self.store;
         let (chat_id, now) = (team.chat_id, self.now());
-        let existing = store.channel(chat_id, edit.name()).await?;
+        // `taobao` names the channel 淘宝 (domain::channel_names); a new name that is another
+        // spelling of a live channel is that channel, not a second one.
+        let existing = match self.find_channel(chat_id, edit.name()).await? {
+            Ok(c)
+                if !matches!(edit, ChannelEdit::Add { .. })
+                    || same_platform(&c.name, edit.name()) =>
+            {
+                Some(c)
+            }
+            _ => None,
+        };
         if let ChannelEdit::Add { name, tier, budget } = edit {
             if let Some(c) = existing {
                 return Ok(ChannelChange::Exists(c));

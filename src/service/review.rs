@@ -38,6 +38,8 @@ pub enum ChartData {
         data: Box<TeamData>,
         from: NaiveDate,
         today: NaiveDate,
+        /// The channel drawn, by its stored name (`淘宝` when `taobao` was typed).
+        channel: Option<String>,
     },
 }
 
@@ -156,14 +158,13 @@ impl Service {
 
     /// `/chart`: the team's data over the days asked for, or which channels there are.
     pub async fn chart(&self, team: &Team, args: &ChartArgs) -> StoreResult<ChartData> {
-        if let Some(name) = &args.channel {
-            let channels = self.store.channels(team.chat_id).await?;
-            if !channels.iter().any(|c| &c.name == name) {
-                return Ok(ChartData::UnknownChannel {
-                    channels: channels.into_iter().map(|c| c.name).collect(),
-                });
-            }
-        }
+        let channel = match &args.channel {
+            None => None,
+            Some(typed) => match self.find_channel(team.chat_id, typed).await? {
+                Ok(c) => Some(c.name),
+                Err(channels) => return Ok(ChartData::UnknownChannel { channels }),
+            },
+        };
         let today = local_date(self.now(), team.tz());
         let from = back(today, args.days - 1);
         let (data, _) = self.judge(team, Some(from)).await?;
@@ -171,6 +172,7 @@ impl Service {
             data: Box::new(data),
             from,
             today,
+            channel,
         })
     }
 }

@@ -281,14 +281,18 @@ impl Service {
                 None => (None, Some(username)),
             },
         };
-        if let Some(channel) = &draft.channel
-            && store.channel(team.chat_id, channel).await?.is_none()
-        {
-            let known = store.channels(team.chat_id).await?;
-            return Err(TaskError::UnknownChannel {
-                input: channel.clone(),
-                known: known.into_iter().map(|c| c.name).collect(),
-            });
+        let mut draft = draft;
+        if let Some(channel) = &draft.channel {
+            // `#taobao` for a channel named 淘宝: the task carries the channel's own name.
+            match self.find_channel(team.chat_id, channel).await? {
+                Ok(c) => draft.channel = Some(c.name),
+                Err(known) => {
+                    return Err(TaskError::UnknownChannel {
+                        input: channel.clone(),
+                        known,
+                    });
+                }
+            }
         }
         let nearby = match owner_id {
             Some(owner) => {

@@ -295,7 +295,8 @@ fn warning_text(lang: Lang, report: &AbReport, w: &Warning) -> Html {
 
 /// The `/abtest` report: header, one row per creative, the verdict, the warnings.
 pub fn render_report(lang: Lang, channel: &str, window: u32, a: &Analysis) -> Html {
-    let (from, to) = a.range.keys();
+    let from = super::names::day(lang, a.range.from);
+    let to = super::names::day(lang, a.range.to);
     let mut parts = vec![tr!(
         lang,
         "abtest.header",

@@ -4,7 +4,6 @@
 use chrono_tz::Tz;
 
 use crate::domain::checkins::{csv_money, csv_text};
-use crate::domain::when::format_local;
 use crate::service::checkins::{ExportCheckin, ExportTask};
 
 /// UTF-8 byte-order mark: without it Excel reads UTF-8 CSV as the local code page.
@@ -47,11 +46,7 @@ pub const TASKS_CSV_HEADER: [&str; 14] = [
 ];
 
 fn local_time_cell(epoch: i64, tz: Tz) -> String {
-    // format_local gives "YYYY-MM-DD HH:MM Ddd"; spreadsheets want the date and time only.
-    let s = format_local(epoch, tz);
-    s.rsplit_once(' ')
-        .map(|(dt, _)| dt.to_string())
-        .unwrap_or(s)
+    super::names::sheet_datetime(epoch, tz)
 }
 
 /// A CSV document: BOM, header, rows. Writing into memory fails only on a bug in the writer.

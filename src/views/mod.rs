@@ -9,6 +9,7 @@ pub mod names;
 pub mod numbers;
 pub mod people;
 pub mod plan;
+pub mod plan_rules;
 pub mod rhythm;
 pub mod setup;
 pub mod summary;

@@ -11,7 +11,7 @@ use crate::domain::metrics::{
     Better, CheckinError, CheckinField, GoalThreshold, MAX_CREATIVE_CHARS, Metric, Totals,
 };
 use crate::domain::money::{DASH, format_bp, format_money, format_number};
-use crate::domain::when::{WhenError, format_date, format_local};
+use crate::domain::when::WhenError;
 use crate::service::checkins::{
     CheckinRefusal, ExportData, LineOutcome, MetricsData, MetricsRefusal, Replaced, SavedCheckin,
 };
@@ -184,7 +184,7 @@ pub fn render_checkin(saved: &SavedCheckin, lang: Lang, currency: &str, marks: &
         lang,
         "numbers.checkin.header",
         channel = saved.channel.as_str(),
-        day = format_date(saved.day),
+        day = super::names::date(lang, saved.day),
     );
     if !saved.creative.is_empty() {
         text.push(&tr!(
@@ -285,7 +285,7 @@ fn line_saved(lang: Lang, line: usize, s: &SavedCheckin, currency: &str) -> Html
         "numbers.lines.ok",
         line = line,
         channel = s.channel.as_str(),
-        day = format_date(s.day),
+        day = super::names::date(lang, s.day),
         creative = creative,
         status = status,
         inputs = inputs_line(lang, &s.totals, currency),
@@ -431,7 +431,8 @@ pub fn render_metrics(
     marks: &GoalMarks,
     volume: &[Html],
 ) -> Html {
-    let (from, to) = data.range.keys();
+    let from = super::names::day(lang, data.range.from);
+    let to = super::names::day(lang, data.range.to);
     let days = data.range.days();
     let mut text = tr!(
         lang,
@@ -559,7 +560,7 @@ pub fn render_checkin_time_set(lang: Lang, minute: i64, next_due: Option<i64>, t
             "numbers.checkin_time.set",
             time = hhmm(minute),
             tz = tz.name(),
-            next = format_local(due, tz),
+            next = super::names::datetime(lang, due, tz),
         ),
         None => tr!(lang, "numbers.checkin_time.off"),
     }
@@ -599,7 +600,7 @@ pub fn render_nudge(missing: &MissingCheckins, lang: Lang, late: bool) -> Html {
     text.push(&tr!(
         lang,
         "numbers.nudge.text",
-        day = format_date(missing.day),
+        day = super::names::date(lang, missing.day),
         lines = Html::lines(lines),
         example = missing.example.as_str(),
     ));

@@ -5,7 +5,6 @@ use chrono_tz::Tz;
 use super::html::Html;
 use super::names::channel_list;
 use crate::domain::lang::Lang;
-use crate::domain::when::format_local;
 use crate::service::people::MemberView;
 use crate::tr;
 
@@ -29,7 +28,7 @@ pub fn render_whoami(name: &str, is_admin: bool, me: &MemberView, lang: Lang, tz
                 "whoami.task_line",
                 number = task.number,
                 title = task.title.as_str(),
-                due = format_local(task.due_at, tz),
+                due = super::names::datetime(lang, task.due_at, tz),
             ));
         }
         let more = me.open_tasks.len().saturating_sub(LISTED_TASKS);

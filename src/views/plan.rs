@@ -570,7 +570,8 @@ fn pace_flag(lang: Lang, status: PaceStatus, over_budget: bool) -> Html {
 /// `/budget`.
 pub fn render_budget(lang: Lang, currency: &str, view: &BudgetView) -> Html {
     let channels = &view.channels;
-    let totals = TierTotals::of(&channel_plans(channels));
+    let plans = channel_plans(channels);
+    let totals = TierTotals::of(&plans);
     if channels.is_empty() || totals.total <= 0 {
         return tr!(lang, "plan.budget.none");
     }
@@ -581,7 +582,7 @@ pub fn render_budget(lang: Lang, currency: &str, view: &BudgetView) -> Html {
     let mut lines = vec![tr!(
         lang,
         "plan.budget.title",
-        month = today.format("%Y-%m").to_string(),
+        month = super::names::month(lang, today),
         day = day,
         days = days
     )];
@@ -597,7 +598,8 @@ pub fn render_budget(lang: Lang, currency: &str, view: &BudgetView) -> Html {
             amount = money(currency, totals.get(tier)),
             share = share_bp(totals.get(tier), totals.total)
                 .map(format_bp)
-                .unwrap_or_else(dash)
+                .unwrap_or_else(dash),
+            rule = super::plan_rules::budget_tier_rule(lang, tier, &plans)
         ));
         for c in in_tier {
             let line = if spend.is_empty() {
@@ -682,7 +684,8 @@ pub fn render_plan(lang: Lang, team: &Team, view: &PlanView) -> Html {
         .map(|s| goal_line(lang, currency, s, true))
         .collect();
     let title = tr!(lang, "plan.plan.title");
-    let check = render_check(lang, currency, channels);
+    // Every rule with its figure, also when all is well (the reply to a change is shorter).
+    let check = super::plan_rules::render_rules(lang, currency, &channel_plans(channels));
     let rhythm = rhythm_lines(lang, team);
     let totals = TierTotals::of(&channel_plans(channels));
     let channel_lines: Vec<Html> = channels

@@ -9,7 +9,6 @@ use super::names::{channel_list, hhmm, metric_name, weekday_name};
 use super::summary::metric_chart;
 use crate::domain::lang::Lang;
 use crate::domain::review::ChartArgs;
-use crate::domain::when::format_local;
 use crate::report::chart::ChartSpec;
 use crate::service::report::TeamData;
 use crate::storage::Team;
@@ -38,7 +37,7 @@ fn review_line(lang: Lang, key: &str, team: &Team, weekday: i64, minute: i64, ne
         day = weekday_name(lang, weekday),
         time = hhmm(minute),
         tz = tz.name(),
-        next = format_local(next, tz),
+        next = super::names::datetime(lang, next, tz),
     )
 }
 
@@ -88,7 +87,7 @@ pub fn chart_caption(lang: Lang, args: &ChartArgs, from: NaiveDate, to: NaiveDat
         lang,
         "rhythm.chart.caption",
         metric = metric_name(lang, args.metric),
-        from = from.format("%m-%d").to_string(),
-        to = to.format("%m-%d").to_string(),
+        from = super::names::month_day(lang, from),
+        to = super::names::month_day(lang, to),
     )
 }

@@ -41,9 +41,10 @@ pub fn render_lang_usage(lang: Lang, input: &str) -> Html {
 }
 
 /// The zone now (`set` after a change), with the local time there.
-pub fn render_tz(lang: Lang, tz: &str, local: &str, set: bool) -> Html {
+pub fn render_tz(lang: Lang, tz: chrono_tz::Tz, now: i64, set: bool) -> Html {
     let key = if set { "tz.set" } else { "tz.current" };
-    tr!(lang, key, tz = tz, local = local)
+    let local = super::names::datetime(lang, now, tz);
+    tr!(lang, key, tz = tz.name(), local = local)
 }
 
 pub fn render_tz_unknown(lang: Lang, input: &str) -> Html {

@@ -21,7 +21,6 @@ use crate::domain::metrics::{
 use crate::domain::money::{DASH, format_bp, format_money, format_number, format_ratio, round_div};
 use crate::domain::playbook::{PaceStatus, PlanIssue, pacing};
 use crate::domain::review::{Span, Window};
-use crate::domain::when::format_local;
 use crate::report::chart::{ChartSpec, Series, YFormat, render_png};
 use crate::service::report::TeamData;
 use crate::service::review::SummaryData;
@@ -44,8 +43,8 @@ fn bold_tag(name: &str) -> Html {
     Html::bold(&format!("#{name}"))
 }
 
-fn md(d: NaiveDate) -> String {
-    d.format("%m-%d").to_string()
+fn md(lang: Lang, d: NaiveDate) -> String {
+    super::names::month_day(lang, d)
 }
 
 // ---------------------------------------------------------------- flags
@@ -303,11 +302,13 @@ fn single_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         FlagKind::Overloaded => a("overloaded", &[]),
         FlagKind::NoCheckin => a("no_checkin", &[]),
         FlagKind::OrdersStopped => a("orders_stopped", &[]),
-        FlagKind::SpendNoImpressions { day } => a("spend_no_impressions", &[("day", &md(*day))]),
+        FlagKind::SpendNoImpressions { day } => {
+            a("spend_no_impressions", &[("day", &md(lang, *day))])
+        }
         FlagKind::OddDay { day, field } => a(
             "odd_day",
             &[
-                ("day", &md(*day)),
+                ("day", &md(lang, *day)),
                 (
                     "field",
                     &tr!(lang, &format!("rhythm.field.{}", field.code())),
@@ -344,7 +345,7 @@ pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> Html {
         lang,
         "rhythm.bottlenecks.text",
         count = flags.len(),
-        date = md(data.today()),
+        date = md(lang, data.today()),
         flags = lines,
     )
 }
@@ -628,7 +629,7 @@ fn gap_lines(lang: Lang, data: &TeamData, w: &Window) -> Vec<Html> {
                 "rhythm.summary.gap_line",
                 channel = bold_tag(&name),
                 missing = missing,
-                last = last.map_or_else(|| DASH.to_string(), md),
+                last = last.map_or_else(|| DASH.to_string(), |d| md(lang, d)),
             )
         })
         .collect()
@@ -662,10 +663,10 @@ pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
         lang,
         head_key,
         team = data.team.title,
-        from = md(w.from),
-        to = md(w.to),
-        prev_from = md(w.prev_from),
-        prev_to = md(w.prev_to),
+        from = md(lang, w.from),
+        to = md(lang, w.to),
+        prev_from = md(lang, w.prev_from),
+        prev_to = md(lang, w.prev_to),
     ));
     parts.push(head);
     let goals = goal_lines(lang, data);
@@ -743,8 +744,8 @@ pub fn summary_caption(lang: Lang, data: &TeamData, span: Span) -> Html {
     tr!(
         lang,
         "rhythm.summary.caption",
-        from = md(w.from),
-        to = md(w.to),
+        from = md(lang, w.from),
+        to = md(lang, w.to),
     )
 }
 
@@ -795,7 +796,7 @@ pub fn agenda_text(
     head.push(&tr!(
         lang,
         "rhythm.agenda.title",
-        time = format_local(meeting_at, data.tz),
+        time = super::names::datetime(lang, meeting_at, data.tz),
         team = data.team.title,
     ));
     parts.push(head);
@@ -920,8 +921,8 @@ pub fn metric_chart(
             &[
                 ("metric", &metric_name(lang, m)),
                 ("channel", c),
-                ("from", &md(from)),
-                ("to", &md(to)),
+                ("from", &md(lang, from)),
+                ("to", &md(lang, to)),
             ],
         ),
         None => t(
@@ -929,8 +930,8 @@ pub fn metric_chart(
             "chart.title",
             &[
                 ("metric", &metric_name(lang, m)),
-                ("from", &md(from)),
-                ("to", &md(to)),
+                ("from", &md(lang, from)),
+                ("to", &md(lang, to)),
             ],
         ),
     };

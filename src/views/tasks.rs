@@ -6,10 +6,10 @@ pub use super::names::mention;
 use chrono_tz::Tz;
 
 use super::html::Html;
-use super::names::{hhmm, utf16_len};
+use super::names::{ago, datetime, hhmm, utf16_len, when_short};
 use crate::domain::lang::Lang;
 use crate::domain::tasks::{PingAction, TaskArgError, TaskStatus};
-use crate::domain::when::{WhenError, format_local};
+use crate::domain::when::WhenError;
 use crate::service::tasks::{
     EventDetail, MyTasks, Person, PingView, TaskCreated, TaskDetail, TaskList,
 };
@@ -88,7 +88,7 @@ pub fn render_created(created: &TaskCreated, lang: Lang, tz: Tz, now: i64) -> Ht
         number = task.number,
         owner = owner,
         title = task.title.as_str(),
-        due = format_local(task.due_at, tz),
+        due = datetime(lang, task.due_at, tz),
         relative = relative(lang, task.due_at, now),
     );
     text.push(&extras(lang, task));
@@ -142,7 +142,7 @@ pub fn render_when_error(err: &WhenError, lang: Lang, tz: Tz) -> Html {
             lang,
             "when.past",
             input = input.as_str(),
-            at = format_local(*at, tz)
+            at = datetime(lang, *at, tz)
         ),
         WhenError::TooFar { input } => tr!(lang, "when.too_far", input = input.as_str()),
         WhenError::Unrecognized { input }
@@ -174,7 +174,7 @@ pub fn render_detail(detail: &TaskDetail, lang: Lang, tz: Tz, now: i64) -> Html 
             let kind = entry.kind.code();
             let what = match &entry.detail {
                 EventDetail::Due(at) => {
-                    let at = at.map(|at| format_local(at, tz)).unwrap_or_default();
+                    let at = at.map(|at| datetime(lang, at, tz)).unwrap_or_default();
                     tr!(lang, "event.due", at = at)
                 }
                 EventDetail::Owner(owner) => {
@@ -187,10 +187,15 @@ pub fn render_detail(detail: &TaskDetail, lang: Lang, tz: Tz, now: i64) -> Html 
                 }
                 EventDetail::None => tr!(lang, &format!("event.{kind}")),
             };
-            let mut line = Html::text(&format!(
-                "{} · {} — ",
-                format_local(entry.at, tz),
-                person_name(&entry.who)
+            // Recent events read as "3 小时前", older ones by their date.
+            let when = if now - entry.at < 2 * 86_400 {
+                ago(lang, entry.at, now)
+            } else {
+                Html::text(&datetime(lang, entry.at, tz))
+            };
+            let mut line = Html::from_trusted(format!(
+                "{when} · {} — ",
+                Html::text(&person_name(&entry.who))
             ));
             line.push(&what);
             line
@@ -203,7 +208,7 @@ pub fn render_detail(detail: &TaskDetail, lang: Lang, tz: Tz, now: i64) -> Html 
         title = task.title.as_str(),
         owner = person_mention(&detail.owner),
         creator = person_mention(&detail.creator),
-        due = format_local(task.due_at, tz),
+        due = datetime(lang, task.due_at, tz),
         relative = relative(lang, task.due_at, now),
         status = status_text(lang, task.status),
         slips = task.slips,
@@ -229,7 +234,7 @@ fn icon(task: &Task, now: i64) -> &'static str {
 /// One message: a header, each owner's tasks (the most urgent owner first), and when it does
 /// not all fit, a pointer to narrower views for the rest. `header_key` is `tasks.header` or
 /// `mytasks.header`.
-pub fn render_list(list: &TaskList, lang: Lang, now: i64, header_key: &str) -> Html {
+pub fn render_list(list: &TaskList, lang: Lang, now: i64, tz: Tz, header_key: &str) -> Html {
     if list.is_empty() {
         return tr!(lang, "tasks.empty");
     }
@@ -256,6 +261,7 @@ pub fn render_list(list: &TaskList, lang: Lang, now: i64, header_key: &str) -> H
                 task.title
             ));
             line.push(&relative(lang, task.due_at, now));
+            line.push_text(&format!(" · {}", when_short(lang, task.due_at, now, tz)));
             if utf16_len(text.as_str()) + utf16_len(line.as_str()) > LIST_BUDGET {
                 break 'groups;
             }
@@ -290,7 +296,7 @@ pub fn render_my_tasks(mine: &MyTasks, lang: Lang, now: i64) -> Html {
             let mut line = Html::markup("\n");
             line.push_text(&format!("{icon} #{} {} — ", task.number, task.title));
             line.push(&relative(lang, task.due_at, now));
-            line.push_text(&format!(" ({})", format_local(task.due_at, tz)));
+            line.push_text(&format!(" ({})", datetime(lang, task.due_at, tz)));
             text.push(&line);
         }
     }
@@ -319,7 +325,7 @@ pub fn render_ping(ping: &PingView) -> Html {
         owner = person_mention(&ping.owner),
         number = task.number,
         title = task.title.as_str(),
-        due = format_local(task.due_at, ping.team.tz()),
+        due = datetime(lang, task.due_at, ping.team.tz()),
         days = days,
     ));
     if days >= 2 {
@@ -337,7 +343,7 @@ pub fn render_ping_acted(action: PingAction, who: &Html, due: i64, tz: Tz, lang:
             lang,
             "ping.acted_snooze",
             who = who,
-            due = format_local(due, tz)
+            due = datetime(lang, due, tz)
         ),
         PingAction::Block => tr!(lang, "ping.acted_block", who = who),
     }
@@ -384,7 +390,7 @@ pub fn render_done(task: &Task, next: Option<&Task>, lang: Lang, tz: Tz) -> Html
             lang,
             "task.next",
             number = next.number,
-            due = format_local(next.due_at, tz)
+            due = datetime(lang, next.due_at, tz)
         ));
     }
     text
@@ -412,7 +418,7 @@ pub fn render_rescheduled(task: &Task, lang: Lang, tz: Tz) -> Html {
         "task.rescheduled",
         number = task.number,
         title = task.title.as_str(),
-        due = format_local(task.due_at, tz),
+        due = datetime(lang, task.due_at, tz),
         slips = task.slips
     )
 }
