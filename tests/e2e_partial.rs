@@ -23,6 +23,7 @@ e2e!(
     several_channels_in_one_message_and_a_bad_line_is_named,
     several_channels_in_chinese,
     imported_days_merge_in_one_transaction_and_again_change_nothing,
+    budget_pace_leaves_out_days_checked_in_without_spend,
 );
 
 /// The team exists once someone wrote; channels xhs (owner Bob), jd (owner Wang), douyin.
@@ -408,5 +409,30 @@ async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app
         .await
         .expect("store");
     assert!(matches!(unknown, Err(DaysRefusal::UnknownChannel { .. })));
+    app.stop().await.cleanup().await;
+}
+
+async fn budget_pace_leaves_out_days_checked_in_without_spend(mut app: TestApp) {
+    setup(&mut app).await;
+    // 2 November: yesterday checked in without spend, today ¥2,000 of a ¥30,000 month.
+    app.reply(GROUP, BOB, "/checkin xhs clicks=100 date=yesterday")
+        .await;
+    app.reply(GROUP, BOB, "/checkin xhs spend=2000 clicks=100")
+        .await;
+    app.reply(GROUP, WANG, "/checkin jd spend=2000").await;
+    let plain = strip_html(&app.reply(GROUP, ALICE, "/budget").await);
+    // Judged over the one day with spend: ¥1,000 planned, ¥2,000 spent.
+    let xhs = plain
+        .lines()
+        .find(|l| l.contains("xhs") && l.contains("spent"))
+        .unwrap_or_else(|| panic!("{plain}"));
+    assert!(xhs.contains("200.00% of plan to date"), "{xhs}");
+    assert!(xhs.contains("over pace"), "{xhs}");
+    // jd has no unknown day: both days of the month count.
+    let jd = plain
+        .lines()
+        .find(|l| l.contains("jd") && l.contains("spent"))
+        .unwrap_or_else(|| panic!("{plain}"));
+    assert!(jd.contains("100.00% of plan to date"), "{jd}");
     app.stop().await.cleanup().await;
 }
