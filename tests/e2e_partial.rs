@@ -5,8 +5,13 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::checkins::{Field, FieldChange};
+use campaign_bot::domain::metrics::CheckinError;
 use campaign_bot::domain::playbook::Tier;
+use campaign_bot::domain::totals::Numbers;
+use campaign_bot::service::checkins::{DayNumbers, DaysRefusal, Replaced};
 use campaign_bot::telegram::send::strip_html;
+use chrono::NaiveDate;
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(
@@ -17,6 +22,8 @@ e2e!(
     a_leads_channel_is_judged_on_the_lead_funnel,
     several_channels_in_one_message_and_a_bad_line_is_named,
     several_channels_in_chinese,
+    imported_days_merge_in_one_transaction_and_again_change_nothing,
+    budget_pace_leaves_out_days_checked_in_without_spend,
 );
 
 /// The team exists once someone wrote; channels xhs (owner Bob), jd (owner Wang), douyin.
@@ -276,5 +283,156 @@ async fn several_channels_in_chinese(mut app: TestApp) {
     assert!(text.contains("❌ 第 2 行"), "{text}");
     assert!(text.contains("订单（9）不能多于点击（3）"), "{text}");
     assert_eq!(count(&app).await, 1);
+    app.stop().await.cleanup().await;
+}
+
+/// `Service::save_days`, what report import (issue 14 D) stores through: many days of one
+/// channel in one transaction, each merged like a check-in.
+async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app: TestApp) {
+    setup(&mut app).await;
+    let team = app
+        .ctx
+        .store
+        .team(GROUP)
+        .await
+        .expect("read")
+        .expect("team");
+    // Bob had typed yesterday's orders; the platform export has spend and clicks.
+    app.reply(GROUP, BOB, "/checkin xhs orders=7 date=yesterday")
+        .await;
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).expect("day");
+    let spend_clicks = |spend: i64, clicks: i64| Numbers {
+        spend: Some(spend),
+        clicks: Some(clicks),
+        ..Numbers::default()
+    };
+    let days = [
+        DayNumbers {
+            day: day(1),
+            numbers: spend_clicks(50_000, 900),
+        },
+        DayNumbers {
+            day: day(2),
+            numbers: spend_clicks(60_000, 1_000),
+        },
+    ];
+    let saved = app
+        .ctx
+        .save_days(&team, "xhs", &days, Some(BOB))
+        .await
+        .expect("store")
+        .expect("saved");
+    assert_eq!(
+        saved.days,
+        [
+            (
+                day(1),
+                Replaced::Changed(vec![
+                    FieldChange {
+                        field: Field::Spend,
+                        old: None,
+                        new: Some(50_000)
+                    },
+                    FieldChange {
+                        field: Field::Clicks,
+                        old: None,
+                        new: Some(900)
+                    },
+                ])
+            ),
+            (day(2), Replaced::Nothing),
+        ]
+    );
+    let y = app
+        .ctx
+        .store
+        .checkin(GROUP, "xhs", "2026-11-01", "")
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(
+        (y.spend, y.clicks, y.orders),
+        (Some(50_000), Some(900), Some(7))
+    );
+    // The same content again changes nothing.
+    let again = app
+        .ctx
+        .save_days(&team, "xhs", &days, Some(BOB))
+        .await
+        .expect("store")
+        .expect("saved");
+    assert!(
+        again.days.iter().all(|(_, r)| *r == Replaced::Same),
+        "{again:?}"
+    );
+    assert_eq!(count(&app).await, 2);
+    // One impossible day refuses the whole import: nothing stored.
+    let bad = [
+        DayNumbers {
+            day: day(2),
+            numbers: spend_clicks(1, 2),
+        },
+        DayNumbers {
+            day: day(1),
+            numbers: Numbers {
+                orders: Some(5_000),
+                ..Numbers::default()
+            },
+        },
+    ];
+    let refused = app
+        .ctx
+        .save_days(&team, "xhs", &bad, None)
+        .await
+        .expect("store");
+    assert!(
+        matches!(
+            refused,
+            Err(DaysRefusal::Day {
+                error: CheckinError::OrdersExceedClicks { .. },
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let today = app
+        .ctx
+        .store
+        .checkin(GROUP, "xhs", "2026-11-02", "")
+        .await
+        .expect("read")
+        .expect("row");
+    assert_eq!(today.spend, Some(60_000), "the first day was not written");
+    let unknown = app
+        .ctx
+        .save_days(&team, "tmall", &days, None)
+        .await
+        .expect("store");
+    assert!(matches!(unknown, Err(DaysRefusal::UnknownChannel { .. })));
+    app.stop().await.cleanup().await;
+}
+
+async fn budget_pace_leaves_out_days_checked_in_without_spend(mut app: TestApp) {
+    setup(&mut app).await;
+    // 2 November: yesterday checked in without spend, today ¥2,000 of a ¥30,000 month.
+    app.reply(GROUP, BOB, "/checkin xhs clicks=100 date=yesterday")
+        .await;
+    app.reply(GROUP, BOB, "/checkin xhs spend=2000 clicks=100")
+        .await;
+    app.reply(GROUP, WANG, "/checkin jd spend=2000").await;
+    let plain = strip_html(&app.reply(GROUP, ALICE, "/budget").await);
+    // Judged over the one day with spend: ¥1,000 planned, ¥2,000 spent.
+    let xhs = plain
+        .lines()
+        .find(|l| l.contains("xhs") && l.contains("spent"))
+        .unwrap_or_else(|| panic!("{plain}"));
+    assert!(xhs.contains("200.00% of plan to date"), "{xhs}");
+    assert!(xhs.contains("over pace"), "{xhs}");
+    // jd has no unknown day: both days of the month count.
+    let jd = plain
+        .lines()
+        .find(|l| l.contains("jd") && l.contains("spent"))
+        .unwrap_or_else(|| panic!("{plain}"));
+    assert!(jd.contains("100.00% of plan to date"), "{jd}");
     app.stop().await.cleanup().await;
 }

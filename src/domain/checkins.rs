@@ -64,7 +64,7 @@ pub fn changes(old: &Numbers, new: &Numbers) -> Vec<FieldChange> {
     Field::ALL
         .into_iter()
         .filter_map(|field| {
-            let (o, n) = (field.get(old), field.get(new));
+            let (o, n) = (old.get(field), new.get(field));
             (o != n).then_some(FieldChange {
                 field,
                 old: o,

@@ -60,11 +60,6 @@ impl Field {
     fn index(self) -> usize {
         self as usize
     }
-
-    /// Reads the field from a [`Numbers`] (None = not reported).
-    pub fn get(self, n: &Numbers) -> Option<i64> {
-        n.get(self)
-    }
 }
 
 /// One check-in's or one day's numbers as reported: `None` = nobody reported it (never 0).
@@ -116,26 +111,6 @@ impl Numbers {
         Field::ALL.iter().all(|f| self.get(*f).is_none())
     }
 
-    /// The fields that were reported, in field order.
-    pub fn named(&self) -> Vec<Field> {
-        Field::ALL
-            .into_iter()
-            .filter(|f| self.get(*f).is_some())
-            .collect()
-    }
-
-    /// These numbers with `newer`'s reported fields replacing them: a later check-in of the same
-    /// key changes only the fields it names.
-    pub fn merged(&self, newer: &Numbers) -> Numbers {
-        let mut out = *self;
-        for f in Field::ALL {
-            if let Some(v) = newer.get(f) {
-                out.set(f, Some(v));
-            }
-        }
-        out
-    }
-
     /// Field-wise sum of the same day's rows (several creatives): a field is known when any row
     /// reported it. Only for one day; over days use [`Totals`].
     pub fn plus(&self, o: &Numbers) -> Numbers {
@@ -146,6 +121,18 @@ impl Numbers {
                 (a, b) => a.or(b),
             };
             out.set(f, v);
+        }
+        out
+    }
+
+    /// These numbers with `newer`'s reported fields replacing them: a later check-in of the same
+    /// key changes only the fields it names.
+    pub fn merged(&self, newer: &Numbers) -> Numbers {
+        let mut out = *self;
+        for f in Field::ALL {
+            if let Some(v) = newer.get(f) {
+                out.set(f, Some(v));
+            }
         }
         out
     }
@@ -288,11 +275,6 @@ impl Totals {
         self.days
     }
 
-    /// Whether nothing at all was reported.
-    pub fn is_empty(&self) -> bool {
-        self.days == 0
-    }
-
     /// A field's sum over the days it was reported; None when it never was.
     pub fn get(&self, f: Field) -> Option<i64> {
         let a = self.fields[f.index()];
@@ -417,12 +399,6 @@ impl<'a> Sum<&'a Totals> for Totals {
     }
 }
 
-impl From<&Numbers> for Totals {
-    fn from(n: &Numbers) -> Totals {
-        Totals::of(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,7 +471,6 @@ mod tests {
         };
         let m = old.merged(&new);
         assert_eq!(m, day(100, 1000, 12, Some(1), Some(900)));
-        assert_eq!(new.named(), vec![Field::Clicks, Field::Gmv]);
     }
 
     fn numbers() -> impl Strategy<Value = Numbers> {

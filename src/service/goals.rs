@@ -182,6 +182,29 @@ impl Service {
     }
 }
 
+/// Per channel, the days this month (team-local) with numbers but no spend: budget pacing
+/// leaves them out rather than read ¥0 (issue 14). Channels without such days have no entry.
+pub async fn month_unknown_spend_days(
+    store: &Store,
+    chat_id: i64,
+    now: i64,
+    tz: Tz,
+) -> StoreResult<HashMap<String, u32>> {
+    let today = local_date(now, tz);
+    let (from, to) = (day_key(Period::Month.start(today)), day_key(today));
+    let rows = store.channel_checkins(chat_id, &from, &to, "").await?;
+    let month = window_totals(rows.into_iter().map(|c| {
+        let n = c.numbers();
+        (c.channel, c.day, n)
+    }));
+    Ok(month
+        .channels
+        .into_iter()
+        .map(|(c, t)| (c, t.days() - t.known_days(Metric::Spend)))
+        .filter(|(_, unknown)| *unknown > 0)
+        .collect())
+}
+
 /// Spend per channel this month (team-local calendar month), minor units, for budget pacing.
 pub async fn month_spend_by_channel(
     store: &Store,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::Service;
-use super::goals::{GoalStatus, month_spend_by_channel};
+use super::goals::{GoalStatus, month_spend_by_channel, month_unknown_spend_days};
 use crate::domain::channel_names::same_platform;
 use crate::domain::playbook::{ChannelPlan, Tier};
 use crate::domain::when::local_date;
@@ -147,6 +147,8 @@ pub struct BudgetView {
     pub today: NaiveDate,
     /// Empty when nothing was checked in this month (spend on removed channels included).
     pub spend: HashMap<String, i64>,
+    /// Days this month a channel checked in without spend: its pace leaves them out.
+    pub unknown_spend_days: HashMap<String, u32>,
 }
 
 /// `/plan`: goals with where they stand, the channels with owners.
@@ -227,6 +229,8 @@ impl Service {
             channels: by_tier(self.live_channels(team.chat_id).await?),
             today: local_date(now, team.tz()),
             spend: month_spend_by_channel(&self.store, team.chat_id, now, team.tz()).await?,
+            unknown_spend_days: month_unknown_spend_days(&self.store, team.chat_id, now, team.tz())
+                .await?,
         })
     }
 

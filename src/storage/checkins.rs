@@ -49,22 +49,29 @@ impl Store {
     /// Writes several check-ins in one transaction (all or none), each merged as in
     /// [`Store::put_checkin`]: `/checkin` with one line per channel, and imported days.
     /// Returns, in order, each stored row and the row it merged into.
+    ///
+    /// The rows merged into are read before the transaction, not inside it: on SQLite a
+    /// transaction that reads before it writes cannot wait for a concurrent writer (it fails
+    /// with "database is locked" at once), while one that starts by writing waits its turn.
+    /// A concurrent check-in of the same key can only make the "what changed" note stale,
+    /// never the stored numbers (each upsert is atomic), and so can the same key twice in one
+    /// batch (the second note compares with the numbers before the batch).
     pub async fn put_checkins(
         &self,
         rows: &[NewCheckin<'_>],
         now: i64,
     ) -> StoreResult<Vec<(Checkin, Option<Checkin>)>> {
-        let mut out = Vec::with_capacity(rows.len());
+        let mut before = Vec::with_capacity(rows.len());
+        for new in rows {
+            before.push(
+                self.checkin(new.chat_id, new.channel, new.day, new.creative)
+                    .await?,
+            );
+        }
+        let mut stored = Vec::with_capacity(rows.len());
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for new in rows {
-                let before = sqlx::query_as::<_, Checkin>(KEY_SQL)
-                    .bind(new.chat_id)
-                    .bind(new.channel)
-                    .bind(new.day)
-                    .bind(new.creative)
-                    .fetch_optional(&mut *tx)
-                    .await?;
                 let row = sqlx::query_as::<_, Checkin>(MERGE_SQL)
                     .bind(new.chat_id)
                     .bind(new.channel)
@@ -82,11 +89,11 @@ impl Store {
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await?;
-                out.push((row, before));
+                stored.push(row);
             }
             tx.commit().await?;
         });
-        Ok(out)
+        Ok(stored.into_iter().zip(before).collect())
     }
 
     /// The check-in for one key, if there is one.

@@ -611,16 +611,25 @@ pub fn render_budget(lang: Lang, currency: &str, view: &BudgetView) -> Html {
                 )
             } else {
                 let spent = spend.get(&c.name).copied().unwrap_or(0);
-                let p = pacing(spent, c.monthly_budget, day, days);
+                // Days checked in without spend are left out of the plan to date, not ¥0.
+                let unknown = view.unknown_spend_days.get(&c.name).copied().unwrap_or(0);
+                let judged = day.checked_sub(unknown).filter(|d| *d > 0);
+                let p = judged.map(|d| pacing(spent, c.monthly_budget, d, days));
                 tr!(
                     lang,
                     "plan.budget.channel_spend",
                     name = &c.name,
                     budget = money(currency, c.monthly_budget),
                     spent = money(currency, spent),
-                    pace = p.pct_of_linear_plan_bp.map(format_bp).unwrap_or_else(dash),
-                    projected = money(currency, p.projected_month_end),
-                    flag = pace_flag(lang, p.status, p.over_budget)
+                    pace = p
+                        .and_then(|p| p.pct_of_linear_plan_bp)
+                        .map(format_bp)
+                        .unwrap_or_else(dash),
+                    projected = p.map_or_else(
+                        || Html::text(DASH),
+                        |p| money(currency, p.projected_month_end)
+                    ),
+                    flag = p.map_or_else(Html::new, |p| pace_flag(lang, p.status, p.over_budget))
                 )
             };
             lines.push(line);
@@ -637,14 +646,28 @@ pub fn render_budget(lang: Lang, currency: &str, view: &BudgetView) -> Html {
         // Spend on removed channels still counts against the month.
         let spent: i64 = spend.values().fold(0i64, |a, b| a.saturating_add(*b));
         let p = pacing(spent, totals.total, day, days);
+        // With any channel's spend unknown on some day, the team's total is not judged.
+        let known = view.unknown_spend_days.is_empty();
         lines.push(tr!(
             lang,
             "plan.budget.total_spend",
             spent = money(currency, spent),
             planned = money(currency, p.planned_to_date),
-            pace = p.pct_of_linear_plan_bp.map(format_bp).unwrap_or_else(dash),
-            projected = money(currency, p.projected_month_end),
-            flag = pace_flag(lang, p.status, p.over_budget)
+            pace = p
+                .pct_of_linear_plan_bp
+                .filter(|_| known)
+                .map(format_bp)
+                .unwrap_or_else(dash),
+            projected = if known {
+                money(currency, p.projected_month_end)
+            } else {
+                Html::text(DASH)
+            },
+            flag = if known {
+                pace_flag(lang, p.status, p.over_budget)
+            } else {
+                Html::new()
+            }
         ));
     }
     Html::lines(lines)
