@@ -11,6 +11,7 @@
 //! - **An odd day**: a day of the last week whose spend, impressions, clicks, orders or GMV is
 //!   [`ODD_FACTOR`]× or more above, or (when not 0) that many times below, the channel's median
 //!   over the window (needs [`BASELINE_MIN_DAYS`] reported days): a typo such as 50000 for 5000.
+//!   Festival days (`festivals`) are meant to be off the norm and are not checked.
 
 use std::collections::BTreeMap;
 
@@ -194,6 +195,9 @@ fn odd_day(today: NaiveDate, c: &ChannelFacts, window: &[(NaiveDate, Totals)]) -
     }
     let week_from = back(today, WINDOW_DAYS - 1);
     for (day, t) in window.iter().rev().take_while(|(d, _)| *d >= week_from) {
+        if super::festivals::festival_on(*day).is_some() {
+            continue; // a festival day is meant to be off the norm
+        }
         for field in Field::ALL {
             let values: Vec<i64> = window.iter().map(|(_, t)| field.read(t)).collect();
             let Some(twice) = twice_median(&values).filter(|m| *m > 0) else {
