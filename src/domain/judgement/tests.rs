@@ -283,6 +283,14 @@ fn orders_stopped_is_a_data_problem_not_a_cvr_problem() {
             );
         }
     }
+    // A channel selling 2 orders a day: 2 quiet days are chance (4 expected), 3 are not (6).
+    for (n, want) in [(2, false), (3, true)] {
+        let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+        edit(&mut s, "xhs", 0, 30, |t| t.orders = 2);
+        edit(&mut s, "xhs", 0, n - 1, |t| t.orders = 0);
+        let got = shown(&s).iter().any(|f| f.kind == FlagKind::OrdersStopped);
+        assert_eq!(got, want, "{n} quiet days of a 2-a-day channel");
+    }
     // A channel that never had orders: nothing stopped.
     let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
     edit(&mut s, "xhs", 0, 30, |t| t.orders = 0);
@@ -318,6 +326,15 @@ fn a_day_ten_times_off_names_the_day_and_silences_the_channel() {
         (Field::Clicks, |t, v| t.clicks = v, 3_000, true),
         (Field::Gmv, |t, v| t.gmv = v, 4_000_000, true),
     ];
+    // Small numbers are noise: a channel of 5 clicks a day with a day of 50 is not flagged.
+    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    edit(&mut s, "xhs", 0, 30, |t| t.clicks = 5);
+    edit(&mut s, "xhs", 1, 1, |t| t.clicks = 50);
+    assert!(
+        !shown(&s)
+            .iter()
+            .any(|f| matches!(f.kind, FlagKind::OddDay { .. }))
+    );
     for &(field, set, v, want) in cases {
         let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
         edit(&mut s, "xhs", 1, 1, |t| set(t, v));
