@@ -145,6 +145,9 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
         }
     }
     app.clock.advance(now - T0);
+    if sc.zh {
+        app.reply(GROUP, ALICE, "/lang zh").await;
+    }
 }
 
 /// The flags of a `/bottlenecks` reply, one string per flag (finding and lever).
@@ -176,6 +179,7 @@ impl Outcome {
             && self.extra <= 1
             && self.total <= 5
             && self.summary_shown <= 5
+            && self.summary_shown == self.total.min(5)
             && self.forbidden.is_empty()
     }
 }
@@ -200,7 +204,7 @@ async fn run(mut app: TestApp, sc: &Scenario) -> (TestDb, Outcome) {
     let summary = sent
         .iter()
         .map(|m| campaign_bot::telegram::send::strip_html(&m.text))
-        .find(|t| t.contains("summary"))
+        .max_by_key(String::len) // the text, not the picture's caption
         .unwrap_or_default();
     let summary_ok = sc.summary_has.iter().all(|p| summary.contains(p));
     if !summary_ok {
@@ -210,10 +214,8 @@ async fn run(mut app: TestApp, sc: &Scenario) -> (TestDb, Outcome) {
         );
     }
     let named = named && summary_ok;
-    let summary_shown = summary
-        .split("Bottlenecks")
-        .nth(1)
-        .map_or(0, |s| flag_blocks(s).len());
+    // Only the summary's bottleneck list has lines starting with a flag icon.
+    let summary_shown = flag_blocks(&summary).len();
     let outcome = Outcome {
         named,
         extra: used.iter().filter(|u| !**u).count(),

@@ -562,7 +562,7 @@ pub fn evaluate(s: &Snapshot) -> Vec<Flag> {
         let d = days.get(c.name.as_str());
         funnel(s, c, d, &mut flags);
         budget(s, c, d, &mut flags);
-        week_drops(s, c, d, &mut flags);
+        week_drops(s, c, d, WINDOW_DAYS, &mut flags);
         no_checkin(s, c, d, &mut flags);
     }
     test_beats_core(s, &days, &mut flags);
@@ -844,11 +844,13 @@ fn budget(
 }
 
 /// This week's and last week's totals over matched days only: a day counts when the metric
-/// `m` was known on it and on the same weekday last week (unknown is not a drop).
+/// `m` was known on it and on the day `offset` days before (unknown is not a drop). "Last
+/// week" is [`WINDOW_DAYS`] back, or two weeks when `judgement` skips a festival week.
 fn matched_weeks(
     s: &Snapshot,
     d: Option<&BTreeMap<NaiveDate, Totals>>,
     m: Metric,
+    offset: u64,
 ) -> Option<(Totals, Totals)> {
     let d = d?;
     let mut cur = Totals::default();
@@ -856,7 +858,7 @@ fn matched_weeks(
     let mut any = false;
     for i in 0..WINDOW_DAYS {
         let day = back(s.today, i);
-        let before = back(day, WINDOW_DAYS);
+        let before = back(day, offset);
         if day == before {
             continue; // at NaiveDate::MIN
         }
@@ -878,14 +880,26 @@ fn drop_of(prev: &Totals, cur: &Totals, m: Metric) -> Option<(MetricValue, Metri
     (ch <= WOW_DROP_BP).then_some((p, c, ch))
 }
 
+/// The week-over-week drops of every channel against the week starting `offset` days back
+/// (`judgement` uses it to skip a festival week).
+pub fn week_drops_against(s: &Snapshot, offset: u64) -> Vec<Flag> {
+    let days = day_map(s);
+    let mut out = Vec::new();
+    for c in &s.channels {
+        week_drops(s, c, days.get(c.name.as_str()), offset, &mut out);
+    }
+    out
+}
+
 fn week_drops(
     s: &Snapshot,
     c: &ChannelFacts,
     d: Option<&BTreeMap<NaiveDate, Totals>>,
+    offset: u64,
     out: &mut Vec<Flag>,
 ) {
     for m in [Metric::Gmv, Metric::Ctr, Metric::Cvr] {
-        let Some((cur, prev)) = matched_weeks(s, d, m) else {
+        let Some((cur, prev)) = matched_weeks(s, d, m, offset) else {
             continue;
         };
         let gated = match m {

@@ -47,6 +47,8 @@ pub struct Scenario {
     pub forbid: &'static [&'static str],
     /// Phrases the `/summary` must hold.
     pub summary_has: &'static [&'static str],
+    /// The team speaks Chinese (`/lang zh`).
+    pub zh: bool,
 }
 
 pub const ALICE: i64 = 501;
@@ -108,6 +110,7 @@ impl Scenario {
             expect: &[],
             forbid: &[],
             summary_has: &[],
+            zh: false,
         }
     }
 }
@@ -211,6 +214,21 @@ pub fn all() -> Vec<Scenario> {
             expect: &[&["#xhs: 0 orders for the last 2 days"], &["bob: 1 overdue task(s) #1"]],
             forbid: &["#xhs · CVR", "GMV down"],
             tasks: &[Tk { owner: BOB, due_in: -3 * H, blocked_hours: None }]),
+        sc!("after_double_11", "xhs sold 3× in the 双11 week (11-07..11-13), normal since: not a drop",
+            |c, ago, d| Some(if c == "xhs" && (7..14).contains(&ago) { Day { orders: d.orders * 3, gmv: d.gmv * 3, ..d } } else { d }),
+            expect: &[],
+            forbid: &["GMV down", "🔴", "🟠"]),
+        sc!("drop_in_double_12_week", "12-14: taobao's GMV halved in the 双12 week: below the CVR goal, not called a week-over-week drop",
+            |c, ago, d| Some(if c == "taobao" && ago < 7 { Day { orders: d.orders / 2, gmv: d.gmv / 2, ..d } } else { d }),
+            expect: &[&["#taobao · CVR: 2.50% this week, below the goal 4.00%"]],
+            forbid: &["GMV down", "CVR down"],
+            today: date(12, 14)),
+        sc!("zh_collapse_and_owners", "中文团队：xhs 转化率暴跌；taobao、wechat 无负责人",
+            |c, ago, d| Some(if c == "xhs" && ago < 7 { Day { orders: 6, gmv: d.gmv / 5, ..d } } else { d }),
+            expect: &[&["#xhs · 转化率：", "；转化率环比下降 80.00%", "；成交额环比下降 80.00%"], &["无负责人：#taobao、#wechat"]],
+            forbid: &["below", "no owner"],
+            unowned: &["taobao", "wechat"],
+            zh: true),
         sc!("three_causes", "taobao's CTR fell; wechat stopped checking in; xhs has no owner",
             |c, ago, d| match c {
                 "taobao" if ago < 7 => Some(Day { clicks: 200, orders: 10, gmv: d.gmv / 3, ..d }),

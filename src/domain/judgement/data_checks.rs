@@ -6,11 +6,14 @@
 //! - **Orders stopped**: the channel's last [`STOPPED_MIN_DAYS`] or more reported days have 0
 //!   orders while each day's clicks stay within [`CLICKS_NORMAL_FACTOR`]× of their median on
 //!   the earlier days, and the channel had orders on those earlier days (at least
-//!   [`BASELINE_MIN_DAYS`] of them reported).
+//!   [`BASELINE_MIN_DAYS`] of them reported), enough that 0 is no chance: the median orders
+//!   a day × the run ≥ [`STOPPED_MIN_EXPECTED`].
 //! - **Spend with no impressions**: a day of the last week with spend and 0 impressions.
 //! - **An odd day**: a day of the last week whose spend, impressions, clicks, orders or GMV is
 //!   [`ODD_FACTOR`]× or more above, or (when not 0) that many times below, the channel's median
-//!   over the window (needs [`BASELINE_MIN_DAYS`] reported days): a typo such as 50000 for 5000.
+//!   over the window (needs [`BASELINE_MIN_DAYS`] reported days, and a median worth judging,
+//!   see [`Field::min_median`]): a typo such as 50000 for 5000.
+//!   Festival days (`festivals`) are meant to be off the norm and are not checked.
 
 use std::collections::BTreeMap;
 
@@ -31,6 +34,9 @@ pub const CLICKS_NORMAL_FACTOR: i64 = 2;
 pub const BASELINE_MIN_DAYS: usize = 5;
 /// A day this many times off the median is odd.
 pub const ODD_FACTOR: i64 = 10;
+/// Orders stopped needs the usual orders a day × the run to reach this many: two quiet days
+/// of a channel selling one order a day are chance, not broken tracking.
+pub const STOPPED_MIN_EXPECTED: i64 = 5;
 
 /// A reported number of a check-in, as an odd day names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,6 +71,16 @@ impl Field {
             Field::Clicks => t.clicks,
             Field::Orders => t.orders,
             Field::Gmv => t.gmv,
+        }
+    }
+
+    /// The smallest median a day is judged against: below it, 10× is noise (3 clicks vs 30).
+    pub fn min_median(self) -> i64 {
+        match self {
+            Field::Spend | Field::Gmv => 1_000, // 10.00
+            Field::Impressions => 100,
+            Field::Clicks => 10,
+            Field::Orders => 3,
         }
     }
 
@@ -142,6 +158,12 @@ fn orders_stopped(c: &ChannelFacts, window: &[(NaiveDate, Numbers)]) -> Option<F
     if before.len() < BASELINE_MIN_DAYS || !before.iter().any(|(_, t)| t.orders > Some(0)) {
         return None;
     }
+    let orders: Vec<i64> = before.iter().filter_map(|(_, t)| t.orders).collect();
+    let twice_orders = twice_median(&orders)?;
+    let run_i64 = i64::try_from(run).unwrap_or(i64::MAX);
+    if i128::from(twice_orders) * i128::from(run_i64) < 2 * i128::from(STOPPED_MIN_EXPECTED) {
+        return None; // too few orders usually for 0 to mean anything
+    }
     let clicks: Vec<i64> = before.iter().filter_map(|(_, t)| t.clicks).collect();
     let twice = twice_median(&clicks)?;
     if twice <= 0 {
@@ -194,6 +216,9 @@ fn odd_day(today: NaiveDate, c: &ChannelFacts, window: &[(NaiveDate, Numbers)]) 
     }
     let week_from = back(today, WINDOW_DAYS - 1);
     for (day, t) in window.iter().rev().take_while(|(d, _)| *d >= week_from) {
+        if super::festivals::festival_on(*day).is_some() {
+            continue; // a festival day is meant to be off the norm
+        }
         for field in Field::ALL {
             let Some(value) = field.read(t) else {
                 continue;
@@ -202,7 +227,8 @@ fn odd_day(today: NaiveDate, c: &ChannelFacts, window: &[(NaiveDate, Numbers)]) 
             if values.len() < BASELINE_MIN_DAYS {
                 continue;
             }
-            let Some(twice) = twice_median(&values).filter(|m| *m > 0) else {
+            let floor = 2 * field.min_median();
+            let Some(twice) = twice_median(&values).filter(|m| *m >= floor) else {
                 continue;
             };
             let (v, tw, k) = (i128::from(value), i128::from(twice), i128::from(ODD_FACTOR));

@@ -1,6 +1,7 @@
 //! Judgement a lead trusts (issue 15), on top of the raw rules of [`bottleneck::evaluate`]:
 //! data problems first ([`data_checks`]), and they silence the funnel judgements they explain;
-//! then one flag per cause ([`merge`]). Pacing's rules are in [`pacing`] (used by the raw rules).
+//! then one flag per cause ([`merge`]). Week-over-week drops skip festival weeks
+//! ([`festivals`]). Pacing's rules are in [`pacing`] (used by the raw rules).
 //!
 //! What a data problem silences on its channel:
 //! - orders stopped: the stages after the click (CVR, AOV, ROI, CAC), GMV and CVR drops, a
@@ -13,10 +14,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::bottleneck::{self, Flag, FlagKind, Snapshot, Stage, Subject, cmp_flags};
+use super::bottleneck::{self, Flag, FlagKind, Snapshot, Stage, Subject, WINDOW_DAYS, cmp_flags};
 use super::metrics::{Metric, Numbers};
 
 pub mod data_checks;
+pub mod festivals;
 pub mod merge;
 pub mod pacing;
 
@@ -34,6 +36,14 @@ pub fn judge(s: &Snapshot) -> Vec<Flag> {
         *day = day.plus(&d.numbers);
     }
     let mut flags = bottleneck::evaluate(s);
+    // Festival weeks are not compared week over week (see `festivals`).
+    let offset = festivals::comparison_offset(s.today, WINDOW_DAYS);
+    if offset != Some(WINDOW_DAYS) {
+        flags.retain(|f| !matches!(f.kind, FlagKind::WeekDrop { .. }));
+        if let Some(offset) = offset {
+            flags.extend(bottleneck::week_drops_against(s, offset));
+        }
+    }
     for c in &s.channels {
         flags.extend(data_checks::check(s.today, c, days.get(c.name.as_str())));
     }

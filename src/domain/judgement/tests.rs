@@ -282,6 +282,14 @@ fn orders_stopped_is_a_data_problem_not_a_cvr_problem() {
             );
         }
     }
+    // A channel selling 2 orders a day: 2 quiet days are chance (4 expected), 3 are not (6).
+    for (n, want) in [(2, false), (3, true)] {
+        let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+        edit(&mut s, "xhs", 0, 30, |t| t.orders = Some(2));
+        edit(&mut s, "xhs", 0, n - 1, |t| t.orders = Some(0));
+        let got = shown(&s).iter().any(|f| f.kind == FlagKind::OrdersStopped);
+        assert_eq!(got, want, "{n} quiet days of a 2-a-day channel");
+    }
     // A channel that never had orders: nothing stopped.
     let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
     edit(&mut s, "xhs", 0, 30, |t| t.orders = Some(0));
@@ -317,6 +325,15 @@ fn a_day_ten_times_off_names_the_day_and_silences_the_channel() {
         (Field::Clicks, |t, v| t.clicks = Some(v), 3_000, true),
         (Field::Gmv, |t, v| t.gmv = Some(v), 4_000_000, true),
     ];
+    // Small numbers are noise: a channel of 5 clicks a day with a day of 50 is not flagged.
+    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    edit(&mut s, "xhs", 0, 30, |t| t.clicks = Some(5));
+    edit(&mut s, "xhs", 1, 1, |t| t.clicks = Some(50));
+    assert!(
+        !shown(&s)
+            .iter()
+            .any(|f| matches!(f.kind, FlagKind::OddDay { .. }))
+    );
     for &(field, set, v, want) in cases {
         let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
         edit(&mut s, "xhs", 1, 1, |t| set(t, v));
@@ -388,6 +405,61 @@ fn pacing_does_not_guess() {
     );
 }
 
+fn week_drops(flags: &[Flag]) -> usize {
+    flags
+        .iter()
+        .map(|f| {
+            std::iter::once(f)
+                .chain(&f.also)
+                .filter(|g| matches!(g.kind, FlagKind::WeekDrop { .. }))
+                .count()
+        })
+        .sum()
+}
+
+#[test]
+fn festival_weeks_are_not_compared() {
+    // xhs sold 3× during the 双11 week (11-07..11-13), then back to normal.
+    let promo = |s: &mut Snapshot| {
+        edit(s, "xhs", 7, 13, |t| {
+            t.orders = t.orders.map(|x| x * 3);
+            t.gmv = t.gmv.map(|x| x * 3);
+        })
+    };
+    // The same numbers a month earlier, with no festival: a GMV drop.
+    let mut s = snap(day(10, 20), vec![chan("xhs", Some(1))], 21);
+    promo(&mut s);
+    assert!(week_drops(&shown(&s)) > 0, "{:#?}", shown(&s));
+    // 11-20: last week held 双11, so this week is compared with 10-31..11-06: no drop.
+    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    promo(&mut s);
+    assert_eq!(week_drops(&shown(&s)), 0, "{:#?}", shown(&s));
+    assert!(
+        week_drops(&evaluate(&s)) > 0,
+        "the raw rule alone would flag it"
+    );
+    // …but a real drop against the week before the festival is still named.
+    edit(&mut s, "xhs", 0, 6, |t| {
+        t.orders = Some(6);
+        t.gmv = t.gmv.map(|x| x / 5);
+    });
+    assert!(week_drops(&shown(&s)) > 0, "{:#?}", shown(&s));
+    // 11-12: this week holds 双11; a drop is not judged week over week.
+    let mut s = snap(day(11, 12), vec![chan("xhs", Some(1))], 21);
+    edit(&mut s, "xhs", 0, 6, |t| t.gmv = t.gmv.map(|x| x / 2));
+    assert_eq!(week_drops(&shown(&s)), 0, "{:#?}", shown(&s));
+    // And 双11 itself, 10× a normal day, is not an odd day.
+    let mut s = snap(day(11, 12), vec![chan("xhs", Some(1))], 21);
+    edit(&mut s, "xhs", 1, 1, |t| t.orders = t.orders.map(|x| x * 10));
+    assert!(
+        !shown(&s)
+            .iter()
+            .any(|f| matches!(f.kind, FlagKind::OddDay { .. })),
+        "{:#?}",
+        shown(&s)
+    );
+}
+
 fn totals() -> impl Strategy<Value = Numbers> {
     (
         0i64..200_000,
@@ -413,6 +485,8 @@ proptest! {
         today_n in 1u32..31,
     ) {
         let t = day(12, today_n);
+        // Around 双12 week-over-week is recomputed against another week (tested apart).
+        prop_assume!(super::festivals::comparison_offset(t, 7) == Some(7));
         let mut s = snap(t, vec![chan("a", Some(1)), chan("b", None), chan("c", None)], 0);
         s.goals.push(cvr_goal());
         for (back_n, c, totals) in days {
