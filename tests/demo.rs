@@ -9,19 +9,39 @@ use std::time::{Duration, Instant};
 
 fn run_demo(dir: &Path, lang: &str) -> String {
     let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_campaign-bot"))
+    // Output to files and a watchdog: a demo that hangs fails this test with what it printed,
+    // instead of holding the whole suite until CI's limit.
+    let out_path = dir.join("demo.stdout");
+    let err_path = dir.join("demo.stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_campaign-bot"))
         .arg("demo")
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("TELOXIDE_TOKEN")
         .env("BOT_DEFAULT_LANG", lang)
         .env("TMPDIR", dir)
-        .output()
+        .stdout(std::fs::File::create(&out_path).expect("stdout file"))
+        .stderr(std::fs::File::create(&err_path).expect("stderr file"))
+        .spawn()
         .expect("run the demo");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     let elapsed = started.elapsed();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "demo failed:\n{stdout}\n{stderr}");
+    let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
+    let Some(status) = status else {
+        panic!("the demo hung for {elapsed:?}:\n{stdout}\n{stderr}");
+    };
+    assert!(status.success(), "demo failed:\n{stdout}\n{stderr}");
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
     stdout
 }

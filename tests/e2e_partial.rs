@@ -256,13 +256,17 @@ async fn several_channels_in_one_message_and_a_bad_line_is_named(mut app: TestAp
         "{again}"
     );
     assert_eq!(count(&app).await, 3, "{again}");
-    // A bad first line (not a channel) is named; nothing of it is stored.
-    let bad = strip_html(
+    // A bad first line (not a channel) among channel lines is named; nothing of it is stored.
+    let bad = strip_html(&app.reply(GROUP, BOB, "/checkin\nspend=1\njd spend=2").await);
+    assert!(bad.contains("❌ 1."), "{bad}");
+    assert!(bad.contains("1 saved"), "{bad}");
+    assert_eq!(count(&app).await, 3);
+    // No channel on any line: one entry, refused as a check-in without its channel.
+    let none = strip_html(
         &app.reply(GROUP, BOB, "/checkin\nspend=1\nfoo spend=2")
             .await,
     );
-    assert!(bad.contains("❌ 1."), "{bad}");
-    assert!(bad.contains("0 saved"), "{bad}");
+    assert!(none.contains("Start with the channel's name"), "{none}");
     assert_eq!(count(&app).await, 3);
     app.stop().await.cleanup().await;
 }

@@ -20,8 +20,9 @@ pub async fn checkin(turn: &Turn, args: &str) -> HandlerResult {
     let Some(team) = turn.require_team().await? else {
         return Ok(());
     };
-    // One line per channel: the daily round in one message, one reply.
-    if is_multi_line(args) {
+    // One line per channel: the daily round in one message, one reply. Several lines for one
+    // channel (a pasted sheet) are one check-in with the usual reply.
+    if is_multi_line(args) && turn.ctx.checkin_entries(team, args).await? > 1 {
         let outcomes = turn
             .ctx
             .save_checkin_lines(team, args, turn.user_id())

@@ -29,14 +29,17 @@ const FAMILIES: &[&[&str]] = &[&["taobao", "tmall"]];
 
 /// The stored form of a typed name: `#` dropped, full-width ASCII folded (`ｘｈｓ`), lowercase.
 pub fn fold(s: &str) -> String {
-    s.trim()
-        .trim_start_matches(['#', '＃'])
-        .trim()
+    // Full-width first, so `＃ ＃xhs` loses every leading mark, not just the first run.
+    let half: String = s
         .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
+        .collect();
+    half.trim_start_matches(|c: char| c == '#' || c.is_whitespace())
+        .trim_end()
+        .chars()
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -145,6 +148,9 @@ mod tests {
     fn names_fold_and_validate() {
         assert_eq!(fold(" #XHS "), "xhs");
         assert_eq!(fold("＃ＸＨＳ"), "xhs");
+        // Found by the fuzz suite: a full-width mark after a space kept its `#`.
+        assert_eq!(fold("＃ ＃ ＃"), "");
+        assert_eq!(fold("# ＃xhs"), "xhs");
         assert_eq!(fold("淘宝"), "淘宝");
         for ok in ["淘宝", "xhs", "视频号_2", "ozon", "вконтакте", "라인"] {
             assert!(valid_chars(&fold(ok)), "{ok}");

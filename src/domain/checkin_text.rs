@@ -112,6 +112,15 @@ pub fn normalize(input: &str) -> Result<String, NormalizeError> {
     Ok(out.join(" "))
 }
 
+/// Whether `text` (the fields after a channel) is a spreadsheet paste: a header line of
+/// fields followed by its row. A caller splitting `/checkin` into one line per channel keeps
+/// such a paste together, since its lines belong to one channel.
+pub fn is_sheet(text: &str) -> bool {
+    let text = half_width(text);
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    matches!((lines.next(), lines.next()), (Some(h), Some(_)) if sheet_header(h.trim_matches(' ')).is_some())
+}
+
 /// Full-width ASCII (`１０００`, `，`, `％`, `＝`) and the ideographic space as plain ASCII.
 /// `：`/`，`/`；` stay ASCII too: the tokenizer treats both widths alike.
 fn half_width(s: &str) -> String {

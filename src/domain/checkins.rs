@@ -294,7 +294,8 @@ pub fn split_checkin_args(args: &str) -> CheckinArgs<'_> {
 pub struct CheckinLine {
     /// 1-based number of the entry's first line among the non-empty lines after `/checkin`.
     pub line: usize,
-    /// `<channel> <fields…>`, continuation lines joined with a space.
+    /// `<channel> <fields…>`, continuation lines joined with a newline: a pasted spreadsheet
+    /// header and row stay two lines for `checkin_text::normalize` to read as a sheet.
     pub text: String,
 }
 
@@ -307,10 +308,11 @@ pub fn split_checkin_lines(args: &str, channels: &[String]) -> Vec<CheckinLine> 
     let lines = args.lines().map(str::trim).filter(|l| !l.is_empty());
     for (i, text) in lines.enumerate() {
         let first = text.split_whitespace().next().unwrap_or_default();
-        let starts = channels.contains(&channel_key(first));
+        // Any spelling of a team's channel starts an entry (`taobao` for 淘宝, `#JD` for jd).
+        let starts = super::channel_names::resolve(first, channels).is_some();
         match out.last_mut() {
             Some(prev) if !starts => {
-                prev.text.push(' ');
+                prev.text.push('\n');
                 prev.text.push_str(text);
             }
             _ => out.push(CheckinLine {
@@ -812,7 +814,7 @@ mod tests {
             },
             CheckinLine {
                 line: 2,
-                text: "#JD spend=200 orders=3 foo=1".into(),
+                text: "#JD spend=200\norders=3\nfoo=1".into(),
             },
             CheckinLine {
                 line: 5,

@@ -208,6 +208,13 @@ impl Service {
         Ok(Ok(ready.saved(&stored, before.as_ref())))
     }
 
+    /// How many channel entries a `/checkin` message holds: a message of several lines for one
+    /// channel (a pasted header and row, a wrapped line) is one check-in, not a round.
+    pub async fn checkin_entries(&self, team: &Team, args: &str) -> StoreResult<usize> {
+        let known = self.channel_names(team.chat_id).await?;
+        Ok(split_checkin_lines(args, &known).len())
+    }
+
     /// `/checkin` followed by one line per channel: every entry is checked, the good ones are
     /// written in one transaction, and each line's outcome comes back (a bad line stores
     /// nothing of itself and does not stop the others).

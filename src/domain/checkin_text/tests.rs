@@ -58,6 +58,15 @@ fn a_pasted_spreadsheet_row_lines_up_with_its_header() {
 }
 
 #[test]
+fn a_paste_is_recognised_as_one_piece() {
+    assert!(is_sheet("花费\t展现\t点击\n1000\t5万\t1200"));
+    assert!(is_sheet("spend clicks orders\n100 20 3"));
+    assert!(!is_sheet("花费 1000 点击 50"));
+    assert!(!is_sheet("花费 1000\n点击 50"));
+    assert!(!is_sheet("花费\t展现"));
+}
+
+#[test]
 fn what_is_not_understood_is_named() {
     let cases = [
         (
