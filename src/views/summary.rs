@@ -180,6 +180,11 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
     text
 }
 
+/// Whether the flag's norm is a metric where lower is better (CPC above its norm is worse).
+fn norm_lower_better(f: &Flag) -> bool {
+    matches!(&f.norm, Some(Num::Metric { metric, .. }) if metric.better() == Better::Lower)
+}
+
 /// A merged flag's evidence as a clause of the leading flag's line (`; …`).
 fn evidence_clause(lang: Lang, f: &Flag, currency: &str) -> Html {
     let actual = opt_num(lang, &f.actual, currency);
@@ -202,6 +207,18 @@ fn evidence_clause(lang: Lang, f: &Flag, currency: &str) -> Html {
             norm = norm,
         ),
         FlagKind::FunnelStage => a("goal"),
+        FlagKind::OffNorm { day, days } => tr!(
+            lang,
+            if norm_lower_better(f) {
+                "rhythm.also.off_norm_over"
+            } else {
+                "rhythm.also.off_norm_under"
+            },
+            actual = actual,
+            norm = norm,
+            day = md(lang, *day),
+            days = *days,
+        ),
         FlagKind::BudgetOverPace => a("over_pace"),
         FlagKind::ProjectedOverBudget => a("over_budget"),
         FlagKind::Overdue => a("overdue"),
@@ -305,6 +322,14 @@ fn single_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         FlagKind::SpendNoImpressions { day } => {
             a("spend_no_impressions", &[("day", &md(lang, *day))])
         }
+        FlagKind::OffNorm { day, days } => a(
+            if norm_lower_better(f) {
+                "off_norm_over"
+            } else {
+                "off_norm_under"
+            },
+            &[("day", &md(lang, *day)), ("days", days)],
+        ),
         FlagKind::OddDay { day, field } => a(
             "odd_day",
             &[
