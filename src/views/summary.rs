@@ -781,6 +781,14 @@ pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
         );
         text.push(&tr!(lang, "abtest.summary_header", lines = lines));
     }
+    if !s.picks.is_empty() {
+        let lines = Html::lines(
+            s.picks
+                .iter()
+                .map(|(channel, p)| super::abtest::pick_line(lang, channel, p)),
+        );
+        text.push(&tr!(lang, "abtest.pick_header", lines = lines));
+    }
     text
 }
 
