@@ -539,6 +539,11 @@ async fn the_weekly_summary_hears_of_a_new_winner_once(mut app: TestApp) {
         text.contains("A/B tests with a verdict") && text.contains("<b>A</b> beats"),
         "{text}"
     );
+    // And names, per channel with creatives, which creative to keep (issue 15).
+    assert!(
+        text.contains("<b>Creatives to keep</b>\n#xhs: keep <b>A</b>, pause <b>B</b>, <b>C</b>"),
+        "{text}"
+    );
     let db = app.stop().await;
     db.cleanup().await;
 }

@@ -89,10 +89,11 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
         })
         .collect();
     store.import_checkins(&rows, T0).await.expect("import");
-    let goals = [
+    let healthy_goals = [
         ("cvr", "", "at_least", 40_000),
         ("ctr", "", "at_least", 20_000),
     ];
+    let goals: &[(&str, &str, &str, i64)] = if sc.no_goals { &[] } else { &healthy_goals };
     for (metric, channel, direction, value) in goals.iter().chain(sc.goals) {
         store
             .set_goal(

@@ -639,8 +639,92 @@ pub fn parse_abtest_args(args: &str) -> Result<AbArgs<'_>, AbArgsError<'_>> {
     Ok(out)
 }
 
+/// What the weekly summary tells a channel with creatives to keep (issue 15), from its verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// A winner: keep `best`, pause `pause`.
+    Keep { best: String, pause: Vec<String> },
+    /// No winner yet: `best` leads; `pause` are already beaten (may be empty).
+    Leading { best: String, pause: Vec<String> },
+    /// Not enough volume to pick.
+    TooEarly,
+    /// One creative only: nothing to pick.
+    Single { label: String },
+}
+
+/// The pick a verdict supports; `single` is the label when there is only one creative.
+pub fn pick(v: &Verdict, single: Option<&str>) -> Pick {
+    match v {
+        Verdict::Winner { best, others, .. } => Pick::Keep {
+            best: best.clone(),
+            pause: others.clone(),
+        },
+        Verdict::NoWinnerYet { best, beaten, .. } => Pick::Leading {
+            best: best.clone(),
+            pause: beaten.clone(),
+        },
+        Verdict::TooEarly { .. } => Pick::TooEarly,
+        Verdict::SingleCreative => match single {
+            Some(label) => Pick::Single {
+                label: label.to_string(),
+            },
+            None => Pick::TooEarly,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn picks_from_verdicts() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (
+                Verdict::Winner {
+                    best: "A".into(),
+                    others: s(&["B", "C"]),
+                    metric: AbMetric::Ctr,
+                    p: 0.01,
+                },
+                None,
+                Pick::Keep {
+                    best: "A".into(),
+                    pause: s(&["B", "C"]),
+                },
+            ),
+            (
+                Verdict::NoWinnerYet {
+                    best: "B".into(),
+                    beaten: s(&["C"]),
+                    more_impressions_per_arm: Some(1_000),
+                },
+                None,
+                Pick::Leading {
+                    best: "B".into(),
+                    pause: s(&["C"]),
+                },
+            ),
+            (
+                Verdict::TooEarly {
+                    short: s(&["A"]),
+                    min_impressions: 1_000,
+                    min_clicks: 10,
+                },
+                None,
+                Pick::TooEarly,
+            ),
+            (
+                Verdict::SingleCreative,
+                Some("A"),
+                Pick::Single { label: "A".into() },
+            ),
+            (Verdict::SingleCreative, None, Pick::TooEarly),
+        ];
+        for (v, single, want) in cases {
+            assert_eq!(super::pick(&v, single), want, "{v:?}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

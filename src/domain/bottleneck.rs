@@ -429,6 +429,14 @@ pub enum FlagKind {
         /// The number that is off.
         field: super::judgement::data_checks::Field,
     },
+    /// A rate well outside the channel's own norm (see `judgement::baselines`): the latest
+    /// day's value vs the 28-day median; merged with the stage's goal and week-over-week flags.
+    OffNorm {
+        /// The latest day judged.
+        day: NaiveDate,
+        /// How many of the latest reported days in a row were off (< the new-normal run).
+        days: i64,
+    },
 }
 
 impl FlagKind {
@@ -437,19 +445,21 @@ impl FlagKind {
         match self {
             FlagKind::FunnelStage => 0,
             FlagKind::BudgetUnderPace => 1,
-            FlagKind::WeekDrop { .. } => 2,
-            FlagKind::ProjectedOverBudget => 3,
-            FlagKind::BudgetOverPace => 4,
-            FlagKind::TestBeatsCore { .. } => 5,
-            FlagKind::Plan(_) => 6,
-            FlagKind::NoCheckin => 7,
-            FlagKind::Overdue => 8,
-            FlagKind::Blocked => 9,
-            FlagKind::Slipping => 10,
-            FlagKind::Overloaded => 11,
-            FlagKind::OrdersStopped => 12,
-            FlagKind::SpendNoImpressions { .. } => 13,
-            FlagKind::OddDay { .. } => 14,
+            // A sudden fall off the channel's own norm leads its line over the weekly view.
+            FlagKind::OffNorm { .. } => 2,
+            FlagKind::WeekDrop { .. } => 3,
+            FlagKind::ProjectedOverBudget => 4,
+            FlagKind::BudgetOverPace => 5,
+            FlagKind::TestBeatsCore { .. } => 6,
+            FlagKind::Plan(_) => 7,
+            FlagKind::NoCheckin => 8,
+            FlagKind::Overdue => 9,
+            FlagKind::Blocked => 10,
+            FlagKind::Slipping => 11,
+            FlagKind::Overloaded => 12,
+            FlagKind::OrdersStopped => 13,
+            FlagKind::SpendNoImpressions { .. } => 14,
+            FlagKind::OddDay { .. } => 15,
         }
     }
 

@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use super::Service;
 use crate::domain::abtest::{
-    AbInput, AbMetric, AbReport, CreativeCounts, DEFAULT_WINDOW_DAYS, Verdict, analyze,
+    AbInput, AbMetric, AbReport, CreativeCounts, DEFAULT_WINDOW_DAYS, Pick, Verdict, analyze, pick,
 };
 use crate::domain::checkins::{DayRange, parse_day_key};
 use crate::domain::when::local_date;
@@ -227,6 +227,39 @@ pub async fn verdicts_since(
             from: now.range.from,
             to: now.range.to,
         });
+    }
+    Ok(out)
+}
+
+/// Per channel with creative check-ins since `since_day`, what to keep (the default window
+/// ending `today`), whether or not the verdict is new: the weekly summary names it every week
+/// until the test ends. Pure reads, not a peek.
+pub async fn creative_picks(
+    store: &Store,
+    chat_id: i64,
+    since_day: NaiveDate,
+    today: NaiveDate,
+) -> StoreResult<Vec<(String, Pick)>> {
+    let (since_key, today_key) = DayRange {
+        from: since_day,
+        to: today,
+    }
+    .keys();
+    let mut out = Vec::new();
+    for channel in store
+        .channels_with_creatives(chat_id, &since_key, &today_key)
+        .await?
+    {
+        let range = DayRange::last_days(today, DEFAULT_WINDOW_DAYS);
+        let Some(now) = load(store, chat_id, &channel, range, None).await? else {
+            continue;
+        };
+        let single = match now.sums.as_slice() {
+            [only] => Some(only.creative.as_str()),
+            _ => None,
+        };
+        let p = pick(&now.report.verdict, single);
+        out.push((channel, p));
     }
     Ok(out)
 }

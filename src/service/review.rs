@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 
 use super::Service;
-use super::abtest::{ReachedVerdict, verdicts_since};
+use super::abtest::{ReachedVerdict, creative_picks, verdicts_since};
 use super::report::TeamData;
+use crate::domain::abtest::Pick;
 use crate::domain::bottleneck::{Flag, back};
 use crate::domain::checkins::day_key;
 use crate::domain::jobs::JobKind;
@@ -24,6 +25,8 @@ pub struct SummaryData {
     pub touched: Vec<Task>,
     /// A/B tests that reached a verdict within the span (issue 7).
     pub verdicts: Vec<ReachedVerdict>,
+    /// Per channel with creatives in the span, which creative to keep (issue 15).
+    pub picks: Vec<(String, Pick)>,
     /// Sent after the review time because the bot was offline.
     pub late: bool,
 }
@@ -146,12 +149,14 @@ impl Service {
         let since = local_datetime_to_epoch(w.from, 0, 0, tz);
         let touched = self.store.tasks_since(team.chat_id, since).await?;
         let verdicts = verdicts_since(&self.store, team.chat_id, w.from, today).await?;
+        let picks = creative_picks(&self.store, team.chat_id, w.from, today).await?;
         Ok(SummaryData {
             data,
             flags,
             span,
             touched,
             verdicts,
+            picks,
             late,
         })
     }

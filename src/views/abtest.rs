@@ -4,7 +4,7 @@
 use super::html::Html;
 use super::names::{channel_list, metric_name_lower};
 use crate::domain::abtest::{
-    AbArgsError, AbMetric, AbReport, Comparison, CreativeStats, Interval, MIN_DAYS, Verdict,
+    AbArgsError, AbMetric, AbReport, Comparison, CreativeStats, Interval, MIN_DAYS, Pick, Verdict,
     Warning,
 };
 use crate::domain::lang::Lang;
@@ -64,6 +64,31 @@ fn rate_of(c: &CreativeStats, metric: AbMetric) -> String {
         AbMetric::Cvr => (c.orders, c.clicks),
     };
     format_percent(i128::from(x), i128::from(n))
+}
+
+/// What the weekly summary says to keep on one channel with creatives (issue 15).
+pub fn pick_line(lang: Lang, channel: &str, p: &Pick) -> Html {
+    match p {
+        Pick::Keep { best, pause } => tr!(
+            lang,
+            "abtest.pick.keep",
+            channel = channel,
+            best = best,
+            pause = label_list(pause),
+        ),
+        Pick::Leading { best, pause } if pause.is_empty() => {
+            tr!(lang, "abtest.pick.leading", channel = channel, best = best,)
+        }
+        Pick::Leading { best, pause } => tr!(
+            lang,
+            "abtest.pick.leading_pause",
+            channel = channel,
+            best = best,
+            pause = label_list(pause),
+        ),
+        Pick::TooEarly => tr!(lang, "abtest.pick.too_early", channel = channel),
+        Pick::Single { label } => tr!(lang, "abtest.pick.single", channel = channel, label = label),
+    }
 }
 
 /// One line for a summary: "#xhs: A beats B on CTR: 3.10% vs 2.40%, p = 0.003 — keep A, pause B."

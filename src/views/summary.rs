@@ -10,9 +10,10 @@ use chrono::NaiveDate;
 use super::html::{Html, TrArg};
 use super::names;
 use crate::domain::bottleneck::{
-    Flag, FlagKind, Lever, Num, SUMMARY_TOP, Severity, Stage, Subject, back, top,
+    Flag, FlagKind, Lever, Num, SUMMARY_TOP, Severity, Stage, Subject, WINDOW_DAYS, back, top,
 };
 use crate::domain::goal::{Goal, Progress, rate_goal_for};
+use crate::domain::judgement::festivals::festival_within;
 use crate::domain::judgement::pacing::pace_days;
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{
@@ -180,6 +181,11 @@ pub fn flag_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
     text
 }
 
+/// Whether the flag's norm is a metric where lower is better (CPC above its norm is worse).
+fn norm_lower_better(f: &Flag) -> bool {
+    matches!(&f.norm, Some(Num::Metric { metric, .. }) if metric.better() == Better::Lower)
+}
+
 /// A merged flag's evidence as a clause of the leading flag's line (`; …`).
 fn evidence_clause(lang: Lang, f: &Flag, currency: &str) -> Html {
     let actual = opt_num(lang, &f.actual, currency);
@@ -202,6 +208,18 @@ fn evidence_clause(lang: Lang, f: &Flag, currency: &str) -> Html {
             norm = norm,
         ),
         FlagKind::FunnelStage => a("goal"),
+        FlagKind::OffNorm { day, days } => tr!(
+            lang,
+            if norm_lower_better(f) {
+                "rhythm.also.off_norm_over"
+            } else {
+                "rhythm.also.off_norm_under"
+            },
+            actual = actual,
+            norm = norm,
+            day = md(lang, *day),
+            days = *days,
+        ),
         FlagKind::BudgetOverPace => a("over_pace"),
         FlagKind::ProjectedOverBudget => a("over_budget"),
         FlagKind::Overdue => a("overdue"),
@@ -305,6 +323,14 @@ fn single_finding(lang: Lang, f: &Flag, currency: &str) -> Html {
         FlagKind::SpendNoImpressions { day } => {
             a("spend_no_impressions", &[("day", &md(lang, *day))])
         }
+        FlagKind::OffNorm { day, days } => a(
+            if norm_lower_better(f) {
+                "off_norm_over"
+            } else {
+                "off_norm_under"
+            },
+            &[("day", &md(lang, *day)), ("days", days)],
+        ),
         FlagKind::OddDay { day, field } => a(
             "odd_day",
             &[
@@ -334,20 +360,37 @@ pub fn flag_text(lang: Lang, f: &Flag, currency: &str) -> Html {
     )
 }
 
-/// `/bottlenecks`: every flag, most urgent first.
+/// A festival in the week ending `today` (issue 15): its numbers are not compared week over
+/// week, and the reader is told so rather than left to wonder why no drop is flagged.
+pub fn festival_note(lang: Lang, today: NaiveDate) -> Option<Html> {
+    let (name, day) = festival_within(today, WINDOW_DAYS)?;
+    Some(tr!(
+        lang,
+        "rhythm.flag.festival_week",
+        name = name,
+        day = md(lang, day),
+    ))
+}
+
+/// `/bottlenecks`: every flag, most urgent first; a festival week named at the end.
 pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> Html {
     let currency = data.team.currency.as_str();
-    if flags.is_empty() {
-        return tr!(lang, "rhythm.bottlenecks.none");
+    let mut text = if flags.is_empty() {
+        tr!(lang, "rhythm.bottlenecks.none")
+    } else {
+        let lines = Html::lines(flags.iter().map(|f| flag_text(lang, f, currency)));
+        tr!(
+            lang,
+            "rhythm.bottlenecks.text",
+            count = flags.len(),
+            date = md(lang, data.today()),
+            flags = lines,
+        )
+    };
+    if let Some(note) = festival_note(lang, data.today()) {
+        text = Html::lines([text, note]);
     }
-    let lines = Html::lines(flags.iter().map(|f| flag_text(lang, f, currency)));
-    tr!(
-        lang,
-        "rhythm.bottlenecks.text",
-        count = flags.len(),
-        date = md(lang, data.today()),
-        flags = lines,
-    )
+    text
 }
 
 // ---------------------------------------------------------------- summary parts
@@ -720,11 +763,14 @@ pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
         shown = shown.len(),
         count = s.flags.len(),
     );
-    let body = if shown.is_empty() {
+    let mut body = if shown.is_empty() {
         tr!(lang, "rhythm.summary.no_bottlenecks")
     } else {
         Html::lines(shown.iter().map(|f| flag_text(lang, f, currency)))
     };
+    if let Some(note) = festival_note(lang, data.today()) {
+        body = Html::lines([body, note]);
+    }
     parts.push(Html::lines([title, body]));
     let mut text = Html::join(&parts, "\n\n");
     if !s.verdicts.is_empty() {
@@ -734,6 +780,14 @@ pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
                 .map(|v| super::abtest::verdict_line(lang, v)),
         );
         text.push(&tr!(lang, "abtest.summary_header", lines = lines));
+    }
+    if !s.picks.is_empty() {
+        let lines = Html::lines(
+            s.picks
+                .iter()
+                .map(|(channel, p)| super::abtest::pick_line(lang, channel, p)),
+        );
+        text.push(&tr!(lang, "abtest.pick_header", lines = lines));
     }
     text
 }
@@ -979,5 +1033,33 @@ mod tests {
         assert_eq!(arrow(v(100), v(100)), " ＝");
         assert_eq!(arrow(v(0), v(100)), "");
         assert_eq!(arrow(None, v(100)), "");
+    }
+
+    #[test]
+    fn festival_week_named() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        let note = |lang, today| festival_note(lang, today).map(|h| h.as_str().to_string());
+        let cases = [
+            (
+                Lang::En,
+                d(11, 11),
+                Some("🎉 双11 (11-11) this week: not compared week over week"),
+            ),
+            (
+                Lang::En,
+                d(11, 17),
+                Some("🎉 双11 (11-11) this week: not compared week over week"),
+            ),
+            (Lang::En, d(11, 18), None),
+            (
+                Lang::Zh,
+                d(12, 14),
+                Some("🎉 本周有双12（12月12日），不做周环比"),
+            ),
+            (Lang::Zh, d(12, 10), None),
+        ];
+        for (lang, today, want) in cases {
+            assert_eq!(note(lang, today).as_deref(), want, "{today}");
+        }
     }
 }

@@ -49,6 +49,8 @@ pub struct Scenario {
     pub summary_has: &'static [&'static str],
     /// The team speaks Chinese (`/lang zh`).
     pub zh: bool,
+    /// The team set no goals (not even the healthy team's CVR and CTR goals).
+    pub no_goals: bool,
 }
 
 pub const ALICE: i64 = 501;
@@ -111,6 +113,7 @@ impl Scenario {
             forbid: &[],
             summary_has: &[],
             zh: false,
+            no_goals: false,
         }
     }
 }
@@ -222,7 +225,15 @@ pub fn all() -> Vec<Scenario> {
             |c, ago, d| Some(if c == "taobao" && ago < 7 { Day { orders: d.orders / 2, gmv: d.gmv / 2, ..d } } else { d }),
             expect: &[&["#taobao · CVR: 2.50% this week, below the goal 4.00%"]],
             forbid: &["GMV down", "CVR down"],
+            summary_has: &["🎉 双12 (12-12) this week: not compared week over week"],
             today: date(12, 14)),
+        sc!("zh_double_11_week", "11-13，中文团队：xhs 在双11当天卖了 3 倍；本周有双11，摘要说明不做周环比",
+            |c, ago, d| Some(if c == "xhs" && ago == 2 { Day { orders: d.orders * 3, gmv: d.gmv * 3, ..d } } else { d }),
+            expect: &[],
+            forbid: &["环比下降", "🔴", "🟠"],
+            summary_has: &["🎉 本周有双11（11月11日），不做周环比"],
+            today: date(11, 13),
+            zh: true),
         sc!("zh_collapse_and_owners", "中文团队：xhs 转化率暴跌；taobao、wechat 无负责人",
             |c, ago, d| Some(if c == "xhs" && ago < 7 { Day { orders: 6, gmv: d.gmv / 5, ..d } } else { d }),
             expect: &[&["#xhs · 转化率：", "；转化率环比下降 80.00%", "；成交额环比下降 80.00%"], &["无负责人：#taobao、#wechat"]],
@@ -238,5 +249,15 @@ pub fn all() -> Vec<Scenario> {
             expect: &[&["#taobao · CTR"], &["#wechat: no numbers for 3 days"], &["#xhs: nobody owns this channel"]],
             forbid: &[],
             unowned: &["xhs"]),
+        sc!("no_goals_sudden_cvr_fall", "no goals set; xhs converts at 1% on the last 2 days (5% before)",
+            |c, ago, d| Some(if c == "xhs" && ago < 2 { Day { orders: 6, gmv: d.gmv / 5, ..d } } else { d }),
+            expect: &[&["#xhs · CVR: 1.00% on 11-20, well below its own norm 5.00%", "2 day(s) running"]],
+            forbid: &["below the goal", "#xhs · CTR", "#xhs · CPC"],
+            no_goals: true),
+        sc!("no_goals_new_normal", "no goals set; xhs's CTR has been 2% (3% before) for 4 days: the new normal",
+            |c, ago, d| Some(if c == "xhs" && ago < 4 { Day { clicks: 400, orders: 20, gmv: d.gmv * 2 / 3, ..d } } else { d }),
+            expect: &[],
+            forbid: &["norm", "🔴", "🟠"],
+            no_goals: true),
     ]
 }

@@ -1,5 +1,5 @@
 //! One flag per cause (issue 15). Flags about the same channel and funnel stage (below goal,
-//! down week over week, the GMV drop that stage caused) become one line carrying the evidence;
+//! off its own norm, down week over week, the GMV drop that stage caused) become one line carrying the evidence;
 //! over-pace and projected-over-budget on a channel are one cause (spending too fast); a
 //! person's flags are one line; channels without an owner are one plan-level line; too-early
 //! notes are one closing line. The merged flags ride in [`Flag::also`]; the most telling one
@@ -34,7 +34,10 @@ fn key(i: usize, f: &Flag) -> Key {
     }
     match (&f.kind, &f.subject) {
         (
-            FlagKind::FunnelStage | FlagKind::BudgetUnderPace | FlagKind::WeekDrop { .. },
+            FlagKind::FunnelStage
+            | FlagKind::BudgetUnderPace
+            | FlagKind::WeekDrop { .. }
+            | FlagKind::OffNorm { .. },
             Subject::Channel { .. },
         ) => Key::Funnel(f.subject.clone()),
         (

@@ -1,12 +1,14 @@
 //! Judgement a lead trusts (issue 15), on top of the raw rules of [`bottleneck::evaluate`]:
 //! data problems first ([`data_checks`]), and they silence the funnel judgements they explain;
-//! then one flag per cause ([`merge`]). Week-over-week drops skip festival weeks
+//! channels against their own norm ([`baselines`]), goals or not; then one flag per cause
+//! ([`merge`]). Week-over-week drops skip festival weeks
 //! ([`festivals`]). Pacing's rules are in [`pacing`] (used by the raw rules).
 //!
 //! What a data problem silences on its channel:
-//! - orders stopped: the stages after the click (CVR, AOV, ROI, CAC), GMV and CVR drops, a
-//!   test channel's ROI win;
-//! - spend with no impressions: CTR (below goal or down) and a GMV drop put on impressions;
+//! - orders stopped: the stages after the click (CVR, AOV, ROI, CAC, below goal or off their
+//!   own norm), GMV and CVR drops, a test channel's ROI win;
+//! - spend with no impressions: CTR (below goal, off its norm or down) and a GMV drop put on
+//!   impressions;
 //! - an odd day: every funnel, budget and week-over-week judgement of the channel;
 //! - no numbers for days: the spend pace, and "too early" notes (no numbers is the news).
 
@@ -17,6 +19,7 @@ use chrono::NaiveDate;
 use super::bottleneck::{self, Flag, FlagKind, Snapshot, Stage, Subject, WINDOW_DAYS, cmp_flags};
 use super::metrics::{Metric, Numbers};
 
+pub mod baselines;
 pub mod data_checks;
 pub mod festivals;
 pub mod merge;
@@ -46,6 +49,11 @@ pub fn judge(s: &Snapshot) -> Vec<Flag> {
     }
     for c in &s.channels {
         flags.extend(data_checks::check(s.today, c, days.get(c.name.as_str())));
+        flags.extend(baselines::check(
+            s.today,
+            &c.name,
+            days.get(c.name.as_str()),
+        ));
     }
     let problems: Vec<Flag> = flags
         .iter()
@@ -90,6 +98,10 @@ pub fn silences(p: &Flag, f: &Flag) -> bool {
             matches!(metric, Metric::Gmv | Metric::Cvr)
         }
         (FlagKind::OrdersStopped, FlagKind::TestBeatsCore { .. }) => true,
+        (FlagKind::OrdersStopped, FlagKind::OffNorm { .. }) => after_click,
+        (FlagKind::SpendNoImpressions { .. }, FlagKind::OffNorm { .. }) => {
+            stage == Some(Stage::Ctr)
+        }
         (FlagKind::SpendNoImpressions { .. }, FlagKind::FunnelStage) => stage == Some(Stage::Ctr),
         (FlagKind::SpendNoImpressions { .. }, FlagKind::WeekDrop { metric, .. }) => {
             *metric == Metric::Ctr || stage == Some(Stage::Pace)
