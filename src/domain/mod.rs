@@ -5,6 +5,7 @@ pub mod abtest;
 pub mod bottleneck;
 pub mod checkins;
 pub mod goal;
+pub mod import;
 pub mod jobs;
 pub mod lang;
 pub mod metrics;
