@@ -8,6 +8,7 @@ pub mod people;
 pub mod reply;
 // -- area modules: tasks, plan, numbers --
 pub mod abtest;
+pub mod import;
 pub mod numbers;
 // -- rhythm (issue 6) --
 mod plan;
@@ -64,7 +65,12 @@ pub fn schema() -> UpdateHandler<BotError> {
                     dptree::filter(people::is_unknown_command).endpoint(setup::unknown_command),
                 ),
         )
-        // 6. Buttons on deadline pings.
+        // 6. Buttons on import previews, then on deadline pings.
+        .branch(
+            Update::filter_callback_query()
+                .filter(import::is_import_callback)
+                .endpoint(import::on_callback),
+        )
         .branch(Update::filter_callback_query().endpoint(tasks::on_callback))
         // 7. The bot was added to or removed from a group.
         .branch(Update::filter_my_chat_member().endpoint(people::my_chat_member))
@@ -112,6 +118,7 @@ async fn handle_command(
         Command::Metrics(args) => numbers::metrics(&turn, &args).await,
         Command::Export(args) => numbers::export(&turn, &args).await,
         Command::CheckinTime(args) => numbers::checkin_time(&turn, &args).await,
+        Command::Import(args) => import::import(&turn, &args).await,
         // -- rhythm (issue 6) --
         Command::Review(args) => rhythm::review(&turn, &args).await,
         Command::Summary(args) => rhythm::summary(&turn, &args).await,
