@@ -974,3 +974,86 @@ async fn a_second_poller_ends_the_first_with_a_conflict_but_a_hung_up_poll_is_no
         emu.rejections()
     );
 }
+
+#[tokio::test]
+async fn a_posted_document_is_a_message_document_and_downloads_through_get_file() {
+    use teloxide::net::Download;
+    let (emu, bot, _) = setup().await;
+    let bytes = "日期,消耗\n2026-01-01,12\n".as_bytes().to_vec();
+    let posted = emu.send_document(GROUP, ALICE, "千川.csv", &bytes, Some("/import douyin"));
+    let updates = bot.get_updates().await.expect("updates");
+    let UpdateKind::Message(msg) = &updates[0].kind else {
+        panic!("expected a message, got {updates:?}");
+    };
+    assert_eq!(msg.id.0 as i64, posted.message_id);
+    assert_eq!(msg.caption(), Some("/import douyin"));
+    let entities = msg.caption_entities().expect("caption entities");
+    assert_eq!(entities[0].kind, MessageEntityKind::BotCommand);
+    let doc = msg.document().expect("document");
+    assert_eq!(doc.file_name.as_deref(), Some("千川.csv"));
+    assert_eq!(doc.file.size as usize, bytes.len());
+    assert_eq!(doc.file.id.0, posted.file_id);
+    assert_eq!(
+        doc.mime_type.as_ref().map(|m| m.essence_str().to_string()),
+        Some("text/csv".into())
+    );
+
+    let file = bot.get_file(doc.file.id.clone()).await.expect("getFile");
+    assert_eq!(file.id, doc.file.id);
+    assert_eq!(file.unique_id, doc.file.unique_id);
+    assert_eq!(file.size as usize, bytes.len());
+    assert!(
+        file.path.starts_with("documents/") && file.path.ends_with(".csv"),
+        "{}",
+        file.path
+    );
+    let mut got = Vec::new();
+    bot.download_file(&file.path, &mut got)
+        .await
+        .expect("download");
+    assert_eq!(got, bytes);
+
+    // A reply to the document carries it in reply_to_message.
+    emu.send_text_opts(
+        GROUP,
+        BOB,
+        "/import",
+        SendOpts {
+            reply_to_message_id: Some(posted.message_id),
+            ..SendOpts::default()
+        },
+    );
+    let updates = bot
+        .get_updates()
+        .offset(updates[0].id.0 as i32 + 1)
+        .await
+        .expect("updates");
+    let UpdateKind::Message(reply) = &updates[0].kind else {
+        panic!("expected a message");
+    };
+    let original = reply.reply_to_message().expect("reply_to_message");
+    assert_eq!(
+        original.document().map(|d| d.file.id.clone()),
+        Some(doc.file.id.clone())
+    );
+}
+
+#[tokio::test]
+async fn get_file_refuses_unknown_ids_and_files_over_20_mb_and_unknown_paths_are_404() {
+    use teloxide::net::Download;
+    let (emu, bot, _) = setup().await;
+    let err = api_error(bot.get_file("nope".to_string().into()).await);
+    assert!(matches!(err, ApiError::FileIdInvalid), "{err:?}");
+    let big = vec![b'a'; campaign_bot::console::emulator::MAX_GETFILE_BYTES + 1];
+    let posted = emu.send_document(GROUP, ALICE, "big.csv", &big, None);
+    let err = api_error(bot.get_file(posted.file_id.clone().into()).await);
+    // teloxide has no variant for it: the description is Telegram's.
+    assert!(
+        matches!(&err, ApiError::Unknown(d) if d == "Bad Request: file is too big"),
+        "{err:?}"
+    );
+    let mut sink = Vec::new();
+    let missing = bot.download_file("documents/none.csv", &mut sink).await;
+    assert!(missing.is_err(), "{missing:?}");
+    assert!(sink.is_empty());
+}

@@ -25,6 +25,9 @@ use campaign_bot::domain::checkins::{
     ExportRange, MAX_RANGE_DAYS, MetricsPeriod, parse_day_key, parse_minute_of_day,
 };
 use campaign_bot::domain::goal::{GoalKind, Period};
+use campaign_bot::domain::import::plan::{ImportArgs, parse_import_args, parse_import_callback};
+use campaign_bot::domain::import::values::{self as cells, Cell};
+use campaign_bot::domain::import::{ImportField, parse_report};
 use campaign_bot::domain::lang::{Lang, TzError, parse_time_zone};
 use campaign_bot::domain::metrics::{
     CheckinField, Metric, parse_checkin_fields, parse_goal_target, validate,
@@ -1724,4 +1727,166 @@ fn longest_messages_stay_cheap() {
         let limit = std::time::Duration::from_secs(if cfg!(debug_assertions) { 60 } else { 5 });
         assert!(worst < limit, "{name} took {worst:?} on one message");
     }
+}
+
+// ---------------------------------------------------------------- /import (issue 14 D)
+
+/// Header names, values and separators of exported reports, to build near-valid tables.
+const REPORT_WORDS: &[&str] = &[
+    "日期",
+    "date",
+    "整体消耗(元)",
+    "消耗",
+    "花费",
+    "总费用",
+    "消费",
+    "spend",
+    "展现量",
+    "整体展示次数",
+    "impressions",
+    "点击量",
+    "clicks",
+    "总成交笔数",
+    "orders",
+    "总成交金额",
+    "gmv",
+    "私信进线数",
+    "互动量",
+    "合计",
+    "总计",
+    "Total",
+    "-",
+    "--",
+    "",
+    "¥1,234.50",
+    "1234.5元",
+    "３００",
+    "2.5%",
+    "2026-11-28",
+    "2026/11/28",
+    "20261128",
+    "2026年11月28日",
+    "46354",
+    "99999999999999999999",
+    "-5",
+    "=\"12\"",
+    "'88",
+    "\t7",
+    ",",
+    ",",
+    ",",
+    "\n",
+    "\n",
+    "\r\n",
+    "\"",
+    "\u{feff}",
+    ";",
+    "\t",
+];
+
+fn report_text() -> BoxedStrategy<String> {
+    let w = words(&[REPORT_WORDS]);
+    prop_oneof![
+        2 => any::<String>(),
+        6 => soup(w),
+    ]
+    .boxed()
+}
+
+fn check_report(bytes: &[u8]) -> TestCaseResult {
+    if let Ok(r) = parse_report(bytes, "fuzz.csv") {
+        prop_assert!(!r.days.is_empty());
+        prop_assert!(r.days.windows(2).all(|w| w[0].day < w[1].day));
+        for d in &r.days {
+            prop_assert!(d.rows > 0);
+            prop_assert!(d.values.iter().flatten().all(|v| *v >= 0));
+            prop_assert!(d.values.iter().any(Option::is_some));
+        }
+        // A field without a column never has a number.
+        for f in ImportField::ALL {
+            if !r.fields.contains(&f) {
+                prop_assert!(r.days.iter().all(|d| d.get(f).is_none()));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_import_report_bytes() {
+    fuzz(
+        "import::parse_report(bytes)",
+        prop::collection::vec(any::<u8>(), 0..2048),
+        |bytes| check_report(&bytes),
+    );
+}
+
+#[test]
+fn fuzz_import_report_tables() {
+    fuzz("import::parse_report(text)", report_text(), |s| {
+        check_report(s.as_bytes())?;
+        let (gbk, _, _) = encoding_rs::GB18030.encode(&s);
+        check_report(&gbk)
+    });
+}
+
+#[test]
+fn fuzz_import_report_in_a_zip() {
+    fuzz(
+        "import::parse_report(zip)",
+        (report_text(), prop::collection::vec(any::<u8>(), 0..64)),
+        |(s, junk)| {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default();
+            w.start_file("r.csv", options).expect("zip entry");
+            std::io::Write::write_all(&mut w, s.as_bytes()).expect("zip write");
+            let mut bytes = w.finish().expect("zip").into_inner();
+            check_report(&bytes)?;
+            // A damaged archive is refused, never a panic.
+            let cut = bytes.len() / 2;
+            bytes.truncate(cut);
+            bytes.extend(junk);
+            check_report(&bytes)
+        },
+    );
+}
+
+#[test]
+fn fuzz_import_cells() {
+    fuzz("import::values", input(&[REPORT_WORDS, MONEY_WORDS]), |s| {
+        let cell = Cell::Text(s.clone());
+        if let Ok(Some(v)) = cells::money(&cell) {
+            prop_assert!(v >= 0);
+        }
+        if let Ok(Some(v)) = cells::count(&cell) {
+            prop_assert!(v >= 0);
+        }
+        let _ = cells::day(&cell);
+        let _ = cells::is_total_label(&cell);
+        Ok(())
+    });
+    fuzz("import::values(number)", any::<f64>(), |n| {
+        let cell = Cell::Number(n);
+        if let Ok(Some(v)) = cells::money(&cell) {
+            prop_assert!(v >= 0);
+        }
+        let _ = (cells::count(&cell), cells::day(&cell));
+        Ok(())
+    });
+}
+
+#[test]
+fn fuzz_import_args() {
+    fuzz("import::parse_import_args", input(&[SMALL_WORDS]), |s| {
+        match parse_import_args(&s) {
+            ImportArgs::Auto => prop_assert!(s.split_whitespace().next().is_none()),
+            ImportArgs::Channel { typed, .. } => prop_assert!(s.contains(&typed)),
+            ImportArgs::TooMany => prop_assert!(s.split_whitespace().count() > 1),
+        }
+        if let Some((action, id)) = parse_import_callback(&s) {
+            prop_assert!(id > 0);
+            prop_assert_eq!(action.callback_data(id), s.clone());
+        }
+        Ok(())
+    });
 }

@@ -64,6 +64,8 @@ pub enum Command {
     Export(String),
     /// The daily check-in nudge time.
     CheckinTime(String),
+    /// Import an ad platform's report file: /import [channel]
+    Import(String),
     // -- rhythm (issue 6) --
     /// The weekly review meeting: /review fri 17:00
     Review(String),
@@ -108,6 +110,7 @@ pub const MENU: &[&str] = &[
     "metrics",
     "export",
     "checkin_time",
+    "import",
     // -- rhythm (issue 6) --
     "review",
     "summary",

@@ -7,6 +7,7 @@ pub mod inbox;
 pub mod people;
 // -- area modules: tasks, plan, numbers --
 pub mod abtest;
+pub mod import;
 pub mod numbers;
 // -- rhythm (issue 6) --
 mod plan;
@@ -51,11 +52,13 @@ pub fn schema() -> UpdateHandler<BotError> {
             Update::filter_message()
                 // 3. Remember the team, the speaker and everyone mentioned, from every message.
                 .inspect_async(people::record_message)
-                // 4. Commands addressed to us (also as /cmd@botname).
+                // 4. Commands addressed to us (also as /cmd@botname), in a text or in a file's
+                //    caption (`/import` posted with its report).
                 .branch(
                     dptree::entry()
                         .filter_map(|msg: Message, me: teloxide::types::Me| {
-                            commands::parse_command(msg.text()?, me.username())
+                            let text = msg.text().or_else(|| msg.caption())?;
+                            commands::parse_command(text, me.username())
                         })
                         .endpoint(handle_command),
                 )
@@ -64,7 +67,12 @@ pub fn schema() -> UpdateHandler<BotError> {
                     dptree::filter(people::is_unknown_command).endpoint(setup::unknown_command),
                 ),
         )
-        // 6. Buttons on deadline pings.
+        // 6. Buttons on import previews, then on deadline pings.
+        .branch(
+            Update::filter_callback_query()
+                .filter(import::is_import_callback)
+                .endpoint(import::on_callback),
+        )
         .branch(Update::filter_callback_query().endpoint(tasks::on_callback))
         // 7. The bot was added to or removed from a group.
         .branch(Update::filter_my_chat_member().endpoint(people::my_chat_member))
@@ -112,6 +120,7 @@ async fn handle_command(
         Command::Metrics(args) => numbers::metrics(&turn, &args).await,
         Command::Export(args) => numbers::export(&turn, &args).await,
         Command::CheckinTime(args) => numbers::checkin_time(&turn, &args).await,
+        Command::Import(args) => import::import(&turn, &args).await,
         // -- rhythm (issue 6) --
         Command::Review(args) => rhythm::review(&turn, &args).await,
         Command::Summary(args) => rhythm::summary(&turn, &args).await,

@@ -155,6 +155,7 @@ impl Session {
                 ]),
             },
             "/press" => self.press(rest).await,
+            "/import" if !rest.is_empty() => self.import(rest).await,
             "/dm" if !rest.is_empty() => {
                 let from = self.members[self.speaker].1;
                 self.send(from, from, rest).await
@@ -178,6 +179,45 @@ impl Session {
             return Ok(vec!["(the bot did not answer within 30 s)".to_string()]);
         }
         Ok(self.collect().await)
+    }
+
+    /// `/import <path> [channel]`: posts a local file with the caption `/import [channel]`, as a
+    /// member dropping an export into the group would.
+    async fn import(&mut self, args: &str) -> anyhow::Result<Vec<String>> {
+        let (path, channel) = match args.rsplit_once(char::is_whitespace) {
+            // A path with spaces: the last word is a channel only if the rest is a file.
+            Some((p, c)) if std::path::Path::new(p.trim()).is_file() => (p.trim(), c.trim()),
+            _ => (args, ""),
+        };
+        let bytes = match read_capped(std::path::Path::new(path)) {
+            Ok(b) => b,
+            Err(e) => return Ok(vec![format!("(cannot read {path}: {e})")]),
+        };
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "report".to_string());
+        let caption = format!("/import {channel}");
+        let from = self.members[self.speaker].1;
+        self.emulator
+            .send_document(GROUP_ID, from, &name, &bytes, Some(caption.trim()));
+        self.injected += 1;
+        let mut out = vec![format!(
+            "({} posted {name}, {} bytes)",
+            self.speaker_name(),
+            bytes.len()
+        )];
+        if !self
+            .app_ctx
+            .tracker
+            .wait_finished(self.injected, HANDLE_TIMEOUT)
+            .await
+        {
+            out.push("(the bot did not answer within 30 s)".to_string());
+            return Ok(out);
+        }
+        out.extend(self.collect().await);
+        Ok(out)
     }
 
     /// `/press N`: presses button N of the newest message that has buttons.
@@ -335,7 +375,7 @@ pub async fn run(settings: Settings, lang: Option<String>) -> anyhow::Result<()>
         Session::start(settings, store, lang, SystemClock.now(), out_dir.clone()).await?;
     println!(
         "campaign-bot console — you are {} (admin) in the group \"{GROUP_TITLE}\" with bob and carol.\n\
-         Type commands as in Telegram. Also: /as <name> · /admin <name> · /advance <23h|2d|30m> · /press <n> · /dm <text>. Ctrl-D quits.\n\
+         Type commands as in Telegram. Also: /as <name> · /admin <name> · /advance <23h|2d|30m> · /press <n> · /dm <text> · /import <path> [channel]. Ctrl-D quits.\n\
          Files go to {}",
         session.speaker_name(),
         out_dir.display()
@@ -351,4 +391,15 @@ pub async fn run(settings: Settings, lang: Option<String>) -> anyhow::Result<()>
     }
     session.stop().await;
     Ok(())
+}
+
+/// A local file for `/import`, read up to 64 MiB (Telegram would take more; the bot refuses
+/// anything over 5 MB anyway, and says so).
+fn read_capped(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(64 * 1024 * 1024)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }

@@ -313,6 +313,31 @@ fn amount_core(core: &str, input: &str) -> Result<i64, AmountError> {
     })
 }
 
+/// Like [`parse_amount`], but rounds extra decimals half away from zero to the minor unit
+/// instead of refusing them: for imported reports, whose platforms export `12.345` spend.
+pub fn parse_amount_rounded(s: &str) -> Result<i64, AmountError> {
+    let n = normalize(s).ok_or_else(|| AmountError::Invalid { input: s.into() })?;
+    let mut core = strip_any(&n, &["us$", "rmb", "cny", "usd", "¥", "￥", "$", "€", "£"]);
+    core = strip_any_suffix(core, &["rmb", "cny", "usd", "yuan", "元", "块钱", "块"]);
+    let d = parse_decimal(core).map_err(|e| map_num_err(e, s))?;
+    if d.frac_digits >= 30 {
+        return Err(AmountError::TooPrecise { input: s.into() });
+    }
+    let num = d
+        .mantissa
+        .checked_mul(d.scale)
+        .and_then(|v| v.checked_mul(100))
+        .ok_or_else(|| AmountError::TooLarge { input: s.into() })?;
+    let den = 10i128
+        .checked_pow(d.frac_digits)
+        .ok_or_else(|| AmountError::TooLarge { input: s.into() })?;
+    let minor = round_div(num, den).ok_or_else(|| AmountError::TooLarge { input: s.into() })?;
+    if minor > i128::from(MAX_MINOR) {
+        return Err(AmountError::TooLarge { input: s.into() });
+    }
+    i64::try_from(minor).map_err(|_| AmountError::TooLarge { input: s.into() })
+}
+
 /// Parses a whole count: `45`, `1,500`, `5万`, `1.5k`, `45单`; `1.2345k` is not whole.
 pub fn parse_count(s: &str) -> Result<i64, AmountError> {
     let n = normalize(s).ok_or_else(|| AmountError::Invalid { input: s.into() })?;

@@ -7,6 +7,7 @@ pub mod abtest;
 pub mod channels;
 pub mod checkins;
 pub mod goals;
+pub mod import;
 pub mod nudges;
 pub mod people;
 pub mod plan;

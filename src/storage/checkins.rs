@@ -9,7 +9,55 @@ use crate::domain::metrics::Totals;
 
 /// Rows per multi-row INSERT in [`Store::import_checkins`]: 15 parameters each stays far under
 /// SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
-const IMPORT_CHUNK: usize = 500;
+pub(crate) const IMPORT_CHUNK: usize = 500;
+
+/// Writes `rows` inside the open transaction `$tx` in chunks of [`IMPORT_CHUNK`], replacing rows
+/// with the same key; evaluates to the rows written. A macro, because the transaction's type
+/// differs per backend and `on_pool!` type-checks the same text for both.
+macro_rules! upsert_checkins {
+    ($tx:ident, $rows:expr, $now:expr) => {{
+        let mut written: u64 = 0;
+        for chunk in $rows.chunks($crate::storage::checkins::IMPORT_CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, \
+                 orders, gmv, leads, new_customers, interactions, author_id, created_at, updated_at) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.chat_id)
+                    .push_bind(r.channel)
+                    .push_bind(r.day)
+                    .push_bind(r.creative)
+                    .push_bind(r.spend)
+                    .push_bind(r.impressions)
+                    .push_bind(r.clicks)
+                    .push_bind(r.orders)
+                    .push_bind(r.gmv)
+                    .push_bind(r.leads)
+                    .push_bind(r.new_customers)
+                    .push_bind(r.interactions)
+                    .push_bind(r.author_id)
+                    .push_bind($now)
+                    .push_bind($now);
+            });
+            qb.push(
+                // A number a row does not carry (NULL) keeps the stored one (issue 14).
+                " ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
+                 spend = COALESCE(excluded.spend, checkins.spend), \
+                 impressions = COALESCE(excluded.impressions, checkins.impressions), \
+                 clicks = COALESCE(excluded.clicks, checkins.clicks), \
+                 orders = COALESCE(excluded.orders, checkins.orders), \
+                 gmv = COALESCE(excluded.gmv, checkins.gmv), \
+                 leads = COALESCE(excluded.leads, checkins.leads), \
+                 new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
+                 interactions = COALESCE(excluded.interactions, checkins.interactions), \
+                 author_id = excluded.author_id, updated_at = excluded.updated_at",
+            );
+            written += qb.build().execute(&mut *$tx).await?.rows_affected();
+        }
+        written
+    }};
+}
+pub(crate) use upsert_checkins;
 
 /// The upsert of one check-in: a number the new row does not carry (NULL) keeps the stored one,
 /// so a later check-in of the same key replaces only the fields it names (issue 14).
@@ -205,46 +253,11 @@ impl Store {
     /// Inserts many check-ins at once (demo data, benchmarks), merging into rows with the same
     /// key like [`Store::put_checkin`], in one transaction. Returns the rows written.
     pub async fn import_checkins(&self, rows: &[NewCheckin<'_>], now: i64) -> StoreResult<u64> {
-        let mut written = 0;
-        on_pool!(self, |pool| {
+        let written = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            for chunk in rows.chunks(IMPORT_CHUNK) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, \
-                     orders, gmv, leads, new_customers, interactions, author_id, created_at, updated_at) ",
-                );
-                qb.push_values(chunk, |mut b, r| {
-                    b.push_bind(r.chat_id)
-                        .push_bind(r.channel)
-                        .push_bind(r.day)
-                        .push_bind(r.creative)
-                        .push_bind(r.spend)
-                        .push_bind(r.impressions)
-                        .push_bind(r.clicks)
-                        .push_bind(r.orders)
-                        .push_bind(r.gmv)
-                        .push_bind(r.leads)
-                        .push_bind(r.new_customers)
-                        .push_bind(r.interactions)
-                        .push_bind(r.author_id)
-                        .push_bind(now)
-                        .push_bind(now);
-                });
-                qb.push(
-                    " ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
-                     spend = COALESCE(excluded.spend, checkins.spend), \
-                     impressions = COALESCE(excluded.impressions, checkins.impressions), \
-                     clicks = COALESCE(excluded.clicks, checkins.clicks), \
-                     orders = COALESCE(excluded.orders, checkins.orders), \
-                     gmv = COALESCE(excluded.gmv, checkins.gmv), \
-                     leads = COALESCE(excluded.leads, checkins.leads), \
-                     new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
-                     interactions = COALESCE(excluded.interactions, checkins.interactions), \
-                     author_id = excluded.author_id, updated_at = excluded.updated_at",
-                );
-                written += qb.build().execute(&mut *tx).await?.rows_affected();
-            }
+            let written = upsert_checkins!(tx, rows, now);
             tx.commit().await?;
+            written
         });
         Ok(written)
     }

@@ -6,6 +6,7 @@
 
 mod abtest;
 mod checkins;
+mod imports;
 mod inbox;
 mod jobs;
 mod models;

@@ -359,3 +359,18 @@ impl<'a> NewCheckin<'a> {
         }
     }
 }
+
+/// An imported report waiting for its ✅ Import / ✖ Cancel press.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct PendingImport {
+    pub id: i64,
+    pub chat_id: i64,
+    /// Who posted `/import`; None for an anonymous admin.
+    pub requester_id: Option<i64>,
+    pub channel: String,
+    pub file_name: String,
+    /// `domain::import::Report` as JSON.
+    pub report: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}

@@ -5,6 +5,7 @@ pub mod abtest;
 pub mod amounts;
 pub mod export;
 pub mod html;
+pub mod import;
 pub mod names;
 pub mod numbers;
 pub mod people;

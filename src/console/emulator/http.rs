@@ -214,6 +214,18 @@ pub(super) async fn handle(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    // Files: `{api_url}/file/bot{token}/{file_path}`. teloxide pushes the path as one URL
+    // segment after the base's empty one, so it arrives as `//file/bot…/documents%2Ffile_1.csv`.
+    if let Some((token, path)) = uri
+        .path()
+        .trim_start_matches('/')
+        .strip_prefix("file/bot")
+        .and_then(|rest| rest.split_once('/'))
+    {
+        let token = token.replace("%3A", ":").replace("%3a", ":");
+        let path = path.replace("%2F", "/").replace("%2f", "/");
+        return emu.download(&token, &path);
+    }
     // teloxide calls `{api_url}/bot{token}/{Method}`.
     let Some((token, method)) = uri
         .path()
@@ -287,6 +299,7 @@ impl Emulator {
                 return response;
             }
             "answercallbackquery" => self.answer_callback_query(&params),
+            "getfile" => self.get_file(&params),
             "getchat" => self.get_chat(&params),
             "getchatmember" => self.get_chat_member(&params),
             "getchatadministrators" => self.get_chat_administrators(&params),

@@ -20,12 +20,14 @@
 //! - `faults.rs`: fault injection ([`Fault`]): 429 storms, server errors, slow answers, hang-ups.
 //! - `http.rs`: the axum handler, routing, request parameters, errors on the wire, the webhook
 //!   sender.
+//! - `files.rs`: documents members post, getFile and the file download route.
 //! - `multipart.rs`: multipart/form-data bodies.
 //! - `methods/`: the Bot API methods, one file per family.
 //! - `state.rs`: what the emulator remembers between requests.
 //! - `json.rs`: JSON shapes of users, the bot, chats and admin rights.
 
 mod faults;
+mod files;
 mod http;
 mod json;
 mod methods;
@@ -41,6 +43,7 @@ use axum::Router;
 use serde_json::Value;
 use tokio::sync::{Notify, watch};
 
+pub use self::files::{MAX_GETFILE_BYTES, PostedDocument};
 use self::http::{handle, webhook_sender};
 use self::state::State;
 use super::html;

@@ -85,6 +85,26 @@ impl Emulator {
     }
 
     pub fn send_text_opts(&self, chat_id: i64, from: i64, text: &str, opts: SendOpts) -> i64 {
+        let (update_id, _) = self.inject_message(chat_id, from, &opts, text, |st, msg| {
+            msg["text"] = json!(text);
+            let entities = user_entities(st, text, &opts.text_mentions);
+            if !entities.is_empty() {
+                msg["entities"] = Value::Array(entities);
+            }
+        });
+        update_id
+    }
+
+    /// Queues a message from `from` in `chat_id`, its content filled by `fill`; `plain` is what
+    /// an edit would be compared against. Returns the update_id and the message_id.
+    pub(super) fn inject_message(
+        &self,
+        chat_id: i64,
+        from: i64,
+        opts: &SendOpts,
+        plain: &str,
+        fill: impl FnOnce(&mut State, &mut Value),
+    ) -> (i64, i64) {
         let now = self.inner.clock.now();
         let mut st = self.state();
         st.ensure_user(from);
@@ -97,7 +117,6 @@ impl Emulator {
             "message_id": message_id,
             "date": now,
             "chat": st.chat_value(chat_id),
-            "text": text,
         });
         match opts.sender_chat {
             Some(sender_chat) => {
@@ -107,10 +126,7 @@ impl Emulator {
             }
             None => msg["from"] = st.user_value(from),
         }
-        let entities = user_entities(&st, text, &opts.text_mentions);
-        if !entities.is_empty() {
-            msg["entities"] = Value::Array(entities);
-        }
+        fill(&mut st, &mut msg);
         if let Some(reply_to) = opts.reply_to_message_id
             && let Some(original) = st.messages.get(&(chat_id, reply_to))
         {
@@ -122,7 +138,7 @@ impl Emulator {
                 json: msg.clone(),
                 sent_index: None,
                 content: Content {
-                    plain: text.to_owned(),
+                    plain: plain.to_owned(),
                     entities: Vec::new(),
                 },
             },
@@ -130,7 +146,7 @@ impl Emulator {
         let id = st.enqueue(json!({"message": msg}), opts.update_id);
         drop(st);
         self.updates_changed();
-        id
+        (id, message_id)
     }
 
     /// Queue a callback_query: `from` pressed the button with `data` under `message_id`.

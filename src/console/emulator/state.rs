@@ -46,6 +46,15 @@ pub(super) struct StoredMessage {
     pub(super) content: Content,
 }
 
+/// A file Telegram holds: what getFile describes and the download route serves.
+#[derive(Debug, Clone)]
+pub(super) struct StoredFile {
+    pub(super) unique_id: String,
+    /// `documents/file_<n>.<ext>`, as Telegram names them.
+    pub(super) path: String,
+    pub(super) bytes: Vec<u8>,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Webhook {
     pub(super) url: String,
@@ -61,6 +70,8 @@ pub(super) struct State {
     pub(super) next_update_id: i64,
     pub(super) next_message_id: i64,
     pub(super) next_file_id: u64,
+    /// Files members posted, by file_id.
+    pub(super) files: HashMap<String, StoredFile>,
     pub(super) next_callback_id: u64,
     pub(super) messages: HashMap<(i64, i64), StoredMessage>,
     pub(super) sent: Vec<SentMessage>,
