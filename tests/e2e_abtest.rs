@@ -407,6 +407,37 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
             ("B", 2, "2026-10-31", "2026-11-02", 2_000, 50, 1),
         ]
     );
+    // A day of B with its orders unknown: its clicks count for CTR, not as clicks that did not
+    // convert (CVR's denominator).
+    let unknown_orders = NewCheckin {
+        chat_id: GROUP,
+        channel: "xhs",
+        day: "2026-11-01",
+        creative: "B",
+        spend: None,
+        impressions: Some(4_000),
+        clicks: Some(100),
+        orders: None,
+        gmv: None,
+        leads: None,
+        new_customers: None,
+        interactions: None,
+        author_id: None,
+    };
+    store.put_checkin(&unknown_orders, T0).await.expect("B");
+    let sums = store
+        .creative_sums(GROUP, "xhs", "2026-10-20", "2026-11-02")
+        .await
+        .expect("sums");
+    let b = &sums[1];
+    assert_eq!(
+        (b.impressions, b.clicks, b.orders, b.cvr_clicks),
+        (6_000, 150, 1, 50)
+    );
+    store
+        .execute_raw("DELETE FROM checkins WHERE day = '2026-11-01'")
+        .await
+        .expect("undo");
     let span = store
         .creative_span(GROUP, "xhs", "2026-10-20", "2026-11-02")
         .await

@@ -241,6 +241,9 @@ pub struct CreativeCounts {
     pub clicks: i64,
     /// Orders.
     pub orders: i64,
+    /// Clicks on the check-ins that reported orders: CVR's denominator (unknown orders are not
+    /// zero orders).
+    pub cvr_clicks: i64,
 }
 
 /// What `/abtest` knows: the creatives' counts (one entry per label), how many days the test
@@ -480,12 +483,12 @@ pub fn analyze(input: &AbInput) -> AbReport {
             ctr: rate(c.clicks, c.impressions),
             ctr_ci: wilson(c.clicks, c.impressions, ALPHA),
             cvr: if has_orders {
-                rate(c.orders, c.clicks)
+                rate(c.orders, c.cvr_clicks)
             } else {
                 None
             },
             cvr_ci: if has_orders {
-                wilson(c.orders, c.clicks, ALPHA)
+                wilson(c.orders, c.cvr_clicks, ALPHA)
             } else {
                 None
             },
@@ -514,7 +517,7 @@ pub fn analyze(input: &AbInput) -> AbReport {
     let ctr_arms: Vec<(i64, i64)> = cs.iter().map(|c| (c.clicks, c.impressions)).collect();
     let ctr = compare(AbMetric::Ctr, &ctr_arms, MIN_IMPRESSIONS);
     let cvr = if has_orders {
-        let arms: Vec<(i64, i64)> = cs.iter().map(|c| (c.orders, c.clicks)).collect();
+        let arms: Vec<(i64, i64)> = cs.iter().map(|c| (c.orders, c.cvr_clicks)).collect();
         compare(AbMetric::Cvr, &arms, MIN_CLICKS_FOR_CVR)
     } else {
         Vec::new()
@@ -895,7 +898,23 @@ mod tests {
             impressions,
             clicks,
             orders,
+            cvr_clicks: clicks,
         }
+    }
+
+    #[test]
+    fn clicks_without_orders_reported_do_not_dilute_cvr() {
+        // B reported orders on only half its clicks: its CVR is over those, not all of them.
+        let mut b = cc("B", 20_000, 1_000, 50);
+        b.cvr_clicks = 500;
+        let report = analyze(&AbInput {
+            creatives: vec![cc("A", 20_000, 1_000, 50), b],
+            days_run: 7,
+            times_asked: 0,
+        });
+        let cvr = |i: usize| report.creatives[i].cvr.expect("cvr");
+        assert!((cvr(0) - 0.05).abs() < 1e-12);
+        assert!((cvr(1) - 0.10).abs() < 1e-12);
     }
 
     fn input(creatives: Vec<CreativeCounts>) -> AbInput {

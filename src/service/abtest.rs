@@ -93,6 +93,7 @@ pub async fn load(
                 impressions: s.impressions,
                 clicks: s.clicks,
                 orders: s.orders,
+                cvr_clicks: s.cvr_clicks,
             })
             .collect(),
         days_run: days_run(&sums),

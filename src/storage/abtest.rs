@@ -22,6 +22,9 @@ pub struct CreativeSums {
     pub impressions: i64,
     pub clicks: i64,
     pub orders: i64,
+    /// Clicks on the rows that reported orders: CVR's denominator, so a row with unknown orders
+    /// is not read as clicks that converted to nothing.
+    pub cvr_clicks: i64,
     /// Minor units.
     pub gmv: i64,
 }
@@ -48,7 +51,7 @@ impl Store {
     ) -> StoreResult<Vec<CreativeSums>> {
         // SUM over BIGINT is NUMERIC in PostgreSQL: cast back so both backends decode i64.
         // Numbers may be unreported (NULL): CTR's impressions and clicks are summed over the rows
-        // that have both, orders over the rows that have clicks.
+        // that have both; CVR's orders and clicks over the rows that have both of those.
         let sql = "SELECT creative, CAST(COUNT(DISTINCT day) AS BIGINT) AS days, \
                    MIN(day) AS first_day, MAX(day) AS last_day, \
                    CAST(COALESCE(SUM(spend), 0) AS BIGINT) AS spend, \
@@ -57,6 +60,8 @@ impl Store {
                    CAST(COALESCE(SUM(CASE WHEN impressions IS NOT NULL THEN clicks END), 0) AS BIGINT) \
                    AS clicks, \
                    CAST(COALESCE(SUM(CASE WHEN clicks IS NOT NULL THEN orders END), 0) AS BIGINT) AS orders, \
+                   CAST(COALESCE(SUM(CASE WHEN orders IS NOT NULL THEN clicks END), 0) AS BIGINT) \
+                   AS cvr_clicks, \
                    CAST(COALESCE(SUM(gmv), 0) AS BIGINT) AS gmv \
                    FROM checkins WHERE chat_id = $1 AND channel = $2 AND day >= $3 AND day <= $4 \
                    AND creative <> '' GROUP BY creative ORDER BY creative";
