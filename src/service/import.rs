@@ -209,16 +209,20 @@ impl Service {
             .stored_days(pending.chat_id, &pending.channel, &report)
             .await?;
         // Planned again: numbers checked in since the preview are merged, not overwritten.
+        // Each written day carries only the report's own numbers: the upsert keeps every field
+        // the report lacks (COALESCE), so a check-in that lands between the read above and the
+        // write below is never overwritten with what was read.
+        let own: HashMap<NaiveDate, Values> =
+            report.days.iter().map(|d| (d.day, d.values)).collect();
         let planned: Vec<(DayPreview, Values, String)> = plan(&report, &stored)
             .into_iter()
             .filter(|(d, _)| d.writes())
-            .map(|(d, v)| {
+            .map(|(d, _)| {
                 let key = day_key(d.day);
-                (d, v, key)
+                let values = own.get(&d.day).copied().unwrap_or_default();
+                (d, values, key)
             })
             .collect();
-        // The merged numbers: unknown stays NULL, and a field the report lacks keeps the stored
-        // number (the upsert's COALESCE as well as the merge above).
         let rows: Vec<NewCheckin<'_>> = planned
             .iter()
             .map(|(_, v, key)| NewCheckin {
@@ -232,7 +236,7 @@ impl Service {
                 orders: v[ImportField::Orders as usize],
                 gmv: v[ImportField::Gmv as usize],
                 leads: v[ImportField::Leads as usize],
-                new_customers: stored.get(key).and_then(|c| c.new_customers),
+                new_customers: None,
                 interactions: v[ImportField::Interactions as usize],
                 author_id: pending.requester_id,
             })
