@@ -13,7 +13,7 @@ fn run_demo(dir: &Path, lang: &str) -> String {
     // instead of holding the whole suite until CI's limit.
     let out_path = dir.join("demo.stdout");
     let err_path = dir.join("demo.stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_campaign-bot"))
+    let child = Command::new(env!("CARGO_BIN_EXE_campaign-bot"))
         .arg("demo")
         .current_dir(dir)
         .env_remove("DATABASE_URL")
@@ -24,16 +24,19 @@ fn run_demo(dir: &Path, lang: &str) -> String {
         .stderr(std::fs::File::create(&err_path).expect("stderr file"))
         .spawn()
         .expect("run the demo");
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
+    let pid = child.id().to_string();
+    // A thread waits for the process; this one waits for that thread's word, at most 120 s.
+    let (done, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut child = child;
+        let _ = done.send(child.wait());
+    });
+    let status = match exited.recv_timeout(Duration::from_secs(120)) {
+        Ok(status) => Some(status.expect("wait")),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            None
         }
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     };
     let elapsed = started.elapsed();
     let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();

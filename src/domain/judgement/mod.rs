@@ -16,8 +16,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::bottleneck::{self, Flag, FlagKind, Snapshot, Stage, Subject, WINDOW_DAYS, cmp_flags};
 use super::metrics::{Metric, Numbers};
+use crate::domain::bottleneck::{
+    self, Flag, FlagKind, Snapshot, Stage, Subject, WINDOW_DAYS, cmp_flags,
+};
 
 pub mod baselines;
 pub mod data_checks;
