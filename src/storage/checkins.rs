@@ -11,7 +11,26 @@ use crate::domain::metrics::Totals;
 /// SQLite's 32,766 and PostgreSQL's 65,535 bound parameters per statement.
 pub(crate) const IMPORT_CHUNK: usize = 500;
 
-/// Writes `rows` inside the open transaction `$tx` in chunks of [`IMPORT_CHUNK`], replacing rows
+/// The merge every check-in write uses: a number a row does not carry (NULL) keeps the stored
+/// one, so a later check-in of the same key replaces only the fields it names (issue 14). A
+/// macro so that `concat!` can build the one-row statement from the same text.
+macro_rules! merge_on_conflict {
+    () => {
+        " ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
+         spend = COALESCE(excluded.spend, checkins.spend), \
+         impressions = COALESCE(excluded.impressions, checkins.impressions), \
+         clicks = COALESCE(excluded.clicks, checkins.clicks), \
+         orders = COALESCE(excluded.orders, checkins.orders), \
+         gmv = COALESCE(excluded.gmv, checkins.gmv), \
+         leads = COALESCE(excluded.leads, checkins.leads), \
+         new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
+         interactions = COALESCE(excluded.interactions, checkins.interactions), \
+         author_id = excluded.author_id, updated_at = excluded.updated_at"
+    };
+}
+pub(crate) use merge_on_conflict;
+
+/// Writes `rows` inside the open transaction `$tx` in chunks of [`IMPORT_CHUNK`], merging into rows
 /// with the same key; evaluates to the rows written. A macro, because the transaction's type
 /// differs per backend and `on_pool!` type-checks the same text for both.
 macro_rules! upsert_checkins {
@@ -39,19 +58,7 @@ macro_rules! upsert_checkins {
                     .push_bind($now)
                     .push_bind($now);
             });
-            qb.push(
-                // A number a row does not carry (NULL) keeps the stored one (issue 14).
-                " ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
-                 spend = COALESCE(excluded.spend, checkins.spend), \
-                 impressions = COALESCE(excluded.impressions, checkins.impressions), \
-                 clicks = COALESCE(excluded.clicks, checkins.clicks), \
-                 orders = COALESCE(excluded.orders, checkins.orders), \
-                 gmv = COALESCE(excluded.gmv, checkins.gmv), \
-                 leads = COALESCE(excluded.leads, checkins.leads), \
-                 new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
-                 interactions = COALESCE(excluded.interactions, checkins.interactions), \
-                 author_id = excluded.author_id, updated_at = excluded.updated_at",
-            );
+            qb.push($crate::storage::checkins::merge_on_conflict!());
             written += qb.build().execute(&mut *$tx).await?.rows_affected();
         }
         written
@@ -59,22 +66,14 @@ macro_rules! upsert_checkins {
 }
 pub(crate) use upsert_checkins;
 
-/// The upsert of one check-in: a number the new row does not carry (NULL) keeps the stored one,
-/// so a later check-in of the same key replaces only the fields it names (issue 14).
-const MERGE_SQL: &str = "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, \
-     clicks, orders, gmv, leads, new_customers, interactions, author_id, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
-     ON CONFLICT (chat_id, channel, day, creative) DO UPDATE SET \
-     spend = COALESCE(excluded.spend, checkins.spend), \
-     impressions = COALESCE(excluded.impressions, checkins.impressions), \
-     clicks = COALESCE(excluded.clicks, checkins.clicks), \
-     orders = COALESCE(excluded.orders, checkins.orders), \
-     gmv = COALESCE(excluded.gmv, checkins.gmv), \
-     leads = COALESCE(excluded.leads, checkins.leads), \
-     new_customers = COALESCE(excluded.new_customers, checkins.new_customers), \
-     interactions = COALESCE(excluded.interactions, checkins.interactions), \
-     author_id = excluded.author_id, updated_at = excluded.updated_at \
-     RETURNING *";
+/// The upsert of one check-in (see [`merge_on_conflict`]), returning the stored row.
+const MERGE_SQL: &str = concat!(
+    "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, orders, \
+     gmv, leads, new_customers, interactions, author_id, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    merge_on_conflict!(),
+    " RETURNING *"
+);
 
 const KEY_SQL: &str =
     "SELECT * FROM checkins WHERE chat_id = $1 AND channel = $2 AND day = $3 AND creative = $4";
