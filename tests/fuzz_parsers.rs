@@ -1048,14 +1048,14 @@ fn fuzz_parse_checkin_fields() {
             match parse_checkin_fields(&s) {
                 Ok(c) => {
                     let nums = [
-                        c.spend,
-                        c.impressions,
-                        c.clicks,
-                        c.orders,
-                        c.gmv,
-                        c.leads,
-                        c.new_customers,
-                        c.interactions,
+                        c.numbers.spend,
+                        c.numbers.impressions,
+                        c.numbers.clicks,
+                        c.numbers.orders,
+                        c.numbers.gmv,
+                        c.numbers.leads,
+                        c.numbers.new_customers,
+                        c.numbers.interactions,
                     ];
                     prop_assert!(nums.iter().flatten().all(|v| *v >= 0), "{c:?}");
                     if let Some(label) = &c.creative {

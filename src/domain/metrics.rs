@@ -381,22 +381,8 @@ pub fn change_bp(prev: &MetricValue, cur: &MetricValue) -> Option<i64> {
 /// What `/checkin <channel> …` carried after the channel: every field optional until checked.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CheckinInput {
-    /// Spend, minor units.
-    pub spend: Option<i64>,
-    /// Impressions.
-    pub impressions: Option<i64>,
-    /// Clicks.
-    pub clicks: Option<i64>,
-    /// Orders.
-    pub orders: Option<i64>,
-    /// GMV, minor units.
-    pub gmv: Option<i64>,
-    /// Leads (线索/留资/私信进线).
-    pub leads: Option<i64>,
-    /// New customers.
-    pub new_customers: Option<i64>,
-    /// Interactions.
-    pub interactions: Option<i64>,
+    /// The numbers named (None: not given).
+    pub numbers: Numbers,
     /// Creative label for A/B comparison.
     pub creative: Option<String>,
     /// The raw date text, resolved later with [`super::when::parse_day`].
@@ -620,14 +606,14 @@ pub fn parse_checkin_fields(args: &str) -> Result<CheckinInput, CheckinError> {
             source,
         };
         let slot = match field {
-            CheckinField::Spend => &mut input.spend,
-            CheckinField::Impressions => &mut input.impressions,
-            CheckinField::Clicks => &mut input.clicks,
-            CheckinField::Orders => &mut input.orders,
-            CheckinField::Gmv => &mut input.gmv,
-            CheckinField::Leads => &mut input.leads,
-            CheckinField::New => &mut input.new_customers,
-            CheckinField::Interactions => &mut input.interactions,
+            CheckinField::Spend => &mut input.numbers.spend,
+            CheckinField::Impressions => &mut input.numbers.impressions,
+            CheckinField::Clicks => &mut input.numbers.clicks,
+            CheckinField::Orders => &mut input.numbers.orders,
+            CheckinField::Gmv => &mut input.numbers.gmv,
+            CheckinField::Leads => &mut input.numbers.leads,
+            CheckinField::New => &mut input.numbers.new_customers,
+            CheckinField::Interactions => &mut input.numbers.interactions,
             CheckinField::Creative => {
                 if input.creative.is_some() {
                     return Err(dup());
@@ -670,16 +656,7 @@ pub fn parse_checkin_fields(args: &str) -> Result<CheckinInput, CheckinError> {
 impl CheckinInput {
     /// The numbers it carries: any subset of the fields, at least one (unnamed ones stay unknown).
     pub fn numbers(&self) -> Result<Numbers, CheckinError> {
-        let n = Numbers {
-            spend: self.spend,
-            impressions: self.impressions,
-            clicks: self.clicks,
-            orders: self.orders,
-            gmv: self.gmv,
-            leads: self.leads,
-            new_customers: self.new_customers,
-            interactions: self.interactions,
-        };
+        let n = self.numbers;
         if n.is_empty() {
             return Err(CheckinError::NoNumbers);
         }
@@ -1106,14 +1083,16 @@ mod tests {
         assert_eq!(
             got,
             CheckinInput {
-                spend: Some(100_000),
-                impressions: Some(50_000),
-                clicks: Some(1500),
-                orders: Some(45),
-                gmv: Some(900_000),
-                leads: None,
-                new_customers: Some(12),
-                interactions: Some(300),
+                numbers: Numbers {
+                    spend: Some(100_000),
+                    impressions: Some(50_000),
+                    clicks: Some(1500),
+                    orders: Some(45),
+                    gmv: Some(900_000),
+                    leads: None,
+                    new_customers: Some(12),
+                    interactions: Some(300),
+                },
                 creative: Some("A".into()),
                 date: Some("yesterday".into()),
             }
@@ -1131,14 +1110,16 @@ mod tests {
             (
                 "花费=1000 曝光=5万 点击=1500 订单=45 成交额=9000 新客=12 互动=300 素材=B 日期=昨天",
                 CheckinInput {
-                    spend: Some(100_000),
-                    impressions: Some(50_000),
-                    clicks: Some(1500),
-                    orders: Some(45),
-                    gmv: Some(900_000),
-                    leads: None,
-                    new_customers: Some(12),
-                    interactions: Some(300),
+                    numbers: Numbers {
+                        spend: Some(100_000),
+                        impressions: Some(50_000),
+                        clicks: Some(1500),
+                        orders: Some(45),
+                        gmv: Some(900_000),
+                        leads: None,
+                        new_customers: Some(12),
+                        interactions: Some(300),
+                    },
                     creative: Some("B".into()),
                     date: Some("昨天".into()),
                 },
@@ -1146,44 +1127,59 @@ mod tests {
             (
                 "消耗：1,200.50 展现：1.2w 点击:300 成交单数：9 销售额=¥3千",
                 CheckinInput {
-                    spend: Some(120_050),
-                    impressions: Some(12_000),
-                    clicks: Some(300),
-                    orders: Some(9),
-                    gmv: Some(300_000),
+                    numbers: Numbers {
+                        spend: Some(120_050),
+                        impressions: Some(12_000),
+                        clicks: Some(300),
+                        orders: Some(9),
+                        gmv: Some(300_000),
+                        ..Numbers::default()
+                    },
                     ..Default::default()
                 },
             ),
             (
                 "spend = 10 clicks =5 orders= 1",
                 CheckinInput {
-                    spend: Some(1000),
-                    clicks: Some(5),
-                    orders: Some(1),
+                    numbers: Numbers {
+                        spend: Some(1000),
+                        clicks: Some(5),
+                        orders: Some(1),
+                        ..Numbers::default()
+                    },
                     ..Default::default()
                 },
             ),
             (
                 "花费=1000，曝光=5万；点击=10",
                 CheckinInput {
-                    spend: Some(100_000),
-                    impressions: Some(50_000),
-                    clicks: Some(10),
+                    numbers: Numbers {
+                        spend: Some(100_000),
+                        impressions: Some(50_000),
+                        clicks: Some(10),
+                        ..Numbers::default()
+                    },
                     ..Default::default()
                 },
             ),
             (
                 "spend=1,200,clicks=5",
                 CheckinInput {
-                    spend: Some(120_000),
-                    clicks: Some(5),
+                    numbers: Numbers {
+                        spend: Some(120_000),
+                        clicks: Some(5),
+                        ..Numbers::default()
+                    },
                     ..Default::default()
                 },
             ),
             (
                 "SPEND=1 Creative=\"Video1\"",
                 CheckinInput {
-                    spend: Some(100),
+                    numbers: Numbers {
+                        spend: Some(100),
+                        ..Numbers::default()
+                    },
                     creative: Some("Video1".into()),
                     ..Default::default()
                 },
@@ -1297,7 +1293,7 @@ mod tests {
         assert_eq!(leads.numbers().map(|n| n.leads), Ok(Some(12)));
         for k in ["线索", "留资", "进线", "leads"] {
             let got = parse_checkin_fields(&format!("{k}=3")).expect(k);
-            assert_eq!(got.leads, Some(3), "{k}");
+            assert_eq!(got.numbers.leads, Some(3), "{k}");
         }
         // Only a label or a day: no number at all.
         let none = parse_checkin_fields("creative=A date=yesterday").expect("parses");

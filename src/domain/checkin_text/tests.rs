@@ -129,11 +129,11 @@ fn what_is_not_understood_is_named() {
 fn the_parser_reads_the_forgiving_forms() {
     let got = parse_checkin_fields("花费 1000元 曝光：５万，点击1500 订单 45 成交额 ¥9000")
         .expect("parses");
-    assert_eq!(got.spend, Some(100_000));
-    assert_eq!(got.impressions, Some(50_000));
-    assert_eq!(got.clicks, Some(1500));
-    assert_eq!(got.orders, Some(45));
-    assert_eq!(got.gmv, Some(900_000));
+    assert_eq!(got.numbers.spend, Some(100_000));
+    assert_eq!(got.numbers.impressions, Some(50_000));
+    assert_eq!(got.numbers.clicks, Some(1500));
+    assert_eq!(got.numbers.orders, Some(45));
+    assert_eq!(got.numbers.gmv, Some(900_000));
     assert_eq!(
         parse_checkin_fields("花钱 1000"),
         Err(CheckinError::NotKeyValue {
