@@ -150,7 +150,10 @@ async fn kill_9_mid_burst_loses_nothing() {
     // What the dead process left: updates in hand, jobs claimed.
     let store = Store::open(&db_url).await.expect("reopen after the kill");
     let (stored, in_hand, replied, done) = store.inbox_counts().await.expect("inbox");
-    let claimed_jobs = store.count_jobs("claimed").await.expect("jobs");
+    let claimed_jobs = store
+        .count_jobs(campaign_bot::domain::jobs::JobState::Claimed)
+        .await
+        .expect("jobs");
     store.close().await;
     eprintln!(
         "CRASH killed after {killed_at:.1?} with {sent_before_kill} messages sent; inbox: \

@@ -8,8 +8,9 @@ mod common;
 use campaign_bot::app::{make_bot, relaxed_limits};
 use campaign_bot::console::emulator::{SentKind, SentMessage};
 use campaign_bot::domain::jobs::JobKind;
+use campaign_bot::domain::jobs::JobState;
 use campaign_bot::scheduler::Scheduler;
-use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, JOB_SENT, NewGoal, NewTask};
+use campaign_bot::storage::{NewGoal, NewTask};
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(
@@ -592,7 +593,7 @@ async fn tick(app: &TestApp) -> Vec<SentMessage> {
     app.emulator.sent_since(before)
 }
 
-async fn nudge_jobs(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+async fn nudge_jobs(app: &TestApp) -> Vec<(String, JobState, Option<String>)> {
     app.ctx
         .store
         .jobs_for(JobKind::CheckinNudge, GROUP)
@@ -615,7 +616,7 @@ async fn the_nudge_mentions_only_owners_missing_numbers_and_is_silent_when_all_a
     );
     assert_eq!(
         nudge_jobs(&app).await,
-        [("2026-11-02".into(), "pending".into(), None)]
+        [("2026-11-02".into(), JobState::Pending, None)]
     );
     app.reply(GROUP, BOB, EXAMPLE).await;
     // Not yet due.
@@ -632,10 +633,10 @@ async fn the_nudge_mentions_only_owners_missing_numbers_and_is_silent_when_all_a
     // Once: another tick sends nothing, and tomorrow's is planned.
     assert!(tick(&app).await.is_empty());
     let jobs = nudge_jobs(&app).await;
-    assert_eq!(jobs[0].1, JOB_SENT);
+    assert_eq!(jobs[0].1, JobState::Sent);
     assert_eq!(
-        (jobs[1].0.as_str(), jobs[1].1.as_str()),
-        ("2026-11-03", JOB_PENDING)
+        (jobs[1].0.as_str(), jobs[1].1),
+        ("2026-11-03", JobState::Pending)
     );
 
     // The next day everyone checks in before 18:00: no message at all.
@@ -651,12 +652,12 @@ async fn the_nudge_mentions_only_owners_missing_numbers_and_is_silent_when_all_a
     assert!(tick(&app).await.is_empty());
     let jobs = nudge_jobs(&app).await;
     assert_eq!(
-        (jobs[1].1.as_str(), jobs[1].2.as_deref()),
-        (JOB_DROPPED, Some("all in"))
+        (jobs[1].1, jobs[1].2.as_deref()),
+        (JobState::Dropped, Some("all in"))
     );
     assert_eq!(
-        (jobs[2].0.as_str(), jobs[2].1.as_str()),
-        ("2026-11-04", JOB_PENDING)
+        (jobs[2].0.as_str(), jobs[2].1),
+        ("2026-11-04", JobState::Pending)
     );
 
     // A channel without an owner is listed without a mention.
@@ -692,13 +693,13 @@ async fn a_nudge_for_a_day_already_over_is_dropped(mut app: TestApp) {
     assert!(tick(&app).await.is_empty());
     let jobs = nudge_jobs(&app).await;
     assert_eq!(
-        (jobs[0].1.as_str(), jobs[0].2.as_deref()),
-        (JOB_DROPPED, Some("day over"))
+        (jobs[0].1, jobs[0].2.as_deref()),
+        (JobState::Dropped, Some("day over"))
     );
     // The chain goes on: tonight's is planned, and late the same day it is still sent, marked late.
     assert_eq!(
-        (jobs[1].0.as_str(), jobs[1].1.as_str()),
-        ("2026-11-03", JOB_PENDING)
+        (jobs[1].0.as_str(), jobs[1].1),
+        ("2026-11-03", JobState::Pending)
     );
     app.clock.advance(14 * 3600 + 40 * 60); // 2026-11-03 23:40 local
     let sent = tick(&app).await;
@@ -727,7 +728,7 @@ async fn checkin_time_is_for_admins_and_can_be_turned_off(mut app: TestApp) {
     let moved = app.reply(GROUP, ALICE, "/checkin_time 19:30").await;
     assert!(moved.contains("19:30"), "{moved}");
     let jobs = nudge_jobs(&app).await;
-    let pending: Vec<_> = jobs.iter().filter(|j| j.1 == JOB_PENDING).collect();
+    let pending: Vec<_> = jobs.iter().filter(|j| j.1 == JobState::Pending).collect();
     assert_eq!(pending.len(), 1, "{jobs:?}");
     let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
     assert_eq!(team.checkin_minute, Some(19 * 60 + 30));
@@ -738,7 +739,12 @@ async fn checkin_time_is_for_admins_and_can_be_turned_off(mut app: TestApp) {
     assert!(off.contains("off"), "{off}");
     let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
     assert_eq!(team.checkin_minute, None);
-    assert!(nudge_jobs(&app).await.iter().all(|j| j.1 != JOB_PENDING));
+    assert!(
+        nudge_jobs(&app)
+            .await
+            .iter()
+            .all(|j| j.1 != JobState::Pending)
+    );
     app.clock.advance(3 * 3600);
     assert!(tick(&app).await.is_empty());
     app.stop().await.cleanup().await;

@@ -17,9 +17,10 @@ use campaign_bot::app::{self, App};
 use campaign_bot::bot::Ctx;
 use campaign_bot::clock::{ManualClock, SharedClock};
 use campaign_bot::console::emulator::{ChatKind, Emulator, Fault, SentMessage, UserSpec};
+use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::schedule::DAY;
 use campaign_bot::scheduler::{Scheduler, plan_task_jobs};
-use campaign_bot::storage::{JOB_PENDING, JOB_SENT, NewTask, NewTeam};
+use campaign_bot::storage::{NewTask, NewTeam};
 use common::{ALICE, BOB, T0, TestApp, TestDb};
 use teloxide::requests::RequesterExt as _;
 
@@ -150,7 +151,15 @@ impl Tally {
 async fn drain(app: &TestApp) -> usize {
     let mut rounds = 0;
     // Backoffs are 10 s, 20 s, 40 s …; eight rounds of 10 min cover far more than a burst needs.
-    while app.ctx.store.count_jobs(JOB_PENDING).await.expect("count") > 0 && rounds < 8 {
+    while app
+        .ctx
+        .store
+        .count_jobs(JobState::Pending)
+        .await
+        .expect("count")
+        > 0
+        && rounds < 8
+    {
         let due_soon = app
             .ctx
             .store
@@ -209,7 +218,11 @@ async fn storm(
         "the storm happened: {stats:?}"
     );
     assert_eq!(
-        app.ctx.store.count_jobs(JOB_SENT).await.expect("count"),
+        app.ctx
+            .store
+            .count_jobs(JobState::Sent)
+            .await
+            .expect("count"),
         pings as i64
     );
 }

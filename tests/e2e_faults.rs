@@ -4,8 +4,8 @@
 mod common;
 
 use campaign_bot::console::emulator::Fault;
+use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::schedule::DAY;
-use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, JOB_SENT};
 use common::{ALICE, BOB, GROUP, TestApp, TestDb};
 
 async fn app_with_task() -> TestApp {
@@ -30,7 +30,7 @@ async fn a_rate_limited_ping_is_sent_once_after_waiting() {
         .filter(|m| m.text.contains("24 hours"))
         .collect();
     assert_eq!(pings.len(), 1, "{sent:?}");
-    assert_eq!(app.ctx.store.count_jobs(JOB_SENT).await.unwrap(), 1);
+    assert_eq!(app.ctx.store.count_jobs(JobState::Sent).await.unwrap(), 1);
     assert!(app.tick().await.is_empty());
     app.emulator.set_fault(Fault::None);
     app.stop_after_faults().await.cleanup().await;
@@ -44,11 +44,11 @@ async fn a_bot_removed_from_the_group_marks_the_team_inactive_and_stops_its_jobs
     let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
     assert!(!team.is_active());
     assert_eq!(
-        app.ctx.store.count_jobs(JOB_PENDING).await.unwrap(),
+        app.ctx.store.count_jobs(JobState::Pending).await.unwrap(),
         0,
         "no jobs left for a team that's gone"
     );
-    assert!(app.ctx.store.count_jobs(JOB_DROPPED).await.unwrap() >= 1);
+    assert!(app.ctx.store.count_jobs(JobState::Dropped).await.unwrap() >= 1);
     app.emulator.set_fault(Fault::None);
     assert!(app.advance(3 * DAY).await.is_empty());
     let db = app.stop_after_faults().await;

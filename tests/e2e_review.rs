@@ -9,7 +9,8 @@ mod common;
 
 use campaign_bot::console::emulator::{SentKind, SentMessage};
 use campaign_bot::domain::jobs::JobKind;
-use campaign_bot::storage::{JOB_PENDING, NewCheckin, NewGoal, NewTask};
+use campaign_bot::domain::jobs::JobState;
+use campaign_bot::storage::{NewCheckin, NewGoal, NewTask};
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
 
 e2e!(
@@ -163,7 +164,7 @@ async fn pending_review_jobs(app: &TestApp, kind: &str) -> Vec<i64> {
         .await
         .expect("jobs")
         .into_iter()
-        .filter(|j| j.state == JOB_PENDING)
+        .filter(|j| j.state == JobState::Pending)
         .map(|j| j.due_at)
         .collect()
 }

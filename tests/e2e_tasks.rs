@@ -7,10 +7,11 @@ use std::collections::HashMap;
 
 use campaign_bot::bot::AppContext;
 use campaign_bot::console::emulator::SendOpts;
+use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::schedule::{DAY, HOUR};
 use campaign_bot::domain::tasks::TaskStatus;
 use campaign_bot::scheduler::{Scheduler, plan_task_jobs};
-use campaign_bot::storage::{CLAIM_LEASE_SECS, JOB_SENT, NewTask, NewTeam, Store};
+use campaign_bot::storage::{CLAIM_LEASE_SECS, NewTask, NewTeam, Store};
 use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb, WANG};
 
 async fn app() -> TestApp {
@@ -553,7 +554,7 @@ async fn two_instances_send_each_ping_once(db: TestDb) {
     }
     assert_eq!(per_task.len(), 1000);
     assert!(per_task.values().all(|n| *n == 1));
-    assert_eq!(store.count_jobs(JOB_SENT).await.unwrap(), 1000);
+    assert_eq!(store.count_jobs(JobState::Sent).await.unwrap(), 1000);
     app.stop().await.cleanup().await;
 }
 

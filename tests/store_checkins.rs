@@ -4,8 +4,9 @@
 mod common;
 
 use campaign_bot::domain::jobs::JobKind;
+use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::totals::{Field, Numbers, WindowTotals, window_totals};
-use campaign_bot::storage::{JOB_DROPPED, JOB_PENDING, NewJob};
+use campaign_bot::storage::NewJob;
 use campaign_bot::storage::{NewCheckin, NewTeam, Store, TeamSetting};
 
 contract!(
@@ -506,7 +507,7 @@ fn nudge(chat_id: i64, mark: &str, due_at: i64, minute: i64) -> NewJob {
 async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
     team(store, A).await;
     team(store, B).await;
-    let states = |jobs: Vec<campaign_bot::storage::Job>| -> Vec<(String, String)> {
+    let states = |jobs: Vec<campaign_bot::storage::Job>| -> Vec<(String, JobState)> {
         jobs.into_iter().map(|j| (j.mark, j.state)).collect()
     };
     let first = nudge(A, "2026-11-02", T + 3600, 18 * 60);
@@ -536,7 +537,7 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
         .jobs_for(JobKind::CheckinNudge, A)
         .await
         .expect("jobs");
-    assert_eq!(states(jobs), [("2026-11-02".into(), JOB_PENDING.into())]);
+    assert_eq!(states(jobs), [("2026-11-02".into(), JobState::Pending)]);
     // A new time: the old nudge is dropped as replaced, the new one pending.
     let second = nudge(A, "2026-11-03", T + 90_000, 9 * 60);
     store
@@ -551,8 +552,8 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
     assert_eq!(
         states(jobs),
         [
-            ("2026-11-02".into(), JOB_DROPPED.into()),
-            ("2026-11-03".into(), JOB_PENDING.into())
+            ("2026-11-02".into(), JobState::Dropped),
+            ("2026-11-03".into(), JobState::Pending)
         ]
     );
     // Off: the time is cleared and no nudge stays pending; the other team's is untouched.
@@ -568,10 +569,13 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
         .jobs_for(JobKind::CheckinNudge, A)
         .await
         .expect("jobs");
-    assert!(jobs.iter().all(|j| j.state == JOB_DROPPED), "{jobs:?}");
+    assert!(
+        jobs.iter().all(|j| j.state == JobState::Dropped),
+        "{jobs:?}"
+    );
     let jobs = store
         .jobs_for(JobKind::CheckinNudge, B)
         .await
         .expect("jobs B");
-    assert_eq!(states(jobs), [("2026-11-02".into(), JOB_PENDING.into())]);
+    assert_eq!(states(jobs), [("2026-11-02".into(), JobState::Pending)]);
 }

@@ -7,8 +7,9 @@ use crate::domain::review::{ReviewRequest, Span, parse_chart_args, parse_review_
 use crate::report::chart::render_png;
 use crate::service::review::ChartData;
 use crate::telegram::photo;
+use crate::views::flags::bottlenecks_text;
 use crate::views::rhythm as view;
-use crate::views::summary::{SUMMARY_PNG, bottlenecks_text, summary_message};
+use crate::views::summary::{SUMMARY_PNG, summary_message};
 
 pub async fn review(turn: &Turn, args: &str) -> HandlerResult {
     let Some(team) = turn.require_team().await? else {

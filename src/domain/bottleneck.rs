@@ -147,14 +147,8 @@ pub struct DayTotals {
     pub numbers: Numbers,
 }
 
-/// An open task's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TaskStatus {
-    /// Open.
-    Open,
-    /// Blocked.
-    Blocked,
-}
+/// A task's state: the facts hold only open and blocked tasks (one model, `domain::tasks`).
+pub use crate::domain::tasks::TaskStatus;
 
 /// What the rules need to know about an open (or blocked) task.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -56,6 +56,62 @@ impl fmt::Display for JobKind {
     }
 }
 
+/// Where a planned job stands. Stored as its code; the claim query moves pending to claimed,
+/// and a claimed job ends sent or dropped (or goes back to pending for a retry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobState {
+    /// Waiting for its `fire_at`.
+    Pending,
+    /// Taken by a scheduler; its lease runs out after `CLAIM_LEASE_SECS`.
+    Claimed,
+    /// Delivered.
+    Sent,
+    /// Not sent, on purpose: stale, superseded, resolved or undeliverable (with why).
+    Dropped,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 4] = [
+        JobState::Pending,
+        JobState::Claimed,
+        JobState::Sent,
+        JobState::Dropped,
+    ];
+
+    /// The stored code (the SQL in `storage/jobs.rs` names these literally).
+    pub fn code(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Claimed => "claimed",
+            JobState::Sent => "sent",
+            JobState::Dropped => "dropped",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+impl fmt::Display for JobState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A stored job state no version of the program wrote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown job state: {0}")]
+pub struct UnknownJobState(pub String);
+
+impl TryFrom<String> for JobState {
+    type Error = UnknownJobState;
+
+    fn try_from(code: String) -> Result<JobState, UnknownJobState> {
+        JobState::parse(&code).ok_or(UnknownJobState(code))
+    }
+}
+
 /// A stored code no version of the program wrote.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown job kind: {0}")]
@@ -81,5 +137,15 @@ mod tests {
         }
         assert_eq!(JobKind::parse("Task_Ping"), None);
         assert!(JobKind::try_from("nudge".to_string()).is_err());
+    }
+
+    #[test]
+    fn states_round_trip_and_are_distinct() {
+        for state in JobState::ALL {
+            assert_eq!(JobState::parse(state.code()), Some(state));
+            assert_eq!(JobState::try_from(state.code().to_string()), Ok(state));
+        }
+        assert_eq!(JobState::parse("Pending"), None);
+        assert!(JobState::try_from("done".to_string()).is_err());
     }
 }

@@ -17,7 +17,7 @@ use teloxide::RequestError;
 use tokio::sync::watch;
 
 use crate::service::Service;
-use crate::storage::{JOB_DROPPED, JOB_SENT, Job, StoreError, TeamSetting};
+use crate::storage::{Job, StoreError, TeamSetting};
 use crate::telegram::{TgBot, is_gone};
 
 pub use crate::service::tasks::{open_next_occurrence, plan_task_jobs};
@@ -127,10 +127,8 @@ impl Scheduler {
         };
         let store = &self.ctx.store;
         match result {
-            Ok(Outcome::Sent) => store.finish_job(job.id, JOB_SENT, now, None).await,
-            Ok(Outcome::Dropped(why)) => {
-                store.finish_job(job.id, JOB_DROPPED, now, Some(why)).await
-            }
+            Ok(Outcome::Sent) => store.job_sent(job.id, now).await,
+            Ok(Outcome::Dropped(why)) => store.job_dropped(job.id, now, why).await,
             Err(JobError::Store(err)) => {
                 // The claim expires and the job is retried after the lease.
                 tracing::error!(job = job.id, error = %err, "job failed on the store");
@@ -170,17 +168,13 @@ impl Scheduler {
                     .update_team(job.chat_id, &TeamSetting::Active(false), now)
                     .await?;
                 store.drop_chat_jobs(job.chat_id).await?;
-                store
-                    .finish_job(job.id, JOB_DROPPED, now, Some("forbidden"))
-                    .await
+                store.job_dropped(job.id, now, "forbidden").await
             }
             // A 5xx is Telegram failing, not refusing: it goes to the retry below.
             RequestError::Api(api) if !crate::telegram::send::is_server_error(&api) => {
                 // Telegram refused this message itself: retrying would be refused again.
                 tracing::error!(job = job.id, error = %api, "Telegram refused a scheduled message");
-                store
-                    .finish_job(job.id, JOB_DROPPED, now, Some("refused"))
-                    .await
+                store.job_dropped(job.id, now, "refused").await
             }
             other => {
                 let backoff = 5 * 2i64.pow(job.attempts.clamp(0, 7) as u32);

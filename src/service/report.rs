@@ -7,15 +7,13 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::domain::bottleneck::{
-    self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, TaskStatus, back,
-};
+use crate::domain::bottleneck::{self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, back};
 use crate::domain::checkins::{day_key, parse_day_key};
 use crate::domain::goal::{Goal, Period};
 use crate::domain::metrics::Totals;
 use crate::domain::totals::{Field, window_totals};
 use crate::domain::when::local_date;
-use crate::storage::{Channel, Store, StoreResult, TASK_BLOCKED, Task, Team};
+use crate::storage::{Channel, Store, StoreResult, Task, Team};
 
 use super::Service;
 
@@ -189,11 +187,7 @@ pub async fn build(
                 None => format!("@{}", t.owner_username.as_deref().unwrap_or("?")),
             },
             due_at: t.due_at,
-            status: if t.status == TASK_BLOCKED {
-                TaskStatus::Blocked
-            } else {
-                TaskStatus::Open
-            },
+            status: t.status,
             blocked_at: t.blocked_at,
             slips: t.slips,
         })

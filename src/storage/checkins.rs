@@ -3,8 +3,8 @@
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
 use super::jobs::insert_job;
-use super::{Checkin, JOB_DROPPED, JOB_PENDING, NewCheckin, NewJob, Store, StoreResult, on_pool};
-use crate::domain::jobs::JobKind;
+use super::{Checkin, NewCheckin, NewJob, Store, StoreResult, on_pool};
+use crate::domain::jobs::{JobKind, JobState};
 use crate::domain::metrics::Totals;
 
 /// Rows per multi-row INSERT in [`Store::import_checkins`]: 15 parameters each stays far under
@@ -298,9 +298,9 @@ impl Store {
             }
             let mut dropped = sqlx::query(drop_sql)
                 .bind(chat_id)
-                .bind(JOB_DROPPED)
+                .bind(JobState::Dropped.code())
                 .bind(now)
-                .bind(JOB_PENDING)
+                .bind(JobState::Pending.code())
                 .bind(kind);
             if let Some(job) = next {
                 dropped = dropped.bind(&job.mark).bind(job.due_at);

@@ -1,7 +1,7 @@
 //! The durable job table: plan occurrences idempotently, claim due ones atomically (two
 //! instances never both claim one), record the outcome.
 
-use crate::domain::jobs::JobKind;
+use crate::domain::jobs::{JobKind, JobState};
 
 use super::{Job, NewJob, Pool, Store, StoreResult, on_pool};
 
@@ -103,18 +103,27 @@ impl Store {
             .rows_affected()))
     }
 
-    /// Records the outcome of a claimed job: `sent` or `dropped` (stale, superseded, undeliverable).
-    pub async fn finish_job(
+    /// A claimed job was delivered.
+    pub async fn job_sent(&self, id: i64, now: i64) -> StoreResult<()> {
+        self.finish_job(id, JobState::Sent, now, None).await
+    }
+
+    /// A claimed job is not sent, on purpose (stale, superseded, undeliverable), with why.
+    pub async fn job_dropped(&self, id: i64, now: i64, why: &str) -> StoreResult<()> {
+        self.finish_job(id, JobState::Dropped, now, Some(why)).await
+    }
+
+    async fn finish_job(
         &self,
         id: i64,
-        state: &str,
+        state: JobState,
         now: i64,
         note: Option<&str>,
     ) -> StoreResult<()> {
         let sql = "UPDATE jobs SET state = $2, done_at = $3, last_error = $4 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(id)
-            .bind(state)
+            .bind(state.code())
             .bind(now)
             .bind(note)
             .execute(pool)
@@ -208,10 +217,10 @@ impl Store {
             .await?))
     }
 
-    pub async fn count_jobs(&self, state: &str) -> StoreResult<i64> {
+    pub async fn count_jobs(&self, state: JobState) -> StoreResult<i64> {
         let sql = "SELECT COUNT(*) FROM jobs WHERE state = $1";
         Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(state)
+            .bind(state.code())
             .fetch_one(pool)
             .await?))
     }

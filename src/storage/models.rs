@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use crate::domain::goal::Goal as DomainGoal;
-use crate::domain::jobs::JobKind;
+use crate::domain::jobs::{JobKind, JobState};
 use crate::domain::lang::{Lang, Zone};
 use crate::domain::playbook::Tier;
 use crate::domain::schedule::Recurrence;
@@ -113,12 +113,6 @@ impl Task {
     }
 }
 
-// Kept as names for the enum so older call sites read the same.
-pub const TASK_OPEN: TaskStatus = TaskStatus::Open;
-pub const TASK_BLOCKED: TaskStatus = TaskStatus::Blocked;
-pub const TASK_DONE: TaskStatus = TaskStatus::Done;
-pub const TASK_CANCELLED: TaskStatus = TaskStatus::Cancelled;
-
 #[derive(Clone, Debug)]
 pub struct NewTask {
     pub chat_id: i64,
@@ -169,7 +163,8 @@ pub struct Job {
     pub due_at: i64,
     pub fire_at: i64,
     pub version: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: JobState,
     pub claimed_by: Option<String>,
     pub claimed_at: Option<i64>,
     pub done_at: Option<i64>,
@@ -188,11 +183,6 @@ pub struct NewJob {
     pub fire_at: i64,
     pub version: i64,
 }
-
-pub const JOB_PENDING: &str = "pending";
-pub const JOB_CLAIMED: &str = "claimed";
-pub const JOB_SENT: &str = "sent";
-pub const JOB_DROPPED: &str = "dropped";
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Channel {

@@ -1,10 +1,10 @@
 //! Queries of the weekly review (issue 6): its time on the team row and its two planned jobs,
 //! changed together.
 
-use crate::domain::jobs::JobKind;
+use crate::domain::jobs::{JobKind, JobState};
 
 use super::jobs::insert_job;
-use super::{JOB_DROPPED, Job, NewJob, Store, StoreResult, on_pool};
+use super::{Job, NewJob, Store, StoreResult, on_pool};
 
 /// What a review re-plan does to the team's review time before its jobs are replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Store {
                 if !keep {
                     sqlx::query(drop)
                         .bind(job.id)
-                        .bind(JOB_DROPPED)
+                        .bind(JobState::Dropped.code())
                         .bind(now)
                         .bind("replaced")
                         .execute(&mut *tx)

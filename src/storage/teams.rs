@@ -3,10 +3,8 @@
 use sqlx::AssertSqlSafe;
 
 use super::jobs::insert_job;
-use super::{
-    JOB_DROPPED, Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool,
-};
-use crate::domain::jobs::JobKind;
+use super::{Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool};
+use crate::domain::jobs::{JobKind, JobState};
 
 impl Store {
     /// Creates the team on first sight (keeping its first detected language), refreshes its title
@@ -127,7 +125,7 @@ impl Store {
                 if !kept {
                     sqlx::query(drop)
                         .bind(old.id)
-                        .bind(JOB_DROPPED)
+                        .bind(JobState::Dropped.code())
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;

@@ -3,7 +3,9 @@
 
 pub mod abtest;
 pub mod amounts;
+pub mod chart;
 pub mod export;
+pub mod flags;
 pub mod html;
 pub mod import;
 pub mod names;

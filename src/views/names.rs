@@ -157,6 +157,22 @@ pub fn channel_tag(name: &str) -> Html {
     Html::text(&format!("#{name}"))
 }
 
+/// `<b>#name</b>`, escaped.
+pub fn bold_channel_tag(name: &str) -> Html {
+    Html::bold(&format!("#{name}"))
+}
+
+/// A metric's name as a plain string, for chart texts (names hold no markup characters, so
+/// text and HTML agree).
+pub fn plain_metric_name(lang: Lang, m: Metric) -> String {
+    metric_name(lang, m).into_string()
+}
+
+/// A `rhythm.*` locale text as plain text, for what is drawn into a picture (no HTML there).
+pub fn rhythm_text(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    crate::i18n::tr(lang, &format!("rhythm.{key}"), args)
+}
+
 /// `#a, #b, #c`: the channels a team has, for "there is no such channel" replies.
 pub fn channel_list(names: &[String]) -> Html {
     let tags: Vec<Html> = names.iter().map(|n| channel_tag(n)).collect();

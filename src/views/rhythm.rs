@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use super::chart::metric_chart;
 use super::html::Html;
 use super::names::{channel_list, hhmm, metric_name, weekday_name};
-use super::summary::metric_chart;
 use crate::domain::lang::Lang;
 use crate::domain::review::ChartArgs;
 use crate::report::chart::ChartSpec;
