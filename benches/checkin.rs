@@ -9,6 +9,7 @@
 //! throughput, and the latency of a check-in sent alone. Optional: CHECKIN_BENCH_N (default 2000),
 //! CHECKIN_BENCH_DAYS (days of history, default 365).
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use std::time::{Duration, Instant};
 
 use campaign_bot::app::{self, App};
@@ -113,7 +114,7 @@ async fn fill(store: &Store) -> (usize, Duration) {
         store
             .ensure_team(
                 &NewTeam {
-                    chat_id: chat,
+                    chat_id: ChatId(chat),
                     title: "Bench team",
                     detected_lang: Some("en"),
                     tz: "Asia/Shanghai",
@@ -125,7 +126,7 @@ async fn fill(store: &Store) -> (usize, Duration) {
         for name in CHANNELS {
             store
                 .add_channel(
-                    chat,
+                    ChatId(chat),
                     name,
                     campaign_bot::domain::playbook::Tier::Core,
                     3_000_000,
@@ -139,7 +140,7 @@ async fn fill(store: &Store) -> (usize, Duration) {
             for (c, name) in CHANNELS.iter().enumerate() {
                 let k = (i as i64 % 17) + c as i64;
                 rows.push(NewCheckin {
-                    chat_id: chat,
+                    chat_id: ChatId(chat),
                     channel: name,
                     day,
                     creative: "",
@@ -151,7 +152,7 @@ async fn fill(store: &Store) -> (usize, Duration) {
                     leads: None,
                     new_customers: Some(5 + k),
                     interactions: None,
-                    author_id: Some(USER),
+                    author_id: Some(UserId(USER)),
                 });
             }
         }

@@ -12,6 +12,7 @@
 #[path = "../tests/support/import_fixtures.rs"]
 mod fixtures;
 
+use campaign_bot::domain::ids::ChatId;
 use std::time::{Duration, Instant};
 
 use campaign_bot::app::{self, App};
@@ -86,7 +87,7 @@ async fn run(label: &str, url: &str, rows: usize) {
     };
     wait(&emulator, Some("hello")).await;
     store
-        .add_channel(GROUP, "douyin", Tier::Core, 3_000_000, T0)
+        .add_channel(ChatId(GROUP), "douyin", Tier::Core, 3_000_000, T0)
         .await
         .expect("channel");
 
@@ -111,7 +112,7 @@ async fn run(label: &str, url: &str, rows: usize) {
     wait(&emulator, None).await;
     let to_stored = pressed.elapsed();
     let peak = status_kib("VmHWM:");
-    let stored = store.count_checkins(GROUP).await.expect("count");
+    let stored = store.count_checkins(ChatId(GROUP)).await.expect("count");
     println!(
         "{label}: {rows} rows ({:.1} MB) → preview in {:.2} s, ✅ → {stored} days stored in {:.2} s, \
          total {:.2} s; peak RSS {:.1} MiB above idle ({:.1} MiB idle)",

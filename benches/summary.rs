@@ -3,6 +3,7 @@
 //!
 //! cargo bench --bench summary
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, NaiveDate};
@@ -28,7 +29,7 @@ async fn big_team(store: &Store, chat_id: i64) {
     store
         .ensure_team(
             &NewTeam {
-                chat_id,
+                chat_id: ChatId(chat_id),
                 title: "big",
                 detected_lang: Some("en"),
                 tz: "Asia/Shanghai",
@@ -47,7 +48,7 @@ async fn big_team(store: &Store, chat_id: i64) {
         };
         store
             .add_channel(
-                chat_id,
+                ChatId(chat_id),
                 name,
                 campaign_bot::domain::playbook::Tier::from_stored(tier),
                 3_000_000,
@@ -65,7 +66,7 @@ async fn big_team(store: &Store, chat_id: i64) {
         for (i, name) in CHANNELS.iter().enumerate() {
             let k = i as i64 + 1;
             rows.push(NewCheckin {
-                chat_id,
+                chat_id: ChatId(chat_id),
                 channel: name,
                 day,
                 creative: "",
@@ -77,7 +78,7 @@ async fn big_team(store: &Store, chat_id: i64) {
                 leads: None,
                 new_customers: Some(10 * k),
                 interactions: None,
-                author_id: Some(1),
+                author_id: Some(UserId(1)),
             });
         }
     }
@@ -86,12 +87,12 @@ async fn big_team(store: &Store, chat_id: i64) {
     }
     for n in 0..500 {
         let task = NewTask {
-            chat_id,
+            chat_id: ChatId(chat_id),
             title: format!("task {n}"),
             done_when: None,
-            owner_id: Some(1 + n % 7),
+            owner_id: Some(UserId(1 + n % 7)),
             owner_username: None,
-            creator_id: 1,
+            creator_id: UserId(1),
             channel: None,
             due_at: NOW - 5 * 86_400 + n * 3_600,
             recur: None,
@@ -139,7 +140,7 @@ async fn main() {
         app::telegram_limits(),
     );
     let app = App::new(settings(&url), clock.clone(), store.clone(), bot.clone());
-    let team = store.team(big).await.unwrap().unwrap();
+    let team = store.team(ChatId(big)).await.unwrap().unwrap();
     let mut times = Vec::new();
     for _ in 0..30 {
         let started = Instant::now();
@@ -160,7 +161,7 @@ async fn main() {
         store
             .ensure_team(
                 &NewTeam {
-                    chat_id: *chat,
+                    chat_id: ChatId(*chat),
                     title: "team",
                     detected_lang: Some("en"),
                     tz: "Asia/Shanghai",
@@ -171,7 +172,7 @@ async fn main() {
             .unwrap();
         store
             .add_channel(
-                *chat,
+                ChatId(*chat),
                 "xhs",
                 campaign_bot::domain::playbook::Tier::Core,
                 1_000_000,
@@ -182,7 +183,7 @@ async fn main() {
     }
     let mut built = Vec::new();
     for chat in &teams {
-        let team = store.team(*chat).await.unwrap().unwrap();
+        let team = store.team(ChatId(*chat)).await.unwrap().unwrap();
         built.push((*chat, build_summary(&app, &team).await));
     }
     let before = emulator.sent_count();
@@ -194,7 +195,7 @@ async fn main() {
                 let SummaryMessage { text, png, caption } = msg;
                 send_text_and_png(
                     &bot,
-                    chat,
+                    ChatId(chat),
                     text.as_str(),
                     png,
                     SUMMARY_PNG,

@@ -3,6 +3,7 @@
 mod common;
 
 use campaign_bot::console::terminal::Session;
+use campaign_bot::domain::ids::ChatId;
 use campaign_bot::domain::lang::Lang;
 use common::{T0, TestDb};
 
@@ -92,7 +93,7 @@ async fn the_console_imports_a_local_report_file() {
     console.stop().await;
     assert_eq!(
         db.store
-            .count_checkins(campaign_bot::console::terminal::GROUP_ID)
+            .count_checkins(ChatId(campaign_bot::console::terminal::GROUP_ID))
             .await
             .unwrap(),
         3

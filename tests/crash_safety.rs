@@ -10,6 +10,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -51,7 +52,7 @@ async fn seed_pings(db_url: &str, clock: SharedClock) -> Vec<String> {
     let mut titles = Vec::new();
     for i in 0..CHATS {
         let team = NewTeam {
-            chat_id: chat(i),
+            chat_id: ChatId(chat(i)),
             title: &format!("Crash team {i}"),
             detected_lang: Some("en"),
             tz: "Asia/Shanghai",
@@ -60,12 +61,12 @@ async fn seed_pings(db_url: &str, clock: SharedClock) -> Vec<String> {
         for k in 0..PINGS_PER_CHAT {
             let title = format!("Ping-{i}-{k}");
             let new = NewTask {
-                chat_id: chat(i),
+                chat_id: ChatId(chat(i)),
                 title: title.clone(),
                 done_when: None,
-                owner_id: Some(OWNER),
+                owner_id: Some(UserId(OWNER)),
                 owner_username: None,
-                creator_id: ADMIN,
+                creator_id: UserId(ADMIN),
                 channel: None,
                 // The 1-hour mark falls 3–12 s from now, while the burst is being served.
                 due_at: now + 3600 + 3 + (i + k * CHATS) % 10,
@@ -302,7 +303,10 @@ async fn a_stalled_update_is_swept_up_after_the_lease(mut app: common::TestApp) 
     assert_eq!(replies.len(), 1, "{replies:?}");
     assert!(replies[0].text.contains("Swept-up"), "{}", replies[0].text);
     assert_eq!(sweep(&app.ctx).await.expect("sweep"), 0, "done is done");
-    let open = store.open_tasks(common::GROUP).await.expect("tasks");
+    let open = store
+        .open_tasks(ChatId(common::GROUP))
+        .await
+        .expect("tasks");
     assert_eq!(open.iter().filter(|t| t.title == "Swept-up").count(), 1);
     app.stop().await.cleanup().await;
 }

@@ -8,6 +8,7 @@
 mod common;
 
 use campaign_bot::domain::abtest::AbMetric;
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::lang::Lang;
 use campaign_bot::service::abtest::{ReachedVerdict, verdicts_since};
 use campaign_bot::storage::{NewCheckin, NewTeam};
@@ -34,7 +35,7 @@ async fn setup(app: &mut TestApp) {
     let store = &app.ctx.store;
     store
         .add_channel(
-            GROUP,
+            ChatId(GROUP),
             "xhs",
             campaign_bot::domain::playbook::Tier::Core,
             3_000_000,
@@ -44,7 +45,7 @@ async fn setup(app: &mut TestApp) {
         .expect("xhs");
     store
         .add_channel(
-            GROUP,
+            ChatId(GROUP),
             "jd",
             campaign_bot::domain::playbook::Tier::Test,
             1_000_000,
@@ -195,7 +196,7 @@ async fn import(app: &TestApp, channel: &str, rows: &[(&str, &str, i64, i64, i64
     let rows: Vec<NewCheckin<'_>> = rows
         .iter()
         .map(|&(day, creative, impressions, clicks, orders)| NewCheckin {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             channel,
             day,
             creative,
@@ -207,7 +208,7 @@ async fn import(app: &TestApp, channel: &str, rows: &[(&str, &str, i64, i64, i64
             leads: None,
             new_customers: None,
             interactions: None,
-            author_id: Some(BOB),
+            author_id: Some(UserId(BOB)),
         })
         .collect();
     app.ctx
@@ -327,7 +328,7 @@ async fn refusals_and_empty_tests_say_what_to_do(mut app: TestApp) {
     let asks = app
         .ctx
         .store
-        .abtest_asks(GROUP, "jd", "V1")
+        .abtest_asks(ChatId(GROUP), "jd", "V1")
         .await
         .expect("asks");
     assert_eq!(asks, 0);
@@ -356,7 +357,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
     store
         .ensure_team(
             &NewTeam {
-                chat_id: -42,
+                chat_id: ChatId(-42),
                 title: "Other",
                 detected_lang: Some("en"),
                 tz: "Asia/Shanghai",
@@ -366,7 +367,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
         .await
         .expect("team");
     let other = NewCheckin {
-        chat_id: -42,
+        chat_id: ChatId(-42),
         channel: "xhs",
         day: "2026-10-31",
         creative: "A",
@@ -383,7 +384,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
     store.put_checkin(&other, T0).await.expect("other");
 
     let sums = store
-        .creative_sums(GROUP, "xhs", "2026-10-20", "2026-11-02")
+        .creative_sums(ChatId(GROUP), "xhs", "2026-10-20", "2026-11-02")
         .await
         .expect("sums");
     let got: Vec<(&str, i64, &str, &str, i64, i64, i64)> = sums
@@ -410,7 +411,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
     // A day of B with its orders unknown: its clicks count for CTR, not as clicks that did not
     // convert (CVR's denominator).
     let unknown_orders = NewCheckin {
-        chat_id: GROUP,
+        chat_id: ChatId(GROUP),
         channel: "xhs",
         day: "2026-11-01",
         creative: "B",
@@ -426,7 +427,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
     };
     store.put_checkin(&unknown_orders, T0).await.expect("B");
     let sums = store
-        .creative_sums(GROUP, "xhs", "2026-10-20", "2026-11-02")
+        .creative_sums(ChatId(GROUP), "xhs", "2026-10-20", "2026-11-02")
         .await
         .expect("sums");
     let b = &sums[1];
@@ -439,7 +440,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
         .await
         .expect("undo");
     let span = store
-        .creative_span(GROUP, "xhs", "2026-10-20", "2026-11-02")
+        .creative_span(ChatId(GROUP), "xhs", "2026-10-20", "2026-11-02")
         .await
         .expect("span");
     assert_eq!(
@@ -451,13 +452,13 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
         (3, Some("2026-10-30"), Some("2026-11-02"))
     );
     let none = store
-        .creative_span(GROUP, "xhs", "2026-11-03", "2026-11-09")
+        .creative_span(ChatId(GROUP), "xhs", "2026-11-03", "2026-11-09")
         .await
         .expect("span");
     assert_eq!((none.days, none.first_day), (0, None));
     assert_eq!(
         store
-            .channels_with_creatives(GROUP, "2026-10-20", "2026-11-02")
+            .channels_with_creatives(ChatId(GROUP), "2026-10-20", "2026-11-02")
             .await
             .expect("channels"),
         vec!["jd".to_string(), "xhs".to_string()]
@@ -465,31 +466,37 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
     // The look counter: per team, channel and set of creatives.
     for want in 1..=3 {
         let n = store
-            .count_abtest_ask(GROUP, "xhs", "A,B", T0)
+            .count_abtest_ask(ChatId(GROUP), "xhs", "A,B", T0)
             .await
             .expect("ask");
         assert_eq!(n, want);
     }
     assert_eq!(
         store
-            .count_abtest_ask(GROUP, "xhs", "A,B,C", T0)
+            .count_abtest_ask(ChatId(GROUP), "xhs", "A,B,C", T0)
             .await
             .expect("ask"),
         1
     );
     assert_eq!(
         store
-            .count_abtest_ask(-42, "xhs", "A,B", T0)
+            .count_abtest_ask(ChatId(-42), "xhs", "A,B", T0)
             .await
             .expect("ask"),
         1
     );
     assert_eq!(
-        store.abtest_asks(GROUP, "xhs", "A,B").await.expect("asks"),
+        store
+            .abtest_asks(ChatId(GROUP), "xhs", "A,B")
+            .await
+            .expect("asks"),
         3
     );
     assert_eq!(
-        store.abtest_asks(GROUP, "jd", "A,B").await.expect("asks"),
+        store
+            .abtest_asks(ChatId(GROUP), "jd", "A,B")
+            .await
+            .expect("asks"),
         0
     );
     // /abtest counts its own looks under the sorted labels.
@@ -497,7 +504,7 @@ async fn store_sums_only_labelled_checkins_of_one_team_and_channel(mut app: Test
     assert_eq!(
         app.ctx
             .store
-            .abtest_asks(GROUP, "xhs", "A,B")
+            .abtest_asks(ChatId(GROUP), "xhs", "A,B")
             .await
             .expect("asks"),
         4
@@ -521,7 +528,7 @@ async fn the_weekly_summary_hears_of_a_new_winner_once(mut app: TestApp) {
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
     let today = date("2026-10-30");
     let store = &app.ctx.store;
-    let since_review = verdicts_since(store, GROUP, date("2026-10-24"), today)
+    let since_review = verdicts_since(store, ChatId(GROUP), date("2026-10-24"), today)
         .await
         .expect("verdicts");
     assert_eq!(since_review.len(), 1, "{since_review:?}");
@@ -544,19 +551,19 @@ async fn the_weekly_summary_hears_of_a_new_winner_once(mut app: TestApp) {
             .starts_with("#xhs：✅ <b>A</b> 的点击率胜过")
     );
     // Already the winner before 2026-10-29: nothing new to say.
-    let later = verdicts_since(store, GROUP, date("2026-10-29"), today)
+    let later = verdicts_since(store, ChatId(GROUP), date("2026-10-29"), today)
         .await
         .expect("verdicts");
     assert_eq!(later, vec![]);
     // Before the verdict existed: nothing either.
-    let early = verdicts_since(store, GROUP, date("2026-10-22"), date("2026-10-25"))
+    let early = verdicts_since(store, ChatId(GROUP), date("2026-10-22"), date("2026-10-25"))
         .await
         .expect("verdicts");
     assert_eq!(early, vec![]);
     // Asking for the summary is not a look at the test.
     assert_eq!(
         store
-            .abtest_asks(GROUP, "xhs", "A,B,C")
+            .abtest_asks(ChatId(GROUP), "xhs", "A,B,C")
             .await
             .expect("asks"),
         0

@@ -7,6 +7,7 @@ mod common;
 
 use campaign_bot::app::{make_bot, relaxed_limits};
 use campaign_bot::console::emulator::{SentKind, SentMessage};
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::domain::jobs::JobState;
 use campaign_bot::scheduler::Scheduler;
@@ -37,7 +38,7 @@ async fn setup(app: &mut TestApp) {
     let store = &app.ctx.store;
     let xhs = store
         .add_channel(
-            GROUP,
+            ChatId(GROUP),
             "xhs",
             campaign_bot::domain::playbook::Tier::Core,
             3_000_000,
@@ -46,12 +47,12 @@ async fn setup(app: &mut TestApp) {
         .await
         .expect("xhs");
     store
-        .set_channel_owner(xhs.id, Some(BOB), Some("bob"), T0)
+        .set_channel_owner(xhs.id, Some(UserId(BOB)), Some("bob"), T0)
         .await
         .expect("owner");
     let jd = store
         .add_channel(
-            GROUP,
+            ChatId(GROUP),
             "jd",
             campaign_bot::domain::playbook::Tier::Test,
             1_000_000,
@@ -60,13 +61,17 @@ async fn setup(app: &mut TestApp) {
         .await
         .expect("jd");
     store
-        .set_channel_owner(jd.id, Some(WANG), Some("wang"), T0)
+        .set_channel_owner(jd.id, Some(UserId(WANG)), Some("wang"), T0)
         .await
         .expect("owner");
 }
 
 async fn count(app: &TestApp) -> i64 {
-    app.ctx.store.count_checkins(GROUP).await.expect("count")
+    app.ctx
+        .store
+        .count_checkins(ChatId(GROUP))
+        .await
+        .expect("count")
 }
 
 fn line_of<'a>(text: &'a str, start: &str) -> &'a str {
@@ -85,7 +90,7 @@ async fn english_keys_reply_with_the_derived_metrics_and_goal_marks(mut app: Tes
         ("roi", "", "at_least", 5_000_000),
     ] {
         let goal = NewGoal {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             metric,
             channel,
             direction,
@@ -126,7 +131,7 @@ async fn english_keys_reply_with_the_derived_metrics_and_goal_marks(mut app: Tes
     let row = app
         .ctx
         .store
-        .checkin(GROUP, "xhs", "2026-11-02", "")
+        .checkin(ChatId(GROUP), "xhs", "2026-11-02", "")
         .await
         .expect("read")
         .expect("stored");
@@ -140,7 +145,7 @@ async fn english_keys_reply_with_the_derived_metrics_and_goal_marks(mut app: Tes
             Some(900_000)
         )
     );
-    assert_eq!(row.author_id, Some(BOB));
+    assert_eq!(row.author_id, Some(UserId(BOB)));
 
     let full = app
         .reply(
@@ -191,7 +196,7 @@ async fn chinese_keys_give_the_same_numbers(mut app: TestApp) {
     let row = app
         .ctx
         .store
-        .checkin(GROUP, "jd", "2026-11-02", "")
+        .checkin(ChatId(GROUP), "jd", "2026-11-02", "")
         .await
         .expect("read")
         .expect("stored");
@@ -352,7 +357,7 @@ async fn dates_and_creatives_are_separate_rows(mut app: TestApp) {
     let today = app
         .ctx
         .store
-        .checkins_between(GROUP, "2026-11-02", "2026-11-02")
+        .checkins_between(ChatId(GROUP), "2026-11-02", "2026-11-02")
         .await
         .expect("rows");
     let creatives: Vec<&str> = today.iter().map(|c| c.creative.as_str()).collect();
@@ -366,7 +371,7 @@ async fn metrics_by_channel_and_period(mut app: TestApp) {
     store
         .set_goal(
             &NewGoal {
-                chat_id: GROUP,
+                chat_id: ChatId(GROUP),
                 metric: "gmv",
                 channel: "",
                 direction: "volume",
@@ -380,7 +385,7 @@ async fn metrics_by_channel_and_period(mut app: TestApp) {
     store
         .set_goal(
             &NewGoal {
-                chat_id: GROUP,
+                chat_id: ChatId(GROUP),
                 metric: "cpc",
                 channel: "",
                 direction: "at_most",
@@ -496,12 +501,12 @@ async fn export_sends_two_csv_documents(mut app: TestApp) {
         ("Old task", T0 - 40 * 86_400),
     ] {
         let task = NewTask {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             title: title.into(),
             done_when: None,
-            owner_id: Some(BOB),
+            owner_id: Some(UserId(BOB)),
             owner_username: None,
-            creator_id: ALICE,
+            creator_id: UserId(ALICE),
             channel: Some("xhs".into()),
             due_at: T0 + 86_400,
             recur: None,
@@ -664,7 +669,7 @@ async fn the_nudge_mentions_only_owners_missing_numbers_and_is_silent_when_all_a
     app.ctx
         .store
         .add_channel(
-            GROUP,
+            ChatId(GROUP),
             "douyin",
             campaign_bot::domain::playbook::Tier::Reserve,
             0,
@@ -713,7 +718,7 @@ async fn checkin_time_is_for_admins_and_can_be_turned_off(mut app: TestApp) {
     let refused = app.reply(GROUP, BOB, "/checkin_time 18:00").await;
     assert!(refused.contains("Only the group's admins"), "{refused}");
     assert!(nudge_jobs(&app).await.is_empty());
-    let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
+    let team = app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap();
     assert_eq!(team.checkin_minute, None);
 
     let bad = app.reply(GROUP, ALICE, "/checkin_time 25:99").await;
@@ -730,14 +735,14 @@ async fn checkin_time_is_for_admins_and_can_be_turned_off(mut app: TestApp) {
     let jobs = nudge_jobs(&app).await;
     let pending: Vec<_> = jobs.iter().filter(|j| j.1 == JobState::Pending).collect();
     assert_eq!(pending.len(), 1, "{jobs:?}");
-    let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
+    let team = app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap();
     assert_eq!(team.checkin_minute, Some(19 * 60 + 30));
     let shown = app.reply(GROUP, BOB, "/checkin_time").await;
     assert!(shown.contains("19:30"), "{shown}");
 
     let off = app.reply(GROUP, ALICE, "/checkin_time off").await;
     assert!(off.contains("off"), "{off}");
-    let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
+    let team = app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap();
     assert_eq!(team.checkin_minute, None);
     assert!(
         nudge_jobs(&app)
@@ -758,7 +763,7 @@ async fn spend_feeds_budget_pacing_and_goals_show_where_the_team_stands(mut app:
         ("gmv", "volume", "month", 50_000_000),
     ] {
         let goal = NewGoal {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             metric,
             channel: "",
             direction,

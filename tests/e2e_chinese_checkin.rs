@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::ChatId;
 use common::{ALICE, GROUP, TestApp, WANG};
 
 async fn zh_team_with_taobao(app: &mut TestApp) {
@@ -17,7 +18,7 @@ async fn zh_team_with_taobao(app: &mut TestApp) {
 async fn count(app: &TestApp) -> usize {
     app.ctx
         .store
-        .checkins_between(GROUP, "2000-01-01", "2100-01-01")
+        .checkins_between(ChatId(GROUP), "2000-01-01", "2100-01-01")
         .await
         .expect("checkins")
         .len()

@@ -10,6 +10,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -46,7 +47,7 @@ async fn plan_wave(emulator: &Emulator, ctx: &Ctx, chats: &[i64], pings: usize) 
     for chat in chats {
         emulator.add_chat(*chat, ChatKind::Group, "wave team");
         let team = NewTeam {
-            chat_id: *chat,
+            chat_id: ChatId(*chat),
             title: "wave team",
             detected_lang: Some("en"),
             tz: "Asia/Shanghai",
@@ -56,12 +57,12 @@ async fn plan_wave(emulator: &Emulator, ctx: &Ctx, chats: &[i64], pings: usize) 
     let started = Instant::now();
     for i in 0..pings {
         let new = NewTask {
-            chat_id: chats[i % chats.len()],
+            chat_id: ChatId(chats[i % chats.len()]),
             title: format!("ping-{i}"),
             done_when: None,
-            owner_id: Some(BOB),
+            owner_id: Some(UserId(BOB)),
             owner_username: None,
-            creator_id: ALICE,
+            creator_id: UserId(ALICE),
             channel: None,
             due_at: T0 + 2 * DAY + i as i64,
             recur: None,
@@ -462,7 +463,13 @@ async fn command_burst(app: &mut TestApp, fault: Fault) -> (Tally, usize, Durati
     let replies = app.emulator.sent_since(before);
     let mut tasks = 0;
     for chat in &chats {
-        tasks += app.ctx.store.open_tasks(*chat).await.expect("tasks").len();
+        tasks += app
+            .ctx
+            .store
+            .open_tasks(ChatId(*chat))
+            .await
+            .expect("tasks")
+            .len();
     }
     (
         Tally::count(&replies, "cmd-", total, |i| chats[i % COMMAND_CHATS]),

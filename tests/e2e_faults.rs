@@ -4,6 +4,7 @@
 mod common;
 
 use campaign_bot::console::emulator::Fault;
+use campaign_bot::domain::ids::ChatId;
 use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::schedule::DAY;
 use common::{ALICE, BOB, GROUP, TestApp, TestDb};
@@ -41,7 +42,7 @@ async fn a_bot_removed_from_the_group_marks_the_team_inactive_and_stops_its_jobs
     let app = app_with_task().await;
     app.emulator.set_fault(Fault::Forbidden { chat_id: GROUP });
     assert!(app.advance(DAY).await.is_empty());
-    let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
+    let team = app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap();
     assert!(!team.is_active());
     assert_eq!(
         app.ctx.store.count_jobs(JobState::Pending).await.unwrap(),
@@ -69,17 +70,22 @@ async fn a_migrated_group_keeps_its_team_and_gets_the_ping_at_the_new_id() {
             .any(|m| m.chat_id == new_id && m.text.contains("24 hours")),
         "{sent:?}"
     );
-    assert!(app.ctx.store.team(GROUP).await.unwrap().is_none());
+    assert!(app.ctx.store.team(ChatId(GROUP)).await.unwrap().is_none());
     let moved = app
         .ctx
         .store
-        .team(new_id)
+        .team(ChatId(new_id))
         .await
         .unwrap()
         .expect("team moved");
     assert!(moved.is_active());
     assert_eq!(
-        app.ctx.store.open_tasks(new_id).await.unwrap().len(),
+        app.ctx
+            .store
+            .open_tasks(ChatId(new_id))
+            .await
+            .unwrap()
+            .len(),
         2,
         "tasks followed the team"
     );

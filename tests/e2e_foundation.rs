@@ -3,6 +3,7 @@
 
 mod common;
 
+use campaign_bot::domain::ids::ChatId;
 use std::time::Duration;
 
 use campaign_bot::console::emulator::{ChatKind, SendOpts, UserSpec};
@@ -50,7 +51,7 @@ async fn timezone_permissions_and_validation() {
         refused.contains("Only the group's admins") && refused.contains("alice"),
         "{refused}"
     );
-    let team = app.ctx.store.team(GROUP).await.unwrap().unwrap();
+    let team = app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap();
     assert_eq!(
         team.tz, "Asia/Shanghai",
         "a refused command changes nothing"
@@ -62,14 +63,14 @@ async fn timezone_permissions_and_validation() {
         "{mars}"
     );
     assert_eq!(
-        app.ctx.store.team(GROUP).await.unwrap().unwrap().tz,
+        app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap().tz,
         "Asia/Shanghai"
     );
 
     let ok = app.reply(GROUP, ALICE, "/timezone Europe/Berlin").await;
     assert!(ok.contains("Europe/Berlin"), "{ok}");
     assert_eq!(
-        app.ctx.store.team(GROUP).await.unwrap().unwrap().tz,
+        app.ctx.store.team(ChatId(GROUP)).await.unwrap().unwrap().tz,
         "Europe/Berlin"
     );
     let start = app.reply(GROUP, BOB, "/start").await;
@@ -91,7 +92,13 @@ async fn an_anonymous_admin_may_change_settings() {
     let sent = app.emulator.sent_since(before);
     assert!(sent[0].text.contains("<b>$</b>"), "{:?}", sent[0].text);
     assert_eq!(
-        app.ctx.store.team(GROUP).await.unwrap().unwrap().currency,
+        app.ctx
+            .store
+            .team(ChatId(GROUP))
+            .await
+            .unwrap()
+            .unwrap()
+            .currency,
         "$"
     );
     app.stop().await.cleanup().await;
@@ -108,7 +115,13 @@ async fn lang_and_currency_are_validated() {
     let bad = app.reply(GROUP, ALICE, "/currency dollars").await;
     assert!(bad.contains("dollars"), "{bad}");
     assert_eq!(
-        app.ctx.store.team(GROUP).await.unwrap().unwrap().currency,
+        app.ctx
+            .store
+            .team(ChatId(GROUP))
+            .await
+            .unwrap()
+            .unwrap()
+            .currency,
         "¥"
     );
     let zh = app.reply(GROUP, ALICE, "/lang 中文").await;
@@ -284,7 +297,7 @@ async fn webhook_mode_needs_the_secret_and_serves_healthz() {
         .unwrap();
     assert_eq!(wrong.status(), 403);
     assert_eq!(ctx.tracker.finished(), 0, "a refused request did nothing");
-    assert!(ctx.store.team(GROUP).await.unwrap().is_none());
+    assert!(ctx.store.team(ChatId(GROUP)).await.unwrap().is_none());
     // The emulator delivers real updates by webhook, with the secret it was given.
     assert_eq!(
         emulator.webhook().map(|(_, s)| s),

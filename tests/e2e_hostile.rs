@@ -13,6 +13,7 @@ mod common;
 
 use campaign_bot::console::emulator::{ChatKind, SentKind, SentMessage, UserSpec};
 use campaign_bot::console::html::parse_telegram_html;
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::metrics::MAX_CREATIVE_CHARS;
 use campaign_bot::domain::playbook::MAX_SLUG_LEN;
 use campaign_bot::domain::tasks::{MAX_NOTE_CHARS, MAX_TITLE_CHARS, TaskStatus};
@@ -93,7 +94,7 @@ impl Hostile {
             app.ctx
                 .store
                 .add_channel(
-                    lane(i),
+                    ChatId(lane(i)),
                     "xhs",
                     campaign_bot::domain::playbook::Tier::Core,
                     5_000_000,
@@ -309,12 +310,12 @@ async fn store_task(app: &TestApp, chat: i64, title: &str, done_when: Option<&st
         .store
         .create_task(
             &NewTask {
-                chat_id: chat,
+                chat_id: ChatId(chat),
                 title: title.to_string(),
                 done_when: done_when.map(str::to_string),
-                owner_id: Some(BOB),
+                owner_id: Some(UserId(BOB)),
                 owner_username: None,
-                creator_id: ALICE,
+                creator_id: UserId(ALICE),
                 channel: None,
                 due_at: T0 + 4 * 86_400,
                 recur: None,
@@ -364,7 +365,7 @@ async fn task_titles_and_done_when_texts(db: TestDb) {
                 .app
                 .ctx
                 .store
-                .open_tasks(lane(i))
+                .open_tasks(ChatId(lane(i)))
                 .await
                 .expect("tasks")
                 .len();
@@ -489,7 +490,7 @@ async fn names_usernames_and_group_titles(db: TestDb) {
     // As admins: named in Bob's refusal.
     for (i, &(id, ..)) in people.iter().enumerate() {
         h.app.emulator.set_admin(lane(i), id, true);
-        h.app.ctx.admins.invalidate(lane(i));
+        h.app.ctx.admins.invalidate(ChatId(lane(i)));
     }
     let bob = steps(&|i, _, _, _, _| (lane(i), BOB, "/currency $".to_string()));
     let answers = h.run(&bob, true).await;
@@ -580,7 +581,7 @@ async fn names_usernames_and_group_titles(db: TestDb) {
         .app
         .ctx
         .store
-        .task(GROUP, number)
+        .task(ChatId(GROUP), number)
         .await
         .expect("task")
         .expect("task");
@@ -770,7 +771,7 @@ async fn exactly_at_and_just_over_the_limits(db: TestDb) {
             h.app
                 .ctx
                 .store
-                .open_tasks(lane(i))
+                .open_tasks(ChatId(lane(i)))
                 .await
                 .expect("tasks")
                 .len(),

@@ -8,6 +8,7 @@ mod common;
 mod fixtures;
 
 use campaign_bot::console::emulator::{SendOpts, SentMessage};
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::playbook::Tier;
 use campaign_bot::storage::Checkin;
 use common::{ALICE, BOB, GROUP, T0, TestApp, WANG};
@@ -35,7 +36,7 @@ async fn setup(app: &mut TestApp) {
     for name in ["douyin", "tmall", "jd", "xhs", "meta"] {
         app.ctx
             .store
-            .add_channel(GROUP, name, Tier::Core, 3_000_000, T0)
+            .add_channel(ChatId(GROUP), name, Tier::Core, 3_000_000, T0)
             .await
             .expect("channel");
     }
@@ -93,13 +94,17 @@ fn last_answer(app: &TestApp) -> String {
 }
 
 async fn count(app: &TestApp) -> i64 {
-    app.ctx.store.count_checkins(GROUP).await.expect("count")
+    app.ctx
+        .store
+        .count_checkins(ChatId(GROUP))
+        .await
+        .expect("count")
 }
 
 async fn stored(app: &TestApp, channel: &str, day: &str) -> Checkin {
     app.ctx
         .store
-        .checkin(GROUP, channel, day, "")
+        .checkin(ChatId(GROUP), channel, day, "")
         .await
         .expect("read")
         .unwrap_or_else(|| panic!("no check-in for {channel} {day}"))
@@ -145,7 +150,7 @@ async fn qianchuan_csv_with_bom_previews_then_stores_on_confirm(mut app: TestApp
             Some(720_000)
         )
     );
-    assert_eq!(d27.author_id, Some(BOB));
+    assert_eq!(d27.author_id, Some(UserId(BOB)));
     let d29 = stored(&app, "douyin", "2026-10-29").await;
     assert_eq!(
         (d29.spend, d29.orders, d29.gmv),
@@ -353,7 +358,7 @@ async fn the_same_file_twice_changes_nothing(mut app: TestApp) {
     let before = app
         .ctx
         .store
-        .checkins_between(GROUP, "2026-10-01", "2026-10-31")
+        .checkins_between(ChatId(GROUP), "2026-10-01", "2026-10-31")
         .await
         .expect("rows");
     app.clock.advance(3600);
@@ -368,7 +373,7 @@ async fn the_same_file_twice_changes_nothing(mut app: TestApp) {
     let after = app
         .ctx
         .store
-        .checkins_between(GROUP, "2026-10-01", "2026-10-31")
+        .checkins_between(ChatId(GROUP), "2026-10-01", "2026-10-31")
         .await
         .expect("rows");
     assert_eq!(before, after, "not even updated_at moves");

@@ -15,6 +15,7 @@ mod common;
 
 use campaign_bot::console::emulator::{ChatKind, SentMessage, UserSpec};
 use campaign_bot::console::html::parse_telegram_html;
+use campaign_bot::domain::ids::ChatId;
 use campaign_bot::storage::{Channel, Checkin, Goal, Job, Store, Task, TaskEvent, Team};
 use common::{ALICE, BOB, GROUP, TestApp, TestDb, WANG};
 
@@ -36,20 +37,23 @@ struct Snapshot {
 }
 
 async fn snapshot(store: &Store, chat: i64) -> Snapshot {
-    let tasks = store.tasks_since(chat, 0).await.expect("tasks");
+    let tasks = store.tasks_since(ChatId(chat), 0).await.expect("tasks");
     let mut events = Vec::new();
     for t in &tasks {
         events.push(store.task_events(t.id).await.expect("events"));
     }
     Snapshot {
-        team: store.team(chat).await.expect("team"),
-        channels: store.channels(chat).await.expect("channels"),
-        goals: store.goals(chat).await.expect("goals"),
-        jobs: store.pending_jobs_of_chat(chat).await.expect("jobs"),
+        team: store.team(ChatId(chat)).await.expect("team"),
+        channels: store.channels(ChatId(chat)).await.expect("channels"),
+        goals: store.goals(ChatId(chat)).await.expect("goals"),
+        jobs: store
+            .pending_jobs_of_chat(ChatId(chat))
+            .await
+            .expect("jobs"),
         tasks,
         events,
         checkins: store
-            .checkins_between(chat, "0000-01-01", "9999-12-31")
+            .checkins_between(ChatId(chat), "0000-01-01", "9999-12-31")
             .await
             .expect("checkins"),
     }

@@ -6,6 +6,7 @@
 mod common;
 
 use campaign_bot::domain::checkins::{Field, FieldChange};
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::metrics::CheckinError;
 use campaign_bot::domain::playbook::Tier;
 use campaign_bot::domain::totals::Numbers;
@@ -38,18 +39,22 @@ async fn setup(app: &mut TestApp) {
         ("douyin", Tier::Core, BOB),
     ] {
         let c = store
-            .add_channel(GROUP, name, tier, 3_000_000, T0)
+            .add_channel(ChatId(GROUP), name, tier, 3_000_000, T0)
             .await
             .expect("channel");
         store
-            .set_channel_owner(c.id, Some(owner), None, T0)
+            .set_channel_owner(c.id, Some(UserId(owner)), None, T0)
             .await
             .expect("owner");
     }
 }
 
 async fn count(app: &TestApp) -> i64 {
-    app.ctx.store.count_checkins(GROUP).await.expect("count")
+    app.ctx
+        .store
+        .count_checkins(ChatId(GROUP))
+        .await
+        .expect("count")
 }
 
 fn line_of<'a>(text: &'a str, start: &str) -> &'a str {
@@ -84,7 +89,7 @@ async fn a_channel_without_orders_shows_a_dash_for_cvr_and_gets_no_cvr_flag(mut 
     let row = app
         .ctx
         .store
-        .checkin(GROUP, "xhs", "2026-11-02", "")
+        .checkin(ChatId(GROUP), "xhs", "2026-11-02", "")
         .await
         .expect("read")
         .expect("row");
@@ -233,7 +238,7 @@ async fn several_channels_in_one_message_and_a_bad_line_is_named(mut app: TestAp
     let douyin = app
         .ctx
         .store
-        .checkin(GROUP, "douyin", "2026-11-02", "")
+        .checkin(ChatId(GROUP), "douyin", "2026-11-02", "")
         .await
         .expect("read")
         .expect("row");
@@ -297,7 +302,7 @@ async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app
     let team = app
         .ctx
         .store
-        .team(GROUP)
+        .team(ChatId(GROUP))
         .await
         .expect("read")
         .expect("team");
@@ -322,7 +327,7 @@ async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app
     ];
     let saved = app
         .ctx
-        .save_days(&team, "xhs", &days, Some(BOB))
+        .save_days(&team, "xhs", &days, Some(UserId(BOB)))
         .await
         .expect("store")
         .expect("saved");
@@ -350,7 +355,7 @@ async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app
     let y = app
         .ctx
         .store
-        .checkin(GROUP, "xhs", "2026-11-01", "")
+        .checkin(ChatId(GROUP), "xhs", "2026-11-01", "")
         .await
         .expect("read")
         .expect("row");
@@ -361,7 +366,7 @@ async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app
     // The same content again changes nothing.
     let again = app
         .ctx
-        .save_days(&team, "xhs", &days, Some(BOB))
+        .save_days(&team, "xhs", &days, Some(UserId(BOB)))
         .await
         .expect("store")
         .expect("saved");
@@ -402,7 +407,7 @@ async fn imported_days_merge_in_one_transaction_and_again_change_nothing(mut app
     let today = app
         .ctx
         .store
-        .checkin(GROUP, "xhs", "2026-11-02", "")
+        .checkin(ChatId(GROUP), "xhs", "2026-11-02", "")
         .await
         .expect("read")
         .expect("row");

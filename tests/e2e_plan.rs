@@ -5,6 +5,7 @@
 mod common;
 
 use campaign_bot::console::emulator::{SendOpts, UserSpec};
+use campaign_bot::domain::ids::{ChatId, UserId};
 use common::{ALICE, BOB, GROUP, TestApp, TestDb, WANG};
 
 both_backends!(
@@ -137,7 +138,7 @@ async fn the_playbook_check_names_the_broken_rule_and_clears_when_fixed(db: Test
     assert_contains(&four, "the playbook says at most 3.").await;
 
     let store = &app.ctx.store;
-    let xhs = store.channel(GROUP, "xhs").await.unwrap().unwrap();
+    let xhs = store.channel(ChatId(GROUP), "xhs").await.unwrap().unwrap();
     assert_eq!(
         (xhs.owner_id, xhs.owner_username.as_deref()),
         (None, Some("wang"))
@@ -147,17 +148,25 @@ async fn the_playbook_check_names_the_broken_rule_and_clears_when_fixed(db: Test
     let list = app.reply(GROUP, ALICE, "/channels").await;
     assert_contains(&list, "• <b>xhs</b> — core · ¥12,000.00 a month · wang").await;
     let store = &app.ctx.store;
-    let xhs = store.channel(GROUP, "xhs").await.unwrap().unwrap();
-    assert_eq!(xhs.owner_id, Some(WANG));
-    let douyin = store.channel(GROUP, "douyin").await.unwrap().unwrap();
+    let xhs = store.channel(ChatId(GROUP), "xhs").await.unwrap().unwrap();
+    assert_eq!(xhs.owner_id, Some(UserId(WANG)));
+    let douyin = store
+        .channel(ChatId(GROUP), "douyin")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (douyin.monthly_budget, douyin.owner_id),
-        (2_000_000, Some(BOB))
+        (2_000_000, Some(UserId(BOB)))
     );
-    let wechat = store.channel(GROUP, "wechat").await.unwrap().unwrap();
+    let wechat = store
+        .channel(ChatId(GROUP), "wechat")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (wechat.monthly_budget, wechat.owner_id),
-        (1_800_000, Some(777))
+        (1_800_000, Some(UserId(777)))
     );
     app.stop().await.cleanup().await;
 }
@@ -177,10 +186,10 @@ async fn only_admins_change_the_plan(db: TestDb) {
         assert_contains(&refused, "alice").await;
     }
     let store = &app.ctx.store;
-    let channels = store.channels(GROUP).await.unwrap();
+    let channels = store.channels(ChatId(GROUP)).await.unwrap();
     assert_eq!(channels.len(), 1, "nothing was added");
     assert_eq!(channels[0].monthly_budget, 3_000_000, "nothing was changed");
-    assert!(store.goals(GROUP).await.unwrap().is_empty());
+    assert!(store.goals(ChatId(GROUP)).await.unwrap().is_empty());
     // Reading is for everyone.
     let list = app.reply(GROUP, BOB, "/channels").await;
     assert_contains(&list, "<b>xhs</b>").await;
@@ -265,7 +274,7 @@ async fn goals_show_in_goals_and_plan_in_both_languages(db: TestDb) {
     let zh_goal = app.reply(GROUP, ALICE, "/goal 订单 1,500 周 #xhs").await;
     assert_contains(&zh_goal, "#xhs：订单 每周 1,500（每天 214）").await;
 
-    let stored = app.ctx.store.goals(GROUP).await.unwrap();
+    let stored = app.ctx.store.goals(ChatId(GROUP)).await.unwrap();
     let mut keys: Vec<(String, String, String, String, i64)> = stored
         .into_iter()
         .map(|g| (g.channel, g.metric, g.direction, g.period, g.value))
@@ -384,11 +393,11 @@ async fn bad_arguments_are_quoted_and_change_nothing(db: TestDb) {
 
     let store = &app.ctx.store;
     assert!(
-        store.channels(GROUP).await.unwrap().is_empty(),
+        store.channels(ChatId(GROUP)).await.unwrap().is_empty(),
         "no channel was added"
     );
     assert!(
-        store.goals(GROUP).await.unwrap().is_empty(),
+        store.goals(ChatId(GROUP)).await.unwrap().is_empty(),
         "no goal was set"
     );
     app.stop().await.cleanup().await;
@@ -430,15 +439,15 @@ async fn a_removed_channel_keeps_its_row_and_frees_its_name(db: TestDb) {
     .await;
     assert_contains(&removed, "Its goals were removed too (1).").await;
     let store = &app.ctx.store;
-    assert!(store.channel(GROUP, "xhs").await.unwrap().is_none());
+    assert!(store.channel(ChatId(GROUP), "xhs").await.unwrap().is_none());
     let old = store
-        .channel_including_removed(GROUP, "xhs")
+        .channel_including_removed(ChatId(GROUP), "xhs")
         .await
         .unwrap()
         .expect("the removed row stays");
     assert!(old.removed_at.is_some());
     assert_eq!(old.monthly_budget, 3_000_000);
-    let goals = store.goals(GROUP).await.unwrap();
+    let goals = store.goals(ChatId(GROUP)).await.unwrap();
     assert_eq!(goals.len(), 1);
     assert_eq!(goals[0].metric, "gmv");
 
@@ -452,7 +461,7 @@ async fn a_removed_channel_keeps_its_row_and_frees_its_name(db: TestDb) {
     .await;
     let store = &app.ctx.store;
     let live = store
-        .channel_including_removed(GROUP, "xhs")
+        .channel_including_removed(ChatId(GROUP), "xhs")
         .await
         .unwrap()
         .unwrap();

@@ -8,6 +8,7 @@
 mod common;
 
 use campaign_bot::console::emulator::{SentKind, SentMessage};
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::domain::jobs::JobState;
 use campaign_bot::storage::{NewCheckin, NewGoal, NewTask};
@@ -51,7 +52,7 @@ async fn setup(app: &mut TestApp) {
     ] {
         let c = store
             .add_channel(
-                GROUP,
+                ChatId(GROUP),
                 name,
                 campaign_bot::domain::playbook::Tier::from_stored(tier),
                 budget,
@@ -60,14 +61,14 @@ async fn setup(app: &mut TestApp) {
             .await
             .expect("channel");
         store
-            .set_channel_owner(c.id, Some(owner), Some(uname), T0)
+            .set_channel_owner(c.id, Some(UserId(owner)), Some(uname), T0)
             .await
             .expect("owner");
     }
     store
         .set_goal(
             &NewGoal {
-                chat_id: GROUP,
+                chat_id: ChatId(GROUP),
                 metric: "cvr",
                 channel: "",
                 direction: "at_least",
@@ -88,7 +89,7 @@ async fn setup(app: &mut TestApp) {
         // The week before Friday's review (Oct 24–30) converts at 5%, its week at 2%.
         let orders = if n <= -3 { 50 } else { 20 };
         rows.push(NewCheckin {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             channel: "taobao",
             day: d,
             creative: "",
@@ -100,10 +101,10 @@ async fn setup(app: &mut TestApp) {
             leads: None,
             new_customers: None,
             interactions: None,
-            author_id: Some(BOB),
+            author_id: Some(UserId(BOB)),
         });
         rows.push(NewCheckin {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             channel: "xhs",
             day: d,
             creative: "",
@@ -115,19 +116,19 @@ async fn setup(app: &mut TestApp) {
             leads: None,
             new_customers: None,
             interactions: None,
-            author_id: Some(WANG),
+            author_id: Some(UserId(WANG)),
         });
     }
     store.import_checkins(&rows, T0).await.expect("import");
     store
         .create_task(
             &NewTask {
-                chat_id: GROUP,
+                chat_id: ChatId(GROUP),
                 title: "Refresh the <taobao> detail page".into(),
                 done_when: None,
-                owner_id: Some(BOB),
+                owner_id: Some(UserId(BOB)),
                 owner_username: Some("bob".into()),
-                creator_id: ALICE,
+                creator_id: UserId(ALICE),
                 channel: Some("taobao".into()),
                 due_at: T0 + DAY,
                 recur: None,
@@ -293,7 +294,7 @@ async fn bottlenecks_name_stage_number_goal_and_lever(mut app: TestApp) {
         .store
         .set_goal(
             &NewGoal {
-                chat_id: GROUP,
+                chat_id: ChatId(GROUP),
                 metric: "ctr",
                 channel: "wechat",
                 direction: "at_least",
@@ -309,7 +310,7 @@ async fn bottlenecks_name_stage_number_goal_and_lever(mut app: TestApp) {
         .store
         .put_checkin(
             &NewCheckin {
-                chat_id: GROUP,
+                chat_id: ChatId(GROUP),
                 channel: "wechat",
                 day: &d,
                 creative: "",
@@ -321,7 +322,7 @@ async fn bottlenecks_name_stage_number_goal_and_lever(mut app: TestApp) {
                 leads: None,
                 new_customers: None,
                 interactions: None,
-                author_id: Some(ALICE),
+                author_id: Some(UserId(ALICE)),
             },
             FRIDAY_17,
         )

@@ -3,6 +3,7 @@
 
 mod common;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use std::collections::HashMap;
 
 use campaign_bot::bot::AppContext;
@@ -140,7 +141,13 @@ async fn only_owner_creator_or_admin_may_change_a_task() {
         "{refused}"
     );
     assert_eq!(
-        app.ctx.store.task(GROUP, 1).await.unwrap().unwrap().status,
+        app.ctx
+            .store
+            .task(ChatId(GROUP), 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         TaskStatus::Open
     );
     assert!(
@@ -167,7 +174,13 @@ async fn ping_buttons_act_with_the_same_permissions() {
         .press_button(GROUP, WANG, ping.message_id, "t:done:1");
     app.wait_handled().await;
     assert_eq!(
-        app.ctx.store.task(GROUP, 1).await.unwrap().unwrap().status,
+        app.ctx
+            .store
+            .task(ChatId(GROUP), 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         TaskStatus::Open,
         "a stranger's press changes nothing"
     );
@@ -185,7 +198,7 @@ async fn ping_buttons_act_with_the_same_permissions() {
     app.emulator
         .press_button(GROUP, BOB, ping.message_id, "t:snooze:1");
     app.wait_handled().await;
-    let task = app.ctx.store.task(GROUP, 1).await.unwrap().unwrap();
+    let task = app.ctx.store.task(ChatId(GROUP), 1).await.unwrap().unwrap();
     assert_eq!(task.due_at, T0 + 3 * DAY);
     let edited = app.emulator.message(GROUP, ping.message_id).unwrap();
     assert!(
@@ -202,7 +215,13 @@ async fn ping_buttons_act_with_the_same_permissions() {
         .press_button(GROUP, BOB, ping2.message_id, "t:done:1");
     app.wait_handled().await;
     assert_eq!(
-        app.ctx.store.task(GROUP, 1).await.unwrap().unwrap().status,
+        app.ctx
+            .store
+            .task(ChatId(GROUP), 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         TaskStatus::Done
     );
     assert!(app.advance(3 * DAY).await.is_empty());
@@ -219,7 +238,7 @@ async fn an_unknown_ping_button_changes_nothing() {
     for data in ["t:zap:1", "t:block", "x:done:1"] {
         app.emulator.press_button(GROUP, BOB, ping.message_id, data);
         app.wait_handled().await;
-        let task = app.ctx.store.task(GROUP, 1).await.unwrap().unwrap();
+        let task = app.ctx.store.task(ChatId(GROUP), 1).await.unwrap().unwrap();
         assert_eq!(task.status, TaskStatus::Open, "{data}");
         assert_eq!(task.blocked_reason, None, "{data}");
         assert_eq!(
@@ -276,7 +295,7 @@ async fn malformed_tasks_are_refused_and_nothing_is_stored() {
         assert!(reply.contains(expected), "{input:.60} → {reply}");
         assert!(reply.len() < 4096);
     }
-    let stored = app.ctx.store.open_tasks(GROUP).await.unwrap();
+    let stored = app.ctx.store.open_tasks(ChatId(GROUP)).await.unwrap();
     assert!(stored.is_empty(), "nothing stored: {stored:?}");
     assert!(
         app.ctx.store.next_fire_at().await.unwrap().is_none(),
@@ -332,12 +351,12 @@ async fn a_recurring_task_opens_its_next_occurrence() {
     .await;
     let done = app.reply(GROUP, BOB, "/done 1").await;
     assert!(done.contains("<b>#2</b>"), "{done}");
-    let first = app.ctx.store.task(GROUP, 1).await.unwrap().unwrap();
-    let second = app.ctx.store.task(GROUP, 2).await.unwrap().unwrap();
+    let first = app.ctx.store.task(ChatId(GROUP), 1).await.unwrap().unwrap();
+    let second = app.ctx.store.task(ChatId(GROUP), 2).await.unwrap().unwrap();
     assert_eq!(second.due_at - first.due_at, 7 * DAY);
     // Its period ending later does not open a third one for the same week.
     app.advance(12 * DAY).await;
-    let tasks = app.ctx.store.open_tasks(GROUP).await.unwrap();
+    let tasks = app.ctx.store.open_tasks(ChatId(GROUP)).await.unwrap();
     assert_eq!(
         tasks.len(),
         2,
@@ -366,7 +385,13 @@ async fn weekly_task_in_new_york_keeps_local_time_across_2026_dst_changes() {
     let ny = chrono_tz::America::New_York;
     let mut number = 1;
     for _ in 0..40 {
-        let task = app.ctx.store.task(GROUP, number).await.unwrap().unwrap();
+        let task = app
+            .ctx
+            .store
+            .task(ChatId(GROUP), number)
+            .await
+            .unwrap()
+            .unwrap();
         app.clock.set(task.due_at);
         let sent = app.tick().await;
         let due_ping = sent
@@ -388,7 +413,7 @@ async fn weekly_task_in_new_york_keeps_local_time_across_2026_dst_changes() {
     let last = app
         .ctx
         .store
-        .task(GROUP, number - 1)
+        .task(ChatId(GROUP), number - 1)
         .await
         .unwrap()
         .unwrap();
@@ -501,7 +526,7 @@ async fn two_instances_send_each_ping_once(db: TestDb) {
             "team",
         );
         let team = NewTeam {
-            chat_id: *chat,
+            chat_id: ChatId(*chat),
             title: "team",
             detected_lang: Some("en"),
             tz: "Asia/Shanghai",
@@ -511,12 +536,12 @@ async fn two_instances_send_each_ping_once(db: TestDb) {
     let started = std::time::Instant::now();
     for i in 0..1000 {
         let new = NewTask {
-            chat_id: chats[i as usize % chats.len()],
+            chat_id: ChatId(chats[i as usize % chats.len()]),
             title: format!("task {i}"),
             done_when: None,
-            owner_id: Some(BOB),
+            owner_id: Some(UserId(BOB)),
             owner_username: None,
-            creator_id: ALICE,
+            creator_id: UserId(ALICE),
             channel: None,
             due_at: T0 + 2 * DAY + i,
             recur: None,
@@ -628,15 +653,19 @@ async fn a_long_task_list_is_one_message_with_a_pointer_to_the_rest() {
     let store = &app.ctx.store;
     for i in 0..80 {
         let new = NewTask {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             title: format!(
                 "{i:02} {}",
                 "Publish the long-form seeding note & <tags> ".repeat(4)
             ),
             done_when: None,
-            owner_id: Some(if i % 2 == 0 { BOB } else { WANG }),
+            owner_id: Some(if i % 2 == 0 {
+                UserId(BOB)
+            } else {
+                UserId(WANG)
+            }),
             owner_username: None,
-            creator_id: ALICE,
+            creator_id: UserId(ALICE),
             channel: None,
             due_at: T0 + DAY + i,
             recur: None,

@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::ChatId;
 use campaign_bot::domain::jobs::JobKind;
 use common::{ALICE, GROUP, T0, TestApp};
 
@@ -21,7 +22,7 @@ const DAY: i64 = 24 * HOUR;
 async fn pending(app: &TestApp, kind: JobKind) -> Vec<(String, i64)> {
     app.ctx
         .store
-        .pending_jobs_of_chat(GROUP)
+        .pending_jobs_of_chat(ChatId(GROUP))
         .await
         .expect("jobs")
         .into_iter()
@@ -45,7 +46,7 @@ async fn a_zone_change_replans_the_nudge_and_the_review_in_the_new_zone(mut app:
     let pings_before: Vec<i64> = app
         .ctx
         .store
-        .pending_jobs_of_chat(GROUP)
+        .pending_jobs_of_chat(ChatId(GROUP))
         .await
         .expect("jobs")
         .into_iter()
@@ -72,7 +73,7 @@ async fn a_zone_change_replans_the_nudge_and_the_review_in_the_new_zone(mut app:
     let pings_after: Vec<i64> = app
         .ctx
         .store
-        .pending_jobs_of_chat(GROUP)
+        .pending_jobs_of_chat(ChatId(GROUP))
         .await
         .expect("jobs")
         .into_iter()

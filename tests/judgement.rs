@@ -10,6 +10,7 @@ mod common;
 #[path = "support/judgement_scenarios.rs"]
 mod scenarios;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::playbook::Tier;
 use campaign_bot::storage::{NewCheckin, NewGoal, NewTask, TaskChange};
 use chrono::NaiveDate;
@@ -54,12 +55,12 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
             now - 60 * DAY
         };
         let c = store
-            .add_channel(GROUP, name, tier, budget, created)
+            .add_channel(ChatId(GROUP), name, tier, budget, created)
             .await
             .expect("channel");
         if !sc.unowned.contains(&name) {
             store
-                .set_channel_owner(c.id, Some(owner), Some(uname), created)
+                .set_channel_owner(c.id, Some(UserId(owner)), Some(uname), created)
                 .await
                 .expect("owner");
         }
@@ -73,7 +74,7 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
     let rows: Vec<NewCheckin> = rows_owned
         .iter()
         .map(|(name, day, d)| NewCheckin {
-            chat_id: GROUP,
+            chat_id: ChatId(GROUP),
             channel: name,
             day,
             creative: "",
@@ -85,7 +86,7 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
             leads: None,
             new_customers: None,
             interactions: None,
-            author_id: Some(BOB),
+            author_id: Some(UserId(BOB)),
         })
         .collect();
     store.import_checkins(&rows, T0).await.expect("import");
@@ -98,7 +99,7 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
         store
             .set_goal(
                 &NewGoal {
-                    chat_id: GROUP,
+                    chat_id: ChatId(GROUP),
                     metric,
                     channel,
                     direction,
@@ -119,12 +120,12 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
         let task = store
             .create_task(
                 &NewTask {
-                    chat_id: GROUP,
+                    chat_id: ChatId(GROUP),
                     title: format!("task {i}"),
                     done_when: None,
-                    owner_id: Some(t.owner),
+                    owner_id: Some(UserId(t.owner)),
                     owner_username: Some(uname.into()),
-                    creator_id: ALICE,
+                    creator_id: UserId(ALICE),
                     channel: None,
                     due_at: now + t.due_in,
                     recur: None,
@@ -140,7 +141,7 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
                 reason: "waiting".into(),
             };
             store
-                .change_task(task.id, &change, Some(ALICE), now - h * 3600)
+                .change_task(task.id, &change, Some(UserId(ALICE)), now - h * 3600)
                 .await
                 .expect("block");
         }

@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::totals::{Field, Numbers, WindowTotals, window_totals};
@@ -32,7 +33,7 @@ async fn team(store: &Store, chat_id: i64) {
     store
         .ensure_team(
             &NewTeam {
-                chat_id,
+                chat_id: ChatId(chat_id),
                 title: "Growth",
                 detected_lang: Some("en"),
                 tz: "Asia/Shanghai",
@@ -45,7 +46,7 @@ async fn team(store: &Store, chat_id: i64) {
 
 fn row<'a>(chat_id: i64, channel: &'a str, day: &'a str, spend: i64) -> NewCheckin<'a> {
     NewCheckin {
-        chat_id,
+        chat_id: ChatId(chat_id),
         channel,
         day,
         creative: "",
@@ -57,14 +58,14 @@ fn row<'a>(chat_id: i64, channel: &'a str, day: &'a str, spend: i64) -> NewCheck
         leads: None,
         new_customers: None,
         interactions: None,
-        author_id: Some(7),
+        author_id: Some(UserId(7)),
     }
 }
 
 /// The team's check-ins of a range summed per channel and for all, as `/metrics` does.
 async fn window(store: &Store, from: &str, to: &str, channel: &str) -> WindowTotals {
     let rows = store
-        .channel_checkins(A, from, to, channel)
+        .channel_checkins(ChatId(A), from, to, channel)
         .await
         .expect("rows");
     window_totals(rows.into_iter().map(|c| {
@@ -76,7 +77,7 @@ async fn window(store: &Store, from: &str, to: &str, channel: &str) -> WindowTot
 async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
     team(store, A).await;
     let spend_clicks = NewCheckin::new(
-        A,
+        ChatId(A),
         "xhs",
         "2026-11-02",
         "",
@@ -85,7 +86,7 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
             clicks: Some(400),
             ..Numbers::default()
         },
-        Some(7),
+        Some(UserId(7)),
     );
     let (first, _) = store.put_checkin(&spend_clicks, T).await.expect("first");
     // Unknown is stored as NULL, not 0.
@@ -94,7 +95,7 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
         (Some(30_000), Some(400), None, None)
     );
     let leads = NewCheckin::new(
-        A,
+        ChatId(A),
         "xhs",
         "2026-11-02",
         "",
@@ -103,7 +104,7 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
             leads: Some(12),
             ..Numbers::default()
         },
-        Some(8),
+        Some(UserId(8)),
     );
     let (second, before) = store.put_checkin(&leads, T + 60).await.expect("merge");
     assert_eq!(before.as_ref(), Some(&first));
@@ -118,10 +119,10 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
         },
         "spend kept, clicks replaced, leads added"
     );
-    assert_eq!(second.author_id, Some(8));
+    assert_eq!(second.author_id, Some(UserId(8)));
     // The bulk path merges the same way.
     let gmv_only = NewCheckin::new(
-        A,
+        ChatId(A),
         "xhs",
         "2026-11-02",
         "",
@@ -136,7 +137,7 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
         .await
         .expect("bulk");
     let row = store
-        .checkin(A, "xhs", "2026-11-02", "")
+        .checkin(ChatId(A), "xhs", "2026-11-02", "")
         .await
         .expect("read")
         .expect("row");
@@ -146,7 +147,7 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
     );
     // A channel that reported no spend has no pacing row (unknown, not 0).
     let no_spend = NewCheckin::new(
-        A,
+        ChatId(A),
         "jd",
         "2026-11-02",
         "",
@@ -159,7 +160,7 @@ async fn a_partial_checkin_replaces_only_the_fields_it_names(store: &Store) {
     store.put_checkin(&no_spend, T).await.expect("jd");
     assert_eq!(
         store
-            .spend_by_channel(A, "2026-11-01", "2026-11-30")
+            .spend_by_channel(ChatId(A), "2026-11-01", "2026-11-30")
             .await
             .expect("spend"),
         [("xhs".to_string(), 30_000)]
@@ -186,14 +187,14 @@ async fn several_checkins_are_written_in_one_transaction(store: &Store) {
     assert_eq!(before.as_ref().and_then(|b| b.spend), Some(100));
     assert_eq!((xhs.spend, xhs.orders), (Some(150), Some(45)));
     assert_eq!(out[1].1, None);
-    assert_eq!(store.count_checkins(A).await.expect("count"), 2);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 2);
     // A failing row (unknown team) rolls the whole batch back.
     let bad = [
         row(A, "douyin", "2026-11-03", 1),
         row(B, "xhs", "2026-11-03", 1),
     ];
     assert!(store.put_checkins(&bad, T).await.is_err());
-    assert_eq!(store.count_checkins(A).await.expect("count"), 2);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 2);
     assert!(store.put_checkins(&[], T).await.expect("empty").is_empty());
 }
 
@@ -221,10 +222,10 @@ async fn a_checkin_is_stored_and_replaced_by_the_same_key(store: &Store) {
     assert_eq!(second.new_customers, Some(3));
     assert_eq!(second.author_id, None);
     assert_eq!((second.created_at, second.updated_at), (T, T + 60));
-    assert_eq!(store.count_checkins(A).await.expect("count"), 1);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 1);
     assert_eq!(
         store
-            .checkin(A, "xhs", "2026-11-02", "")
+            .checkin(ChatId(A), "xhs", "2026-11-02", "")
             .await
             .expect("read"),
         Some(second)
@@ -245,9 +246,9 @@ async fn creatives_and_days_are_separate_rows(store: &Store) {
         };
         store.put_checkin(&r, T).await.expect("put");
     }
-    assert_eq!(store.count_checkins(A).await.expect("count"), 4);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 4);
     let rows = store
-        .checkins_between(A, "2026-11-01", "2026-11-02")
+        .checkins_between(ChatId(A), "2026-11-01", "2026-11-02")
         .await
         .expect("rows");
     let keys: Vec<(&str, &str)> = rows
@@ -264,7 +265,7 @@ async fn creatives_and_days_are_separate_rows(store: &Store) {
         ]
     );
     let only_today = store
-        .checkins_between(A, "2026-11-02", "2026-11-02")
+        .checkins_between(ChatId(A), "2026-11-02", "2026-11-02")
         .await
         .expect("rows");
     assert_eq!(only_today.len(), 3);
@@ -361,14 +362,14 @@ async fn spend_by_channel_feeds_pacing(store: &Store) {
     }
     assert_eq!(
         store
-            .spend_by_channel(A, "2026-11-01", "2026-11-30")
+            .spend_by_channel(ChatId(A), "2026-11-01", "2026-11-30")
             .await
             .expect("spend"),
         [("douyin".to_string(), 40), ("xhs".to_string(), 350)]
     );
     assert!(
         store
-            .spend_by_channel(B, "2026-11-01", "2026-11-30")
+            .spend_by_channel(ChatId(B), "2026-11-01", "2026-11-30")
             .await
             .expect("none")
             .is_empty()
@@ -389,13 +390,13 @@ async fn channels_checked_in_on_a_day(store: &Store) {
     }
     assert_eq!(
         store
-            .channels_checked_in(A, "2026-11-02")
+            .channels_checked_in(ChatId(A), "2026-11-02")
             .await
             .expect("in"),
         ["xhs"]
     );
     assert_eq!(
-        store.last_checkin_days(A).await.expect("last"),
+        store.last_checkin_days(ChatId(A)).await.expect("last"),
         [
             ("jd".to_string(), "2026-11-01".to_string()),
             ("xhs".to_string(), "2026-11-02".to_string())
@@ -418,17 +419,17 @@ async fn teams_do_not_see_each_other(store: &Store) {
         before, None,
         "same channel and day in another team is another row"
     );
-    assert_eq!(store.count_checkins(A).await.expect("a"), 1);
-    assert_eq!(store.count_checkins(B).await.expect("b"), 1);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("a"), 1);
+    assert_eq!(store.count_checkins(ChatId(B)).await.expect("b"), 1);
     let b = store
-        .checkins_between(B, "2026-01-01", "2026-12-31")
+        .checkins_between(ChatId(B), "2026-01-01", "2026-12-31")
         .await
         .expect("rows");
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].spend, Some(2));
     assert!(
         store
-            .channels_checked_in(B, "2026-11-01")
+            .channels_checked_in(ChatId(B), "2026-11-01")
             .await
             .expect("none")
             .is_empty()
@@ -446,13 +447,13 @@ async fn bulk_import_replaces_by_key(store: &Store) {
         .collect();
     let rows: Vec<NewCheckin> = days.iter().map(|d| row(A, "xhs", d, 100)).collect();
     assert_eq!(store.import_checkins(&rows, T).await.expect("import"), 1200);
-    assert_eq!(store.count_checkins(A).await.expect("count"), 1200);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 1200);
     // Importing again replaces (no duplicates, no unique violation).
     let again: Vec<NewCheckin> = days.iter().map(|d| row(A, "xhs", d, 200)).collect();
     store.import_checkins(&again, T + 1).await.expect("again");
-    assert_eq!(store.count_checkins(A).await.expect("count"), 1200);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 1200);
     let spend = store
-        .spend_by_channel(A, "2000-01-01", "9999-12-31")
+        .spend_by_channel(ChatId(A), "2000-01-01", "9999-12-31")
         .await
         .expect("spend");
     assert_eq!(spend, [("xhs".to_string(), 240_000)]);
@@ -465,34 +466,40 @@ async fn checkins_follow_a_team_to_its_supergroup_id(store: &Store) {
         .put_checkin(&row(A, "xhs", "2026-11-02", 5), T)
         .await
         .expect("put");
-    store.move_team(A, B, T).await.expect("move");
-    assert_eq!(store.count_checkins(A).await.expect("old"), 0);
-    assert_eq!(store.count_checkins(B).await.expect("new"), 1);
+    store
+        .move_team(ChatId(A), ChatId(B), T)
+        .await
+        .expect("move");
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("old"), 0);
+    assert_eq!(store.count_checkins(ChatId(B)).await.expect("new"), 1);
 }
 
 async fn the_checkin_time_can_be_cleared(store: &Store) {
     team(store, A).await;
     store
-        .update_team(A, &TeamSetting::CheckinTime(18 * 60), T)
+        .update_team(ChatId(A), &TeamSetting::CheckinTime(18 * 60), T)
         .await
         .expect("set");
     assert_eq!(
         store
-            .team(A)
+            .team(ChatId(A))
             .await
             .expect("team")
             .expect("some")
             .checkin_minute,
         Some(1080)
     );
-    store.clear_checkin_time(A, T + 1).await.expect("clear");
-    let t = store.team(A).await.expect("team").expect("some");
+    store
+        .clear_checkin_time(ChatId(A), T + 1)
+        .await
+        .expect("clear");
+    let t = store.team(ChatId(A)).await.expect("team").expect("some");
     assert_eq!((t.checkin_minute, t.updated_at), (None, T + 1));
 }
 
 fn nudge(chat_id: i64, mark: &str, due_at: i64, minute: i64) -> NewJob {
     NewJob {
-        chat_id,
+        chat_id: ChatId(chat_id),
         kind: JobKind::CheckinNudge,
         subject_id: chat_id,
         mark: mark.to_string(),
@@ -514,22 +521,22 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
     let other_team = nudge(B, "2026-11-02", T + 3600, 18 * 60);
     assert!(
         store
-            .replan_nudge(A, Some(Some(18 * 60)), Some(&first), T)
+            .replan_nudge(ChatId(A), Some(Some(18 * 60)), Some(&first), T)
             .await
             .expect("plan")
     );
     assert!(
         store
-            .replan_nudge(B, None, Some(&other_team), T)
+            .replan_nudge(ChatId(B), None, Some(&other_team), T)
             .await
             .expect("plan B")
     );
-    let t = store.team(A).await.expect("team").expect("some");
+    let t = store.team(ChatId(A)).await.expect("team").expect("some");
     assert_eq!((t.checkin_minute, t.updated_at), (Some(18 * 60), T));
     // The same nudge again: kept, not duplicated.
     assert!(
         !store
-            .replan_nudge(A, None, Some(&first), T + 1)
+            .replan_nudge(ChatId(A), None, Some(&first), T + 1)
             .await
             .expect("again")
     );
@@ -541,7 +548,7 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
     // A new time: the old nudge is dropped as replaced, the new one pending.
     let second = nudge(A, "2026-11-03", T + 90_000, 9 * 60);
     store
-        .replan_nudge(A, Some(Some(9 * 60)), Some(&second), T + 2)
+        .replan_nudge(ChatId(A), Some(Some(9 * 60)), Some(&second), T + 2)
         .await
         .expect("replan");
     let jobs = store
@@ -559,11 +566,11 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
     // Off: the time is cleared and no nudge stays pending; the other team's is untouched.
     assert!(
         !store
-            .replan_nudge(A, Some(None), None, T + 3)
+            .replan_nudge(ChatId(A), Some(None), None, T + 3)
             .await
             .expect("off")
     );
-    let t = store.team(A).await.expect("team").expect("some");
+    let t = store.team(ChatId(A)).await.expect("team").expect("some");
     assert_eq!((t.checkin_minute, t.updated_at), (None, T + 3));
     let jobs = store
         .jobs_for(JobKind::CheckinNudge, A)

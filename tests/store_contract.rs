@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::storage::{
     Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewTask, NewTeam, Store, TaskChange,
     TeamSetting, User,
@@ -24,7 +25,7 @@ const T: i64 = common::T0;
 
 fn new_team(chat_id: i64, lang: Option<&'static str>) -> NewTeam<'static> {
     NewTeam {
-        chat_id,
+        chat_id: ChatId(chat_id),
         title: "Growth <b>",
         detected_lang: lang,
         tz: "Asia/Shanghai",
@@ -63,7 +64,7 @@ async fn a_team_is_created_once_and_keeps_its_first_language(store: &Store) {
     );
     assert_eq!(again.title, "Renamed");
     assert_eq!(again.created_at, T);
-    assert!(store.team(-2).await.expect("read").is_none());
+    assert!(store.team(ChatId(-2)).await.expect("read").is_none());
 }
 
 async fn team_settings_round_trip(store: &Store) {
@@ -87,9 +88,12 @@ async fn team_settings_round_trip(store: &Store) {
         TeamSetting::Active(false),
     ];
     for s in &settings {
-        store.update_team(-1, s, T + 1).await.expect("update");
+        store
+            .update_team(ChatId(-1), s, T + 1)
+            .await
+            .expect("update");
     }
-    let team = store.team(-1).await.expect("read").expect("exists");
+    let team = store.team(ChatId(-1)).await.expect("read").expect("exists");
     assert_eq!(team.lang.as_deref(), Some("zh"));
     assert_eq!(team.tz, "Europe/Berlin");
     assert_eq!(team.currency, "$");
@@ -244,25 +248,35 @@ async fn users_and_members(store: &Store) {
         .await
         .expect("other team");
     let user = User {
-        user_id: 7,
+        user_id: UserId(7),
         username: Some("Alice_W".into()),
         display_name: "Alice <W>".into(),
         lang_code: Some("en".into()),
         updated_at: T,
     };
     store.upsert_user(&user).await.expect("user");
-    store.add_member(-1, 7, T).await.expect("member");
-    store.add_member(-1, 7, T + 10).await.expect("member again");
+    store
+        .add_member(ChatId(-1), UserId(7), T)
+        .await
+        .expect("member");
+    store
+        .add_member(ChatId(-1), UserId(7), T + 10)
+        .await
+        .expect("member again");
     assert_eq!(
         store.user_by_username("@alice_w").await.expect("lookup"),
         Some(user.clone())
     );
     assert_eq!(
-        store.members(-1).await.expect("members"),
+        store.members(ChatId(-1)).await.expect("members"),
         vec![user.clone()]
     );
     assert!(
-        store.members(-9).await.expect("other team").is_empty(),
+        store
+            .members(ChatId(-9))
+            .await
+            .expect("other team")
+            .is_empty(),
         "teams do not share members"
     );
     // A later message without a language code keeps the known one.
@@ -274,7 +288,7 @@ async fn users_and_members(store: &Store) {
         ..user
     };
     store.upsert_user(&renamed).await.expect("rename");
-    let read = store.user(7).await.expect("read").expect("exists");
+    let read = store.user(UserId(7)).await.expect("read").expect("exists");
     assert_eq!(read.lang_code.as_deref(), Some("en"));
     assert_eq!(read.username, None);
     assert!(
@@ -284,7 +298,10 @@ async fn users_and_members(store: &Store) {
             .expect("lookup")
             .is_none()
     );
-    assert_eq!(store.teams_of_user(7).await.expect("teams").len(), 1);
+    assert_eq!(
+        store.teams_of_user(UserId(7)).await.expect("teams").len(),
+        1
+    );
 }
 
 async fn a_team_moves_to_its_supergroup_id(store: &Store) {
@@ -294,7 +311,7 @@ async fn a_team_moves_to_its_supergroup_id(store: &Store) {
         .expect("team");
     store
         .upsert_user(&User {
-            user_id: 7,
+            user_id: UserId(7),
             username: None,
             display_name: "A".into(),
             lang_code: None,
@@ -302,15 +319,26 @@ async fn a_team_moves_to_its_supergroup_id(store: &Store) {
         })
         .await
         .expect("user");
-    store.add_member(-1, 7, T).await.expect("member");
-    store.move_team(-1, -1001, T + 1).await.expect("move");
-    assert!(store.team(-1).await.expect("old").is_none());
+    store
+        .add_member(ChatId(-1), UserId(7), T)
+        .await
+        .expect("member");
+    store
+        .move_team(ChatId(-1), ChatId(-1001), T + 1)
+        .await
+        .expect("move");
+    assert!(store.team(ChatId(-1)).await.expect("old").is_none());
     assert_eq!(
-        store.team(-1001).await.expect("new").expect("moved").title,
+        store
+            .team(ChatId(-1001))
+            .await
+            .expect("new")
+            .expect("moved")
+            .title,
         "Growth <b>"
     );
     assert_eq!(
-        store.members(-1001).await.expect("members").len(),
+        store.members(ChatId(-1001)).await.expect("members").len(),
         1,
         "members follow the team"
     );
@@ -322,12 +350,12 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .expect("team");
     let new = NewTask {
-        chat_id: -1,
+        chat_id: ChatId(-1),
         title: "Publish".into(),
         done_when: None,
-        owner_id: Some(7),
+        owner_id: Some(UserId(7)),
         owner_username: None,
-        creator_id: 8,
+        creator_id: UserId(8),
         channel: None,
         due_at: T + 100,
         recur: None,
@@ -340,7 +368,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .change_task(
             task.id,
             &TaskChange::Due { due_at: T + 500 },
-            Some(8),
+            Some(UserId(8)),
             T + 1,
         )
         .await
@@ -355,7 +383,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
             &TaskChange::Block {
                 reason: "design".into(),
             },
-            Some(7),
+            Some(UserId(7)),
             T + 2,
         )
         .await
@@ -365,7 +393,7 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         ("blocked", Some("design"), Some(T + 2))
     );
     let t = store
-        .change_task(task.id, &TaskChange::Unblock, Some(7), T + 3)
+        .change_task(task.id, &TaskChange::Unblock, Some(UserId(7)), T + 3)
         .await
         .unwrap();
     assert_eq!(
@@ -375,20 +403,22 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
     let t = store
         .change_task(
             task.id,
-            &TaskChange::Reassign { owner_id: 9 },
-            Some(8),
+            &TaskChange::Reassign {
+                owner_id: UserId(9),
+            },
+            Some(UserId(8)),
             T + 4,
         )
         .await
         .unwrap();
-    assert_eq!(t.owner_id, Some(9));
+    assert_eq!(t.owner_id, Some(UserId(9)));
     let t = store
         .change_task(
             task.id,
             &TaskChange::Done {
                 note: Some("live".into()),
             },
-            Some(9),
+            Some(UserId(9)),
             T + 5,
         )
         .await
@@ -423,7 +453,13 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .expect("team");
     let other = store
-        .create_task(&NewTask { chat_id: -2, ..new }, T)
+        .create_task(
+            &NewTask {
+                chat_id: ChatId(-2),
+                ..new
+            },
+            T,
+        )
         .await
         .unwrap();
     assert_eq!(other.number, 1);

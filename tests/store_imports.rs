@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::storage::{NewCheckin, NewTeam, PendingImport, Store};
 
 contract!(
@@ -20,7 +21,7 @@ async fn team(store: &Store, chat_id: i64) {
     store
         .ensure_team(
             &NewTeam {
-                chat_id,
+                chat_id: ChatId(chat_id),
                 title: "Growth",
                 detected_lang: Some("en"),
                 tz: "Asia/Shanghai",
@@ -34,8 +35,8 @@ async fn team(store: &Store, chat_id: i64) {
 fn pending(chat_id: i64, created_at: i64) -> PendingImport {
     PendingImport {
         id: 0,
-        chat_id,
-        requester_id: Some(7),
+        chat_id: ChatId(chat_id),
+        requester_id: Some(UserId(7)),
         channel: "douyin".into(),
         file_name: "千川.csv".into(),
         report: "{}".into(),
@@ -46,7 +47,7 @@ fn pending(chat_id: i64, created_at: i64) -> PendingImport {
 
 fn row<'a>(day: &'a str, spend: i64) -> NewCheckin<'a> {
     NewCheckin {
-        chat_id: A,
+        chat_id: ChatId(A),
         channel: "douyin",
         day,
         creative: "",
@@ -58,7 +59,7 @@ fn row<'a>(day: &'a str, spend: i64) -> NewCheckin<'a> {
         leads: None,
         new_customers: None,
         interactions: Some(3),
-        author_id: Some(7),
+        author_id: Some(UserId(7)),
     }
 }
 
@@ -70,18 +71,18 @@ async fn a_pending_import_is_kept_per_team_and_confirmed_once(store: &Store) {
         .await
         .expect("put");
     let kept = store
-        .pending_import(id, A)
+        .pending_import(id, ChatId(A))
         .await
         .expect("read")
         .expect("kept");
     assert_eq!(kept.id, id);
     assert_eq!(
         (kept.requester_id, kept.file_name.as_str()),
-        (Some(7), "千川.csv")
+        (Some(UserId(7)), "千川.csv")
     );
     assert_eq!(kept.expires_at, T + 1800);
     assert_eq!(
-        store.pending_import(id, B).await.expect("read"),
+        store.pending_import(id, ChatId(B)).await.expect("read"),
         None,
         "another team's"
     );
@@ -91,7 +92,10 @@ async fn a_pending_import_is_kept_per_team_and_confirmed_once(store: &Store) {
         store.confirm_import(id, &rows, T).await.expect("confirm"),
         Some(2)
     );
-    assert_eq!(store.pending_import(id, A).await.expect("read"), None);
+    assert_eq!(
+        store.pending_import(id, ChatId(A)).await.expect("read"),
+        None
+    );
     // A second press: nothing taken, nothing written.
     let again = [row("2026-10-27", 999)];
     assert_eq!(
@@ -99,12 +103,12 @@ async fn a_pending_import_is_kept_per_team_and_confirmed_once(store: &Store) {
         None
     );
     let stored = store
-        .checkin(A, "douyin", "2026-10-27", "")
+        .checkin(ChatId(A), "douyin", "2026-10-27", "")
         .await
         .expect("read")
         .expect("row");
     assert_eq!((stored.spend, stored.interactions), (Some(100), Some(3)));
-    assert_eq!(store.count_checkins(A).await.expect("count"), 2);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 2);
 }
 
 async fn cancelled_and_expired_imports_are_gone(store: &Store) {
@@ -128,5 +132,8 @@ async fn cancelled_and_expired_imports_are_gone(store: &Store) {
         .put_pending_import(&pending(A, later), later)
         .await
         .expect("put");
-    assert_eq!(store.pending_import(old, A).await.expect("read"), None);
+    assert_eq!(
+        store.pending_import(old, ChatId(A)).await.expect("read"),
+        None
+    );
 }

@@ -1,6 +1,7 @@
 //! What every handler shares: the service layer (store, clock, settings), the admin cache, and
 //! the tracker that tells `console` and the tests when an update has been fully handled.
 
+use crate::domain::ids::{ChatId, UserId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,7 +54,7 @@ impl std::ops::Deref for AppContext {
 /// cost a getChatAdministrators round trip.
 pub struct AdminCache {
     ttl: Duration,
-    entries: Mutex<HashMap<i64, CachedAdmins>>,
+    entries: Mutex<HashMap<ChatId, CachedAdmins>>,
 }
 
 /// When the list was fetched, and the list.
@@ -61,7 +62,7 @@ type CachedAdmins = (Instant, Arc<Vec<Admin>>);
 
 #[derive(Clone, Debug)]
 pub struct Admin {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
 }
 
@@ -73,7 +74,7 @@ impl AdminCache {
         }
     }
 
-    pub fn get(&self, chat_id: i64) -> Option<Arc<Vec<Admin>>> {
+    pub fn get(&self, chat_id: ChatId) -> Option<Arc<Vec<Admin>>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&chat_id)
@@ -81,7 +82,7 @@ impl AdminCache {
             .map(|(_, admins)| admins.clone())
     }
 
-    pub fn put(&self, chat_id: i64, admins: Vec<Admin>) -> Arc<Vec<Admin>> {
+    pub fn put(&self, chat_id: ChatId, admins: Vec<Admin>) -> Arc<Vec<Admin>> {
         let admins = Arc::new(admins);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.insert(chat_id, (Instant::now(), admins.clone()));
@@ -89,7 +90,7 @@ impl AdminCache {
     }
 
     /// Forget a chat's admins (a chat_member update said they changed).
-    pub fn invalidate(&self, chat_id: i64) {
+    pub fn invalidate(&self, chat_id: ChatId) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.remove(&chat_id);
     }

@@ -2,6 +2,7 @@
 //! / ✖ Cancel presses on the preview. Download here; reading, comparing and storing in the
 //! service; words in views::import.
 
+use crate::domain::ids::{ChatId, UserId};
 use futures::StreamExt;
 use teloxide::net::Download;
 use teloxide::prelude::*;
@@ -64,7 +65,7 @@ pub async fn import(turn: &Turn, args: &str) -> HandlerResult {
     let bytes = match download(&turn.bot, &doc.file.id.0).await {
         Ok(b) => b,
         Err(err) => {
-            tracing::warn!(chat = team.chat_id, error = %err, "import download failed");
+            tracing::warn!(chat = %team.chat_id, error = %err, "import download failed");
             return turn.reply(render_download_failed(turn.lang).as_str()).await;
         }
     };
@@ -112,7 +113,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
         bot.answer_callback_query(q.id.clone()).await?;
         return Ok(());
     };
-    let chat_id = message.chat.id.0;
+    let chat_id = ChatId::from(message.chat.id);
     let lang = match ctx.store.team(chat_id).await? {
         Some(team) => ctx.team_lang(&team),
         None => ctx.settings.default_lang,
@@ -122,7 +123,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
         bot.answer_callback_query(q.id.clone()).text(text).await?;
         return Ok(());
     };
-    let presser = q.from.id.0 as i64;
+    let presser = UserId::from(q.from.id);
     people::remember(&ctx, &q.from, Some(chat_id)).await?;
     if pending.requester_id != Some(presser) {
         let admins = people::admins(&bot, &ctx, chat_id).await?;

@@ -130,7 +130,7 @@ async fn handle_command(
         Command::Abtest(args) => abtest::abtest(&turn, &args).await,
     };
     if let Err(err) = &result {
-        tracing::error!(chat = turn.chat_id(), error = %err, "command failed");
+        tracing::error!(chat = %turn.chat_id(), error = %err, "command failed");
         // Best effort: tell the user nothing changed; the original error is what gets logged.
         let _ = turn.reply(&turn.t("error.internal", &[])).await;
     }

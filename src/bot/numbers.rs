@@ -88,11 +88,11 @@ pub async fn export(turn: &Turn, args: &str) -> HandlerResult {
     let tz = team.tz();
     let (Ok(checkins), Ok(tasks)) = (checkins_csv(&data.checkins, tz), tasks_csv(&data.tasks, tz))
     else {
-        tracing::error!(chat = team.chat_id, "could not write the CSV export");
+        tracing::error!(chat = %team.chat_id, "could not write the CSV export");
         return turn.reply(&turn.t("error.internal", &[])).await;
     };
     let (checkins_caption, tasks_caption) = render_export_captions(&data, turn.lang);
-    let chat = ChatId(team.chat_id);
+    let chat = team.chat_id;
     for (file, bytes, caption) in [
         ("checkins.csv", checkins, checkins_caption),
         ("tasks.csv", tasks, tasks_caption),

@@ -1,6 +1,7 @@
 //! Who is in a team and who may change its plan: members recorded from every message, admins
 //! from the Bot API (cached), anonymous admins posting as the group.
 
+use crate::domain::ids::{ChatId, UserId};
 use teloxide::prelude::*;
 use teloxide::types::{ChatMemberUpdated, MessageEntityKind, User as TgUser};
 
@@ -27,7 +28,7 @@ pub fn display_name(user: &TgUser) -> String {
 
 pub fn user_row(user: &TgUser, now: i64) -> User {
     User {
-        user_id: user.id.0 as i64,
+        user_id: UserId::from(user.id),
         username: user.username.clone(),
         display_name: display_name(user),
         lang_code: user.language_code.clone(),
@@ -43,9 +44,9 @@ pub async fn record_message(msg: Message, ctx: Ctx) {
 
 async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
     let now = ctx.now();
-    let chat_id = msg.chat.id.0;
+    let chat_id = ChatId::from(msg.chat.id);
     if let Some(new_id) = msg.migrate_to_chat_id() {
-        ctx.store.move_team(chat_id, new_id.0, now).await?;
+        ctx.store.move_team(chat_id, (*new_id).into(), now).await?;
         return Ok(());
     }
     let group = msg.chat.is_group() || msg.chat.is_supergroup();
@@ -89,14 +90,16 @@ async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
 }
 
 /// Records a person (and their membership); tasks waiting for their @username become theirs.
-pub async fn remember(ctx: &Ctx, user: &TgUser, chat_id: Option<i64>) -> Result<(), BotError> {
+pub async fn remember(ctx: &Ctx, user: &TgUser, chat_id: Option<ChatId>) -> Result<(), BotError> {
     let now = ctx.now();
     ctx.store.upsert_user(&user_row(user, now)).await?;
     if let Some(chat_id) = chat_id {
-        ctx.store.add_member(chat_id, user.id.0 as i64, now).await?;
+        ctx.store
+            .add_member(chat_id, UserId::from(user.id), now)
+            .await?;
     }
     if let Some(username) = &user.username {
-        let user_id = user.id.0 as i64;
+        let user_id = UserId::from(user.id);
         ctx.store
             .resolve_pending_owner(username, user_id, now)
             .await?;
@@ -123,7 +126,7 @@ pub fn is_unknown_command(msg: Message, me: teloxide::types::Me) -> bool {
 }
 
 pub async fn my_chat_member(update: ChatMemberUpdated, ctx: Ctx) -> HandlerResult {
-    let chat_id = update.chat.id.0;
+    let chat_id = ChatId::from(update.chat.id);
     let present = update.new_chat_member.is_present();
     if ctx.store.team(chat_id).await?.is_some() {
         ctx.store
@@ -135,24 +138,24 @@ pub async fn my_chat_member(update: ChatMemberUpdated, ctx: Ctx) -> HandlerResul
 }
 
 pub async fn chat_member(update: ChatMemberUpdated, ctx: Ctx) -> HandlerResult {
-    ctx.admins.invalidate(update.chat.id.0);
+    ctx.admins.invalidate(ChatId::from(update.chat.id));
     Ok(())
 }
 
 pub async fn admins(
     bot: &TgBot,
     ctx: &Ctx,
-    chat_id: i64,
+    chat_id: ChatId,
 ) -> Result<std::sync::Arc<Vec<Admin>>, BotError> {
     if let Some(cached) = ctx.admins.get(chat_id) {
         return Ok(cached);
     }
-    let members = bot.get_chat_administrators(ChatId(chat_id)).await?;
+    let members = bot.get_chat_administrators(chat_id).await?;
     let admins = members
         .into_iter()
         .filter(|m| !m.user.is_bot)
         .map(|m| Admin {
-            user_id: m.user.id.0 as i64,
+            user_id: UserId::from(m.user.id),
             name: display_name(&m.user),
         })
         .collect();
@@ -173,5 +176,5 @@ pub fn is_admin(msg: &Message, admins: &[Admin]) -> bool {
     }
     msg.from
         .as_ref()
-        .is_some_and(|u| admins.iter().any(|a| a.user_id == u.id.0 as i64))
+        .is_some_and(|u| admins.iter().any(|a| a.user_id == UserId::from(u.id)))
 }

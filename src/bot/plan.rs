@@ -3,6 +3,7 @@
 //! Parse (`domain::plan_args`) → use-case (`service::plan`, `service::goals`) → render
 //! (`views::plan`) → reply; only who `/channel owner` names is read from the message here.
 
+use crate::domain::ids::UserId;
 use teloxide::types::MessageEntityKind;
 
 use super::{HandlerResult, Turn};
@@ -62,7 +63,7 @@ fn owner_pick(turn: &Turn, owner: &OwnerArg) -> Result<OwnerPick, String> {
             .as_ref()
             .filter(|u| !u.is_bot && turn.msg.sender_chat.is_none())
             .map(|u| OwnerPick::User {
-                id: u.id.0 as i64,
+                id: UserId::from(u.id),
                 username: u.username.clone(),
             })
             .ok_or_else(|| view::unknown_owner(turn.lang, "me").into_string()),
@@ -74,7 +75,7 @@ fn owner_pick(turn: &Turn, owner: &OwnerArg) -> Result<OwnerPick, String> {
             .iter()
             .find_map(|e| match &e.kind {
                 MessageEntityKind::TextMention { user } => Some(OwnerPick::User {
-                    id: user.id.0 as i64,
+                    id: UserId::from(user.id),
                     username: user.username.clone(),
                 }),
                 _ => None,

@@ -1,6 +1,7 @@
 //! Changing a task, the same way from a command or a ping's button: who may (owner, creator or
 //! admin — admin status is Telegram's to tell), then the service's change, then the reply.
 
+use crate::domain::ids::{ChatId, UserId};
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQuery, ParseMode};
 
@@ -21,7 +22,7 @@ use crate::views::tasks::{
 
 /// Who is acting, and where.
 struct Actor<'a> {
-    user_id: i64,
+    user_id: UserId,
     /// An anonymous admin posting as the group.
     as_group: bool,
     bot: &'a TgBot,
@@ -191,7 +192,7 @@ pub async fn reassign(turn: &Turn, args: &str) -> HandlerResult {
         }
         (_, Some(user)) => {
             people::remember(&turn.ctx, &user, Some(task.chat_id)).await?;
-            user.id.0 as i64
+            UserId::from(user.id)
         }
         _ => {
             let text = render_bad_number(who.trim(), "reassign", turn.lang);
@@ -226,7 +227,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
         bot.answer_callback_query(q.id.clone()).await?;
         return Ok(());
     };
-    let lang_of_chat = match ctx.store.team(message.chat.id.0).await? {
+    let lang_of_chat = match ctx.store.team(ChatId::from(message.chat.id)).await? {
         Some(team) => ctx.team_lang(&team),
         None => ctx.settings.default_lang,
     };
@@ -235,7 +236,10 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
         bot.answer_callback_query(q.id.clone()).text(text).await?;
         return Ok(());
     };
-    let Some((task, team)) = ctx.task_in_chat(task_id, message.chat.id.0).await? else {
+    let Some((task, team)) = ctx
+        .task_in_chat(task_id, ChatId::from(message.chat.id))
+        .await?
+    else {
         bot.answer_callback_query(q.id.clone()).await?;
         return Ok(());
     };
@@ -257,7 +261,7 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
         return Ok(());
     }
     let actor = Actor {
-        user_id: q.from.id.0 as i64,
+        user_id: UserId::from(q.from.id),
         as_group: false,
         bot: &bot,
         ctx: &ctx,
@@ -282,10 +286,10 @@ pub async fn on_callback(bot: TgBot, q: CallbackQuery, ctx: Ctx) -> HandlerResul
             (TaskChange::Block { reason }, task.due_at)
         }
     };
-    ctx.change_task(&task, change, Some(q.from.id.0 as i64))
+    ctx.change_task(&task, change, Some(UserId::from(q.from.id)))
         .await?;
     bot.answer_callback_query(q.id.clone()).await?;
-    let who = mention(q.from.id.0 as i64, &people::display_name(&q.from));
+    let who = mention(UserId::from(q.from.id), &people::display_name(&q.from));
     let outcome = render_ping_acted(action, &who, due_at, tz, lang);
     let original = message.text().unwrap_or_default();
     bot.edit_message_text(

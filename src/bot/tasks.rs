@@ -2,6 +2,7 @@
 //! that change a task and the ping buttons are in task_actions.rs. Parse → service → view →
 //! reply.
 
+use crate::domain::ids::UserId;
 use teloxide::prelude::*;
 use teloxide::types::{MessageEntityKind, User as TgUser};
 
@@ -38,7 +39,7 @@ pub async fn task(turn: &Turn, args: &str) -> HandlerResult {
         (Some(username), _) => OwnerRef::Username(username.clone()),
         (None, Some(user)) => {
             people::remember(&turn.ctx, &user, Some(team.chat_id)).await?;
-            OwnerRef::Id(user.id.0 as i64)
+            OwnerRef::Id(UserId::from(user.id))
         }
         (None, None) => return refuse(turn, &TaskArgError::NoOwner).await,
     };

@@ -1,5 +1,6 @@
 //! One command being handled: who said it, in which team, in which language and zone.
 
+use crate::domain::ids::{ChatId, UserId};
 use chrono_tz::Tz;
 use teloxide::prelude::*;
 use teloxide::types::ReplyMarkup;
@@ -34,7 +35,7 @@ impl Turn {
         let team = if msg.chat.is_private() {
             None
         } else {
-            ctx.store.team(msg.chat.id.0).await?
+            ctx.store.team(ChatId::from(msg.chat.id)).await?
         };
         let user_lang = msg.from.as_ref().and_then(|u| u.language_code.as_deref());
         let lang = match &team {
@@ -56,12 +57,12 @@ impl Turn {
         })
     }
 
-    pub fn chat_id(&self) -> i64 {
-        self.msg.chat.id.0
+    pub fn chat_id(&self) -> ChatId {
+        ChatId::from(self.msg.chat.id)
     }
 
-    pub fn user_id(&self) -> Option<i64> {
-        self.msg.from.as_ref().map(|u| u.id.0 as i64)
+    pub fn user_id(&self) -> Option<UserId> {
+        self.msg.from.as_ref().map(|u| UserId::from(u.id))
     }
 
     pub fn t(&self, key: &str, args: &[(&str, &str)]) -> String {

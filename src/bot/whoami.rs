@@ -1,6 +1,7 @@
 //! `/whoami`: parse (nothing) → service → view → reply.
 
 use super::{HandlerResult, Turn, people};
+use crate::domain::ids::UserId;
 use crate::views::people::render_whoami;
 
 pub async fn whoami(turn: &Turn) -> HandlerResult {
@@ -10,7 +11,10 @@ pub async fn whoami(turn: &Turn) -> HandlerResult {
     let Some(user) = turn.msg.from.as_ref() else {
         return Ok(());
     };
-    let me = turn.ctx.member_view(team.chat_id, user.id.0 as i64).await?;
+    let me = turn
+        .ctx
+        .member_view(team.chat_id, UserId::from(user.id))
+        .await?;
     let admins = people::admins(&turn.bot, &turn.ctx, turn.chat_id()).await?;
     let is_admin = people::is_admin(&turn.msg, &admins);
     let name = people::display_name(user);

@@ -2,6 +2,7 @@
 //! simulated member of a simulated group; whatever the bot sends back is printed. Reads stdin,
 //! so it can be scripted; exits at end of input.
 
+use crate::domain::ids::ChatId;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -115,7 +116,7 @@ impl Session {
     fn set_admin(&mut self, name: &str, admin: bool) {
         let id = self.member_id(name);
         self.emulator.set_admin(GROUP_ID, id, admin);
-        self.app_ctx.admins.invalidate(GROUP_ID);
+        self.app_ctx.admins.invalidate(ChatId(GROUP_ID));
     }
 
     pub fn speaker_name(&self) -> &str {

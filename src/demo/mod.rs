@@ -5,6 +5,7 @@
 
 mod campaign;
 
+use crate::domain::ids::ChatId;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -134,7 +135,7 @@ async fn import(store: &Store, first: NaiveDate, lang: Lang, now: i64) -> anyhow
                 continue;
             };
             rows.push(NewCheckin {
-                chat_id: GROUP_ID,
+                chat_id: ChatId(GROUP_ID),
                 channel: names[c],
                 day: &keys[i],
                 creative: "",

@@ -50,6 +50,7 @@
 //! These are the raw rules; what is shown is `judgement::judge`'s: data problems (check-in
 //! gaps and `judgement::data_checks`) first, silencing what they explain, one flag per cause.
 
+use crate::domain::ids::UserId;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, HashMap};
 
@@ -121,7 +122,7 @@ pub struct ChannelFacts {
     /// Monthly budget, minor units.
     pub monthly_budget: i64,
     /// The owner's user id, if someone owns it.
-    pub owner: Option<i64>,
+    pub owner: Option<UserId>,
     /// An owner named by @username who has not written yet: owned, just not linkable.
     pub pending_owner: bool,
     /// Spend so far this month (team-local calendar month), minor units, over the days that
@@ -156,7 +157,7 @@ pub struct TaskFacts {
     /// The team's task number.
     pub number: i64,
     /// The owner's user id.
-    pub owner: Option<i64>,
+    pub owner: Option<UserId>,
     /// The owner's name as the bot shows it.
     pub owner_name: String,
     /// Due time, epoch seconds.
@@ -339,7 +340,7 @@ pub enum Subject {
     /// A person (a task owner).
     Person {
         /// Their user id, when known.
-        user_id: Option<i64>,
+        user_id: Option<UserId>,
         /// Their name as the bot shows it.
         name: String,
     },
@@ -1114,7 +1115,7 @@ fn plan(s: &Snapshot, out: &mut Vec<Flag>) {
 /// Who a task belongs to, for grouping: by user id when known, else by name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum OwnerKey {
-    Id(i64),
+    Id(UserId),
     Name(String),
 }
 
@@ -1213,7 +1214,7 @@ fn people(s: &Snapshot, out: &mut Vec<Flag>) {
         }
     }
     // Overloaded owners: more than twice the median open tasks of owners who have any.
-    let mut open: BTreeMap<i64, Vec<&TaskFacts>> = BTreeMap::new();
+    let mut open: BTreeMap<UserId, Vec<&TaskFacts>> = BTreeMap::new();
     for t in &s.tasks {
         if let Some(id) = t.owner {
             open.entry(id).or_default().push(t);
@@ -1272,7 +1273,7 @@ mod tests {
             name: name.into(),
             tier,
             monthly_budget: budget,
-            owner: Some(budget), // any id
+            owner: Some(UserId(budget)), // any id
             pending_owner: false,
             month_spend: budget * 2 / 3, // day 20 of 30: exactly on the linear plan
             created_on: Some(day(2026, 1, 1)),
@@ -1355,7 +1356,7 @@ mod tests {
         }
     }
 
-    fn task(number: i64, owner: i64, due_in: i64) -> TaskFacts {
+    fn task(number: i64, owner: UserId, due_in: i64) -> TaskFacts {
         TaskFacts {
             number,
             owner: Some(owner),
@@ -1406,12 +1407,12 @@ mod tests {
             ],
             days,
             tasks: vec![
-                task(1, 1, 3 * H),
-                task(2, 2, 5 * H),
-                task(3, 3, 30 * H),
+                task(1, UserId(1), 3 * H),
+                task(2, UserId(2), 5 * H),
+                task(3, UserId(3), 30 * H),
                 TaskFacts {
                     slips: 1,
-                    ..task(4, 1, 50 * H)
+                    ..task(4, UserId(1), 50 * H)
                 },
             ],
         }
@@ -2143,14 +2144,14 @@ mod tests {
     #[test]
     fn overdue_tasks_grouped_by_owner() {
         let mut s = healthy();
-        s.tasks.push(task(7, 2, -2 * H));
-        s.tasks.push(task(5, 2, -H));
+        s.tasks.push(task(7, UserId(2), -2 * H));
+        s.tasks.push(task(5, UserId(2), -H));
         let f = only(&evaluate(&s)).clone();
         assert_eq!(f.kind, FlagKind::Overdue);
         assert_eq!(
             f.subject,
             Subject::Person {
-                user_id: Some(2),
+                user_id: Some(UserId(2)),
                 name: "user2".into()
             }
         );
@@ -2158,11 +2159,11 @@ mod tests {
         assert_eq!(f.actual, Some(Num::Count(2)));
         assert_eq!(f.severity, Severity::Medium);
         assert_eq!(f.lever, Lever::ChaseOverdue);
-        s.tasks.push(task(8, 2, -48 * H));
+        s.tasks.push(task(8, UserId(2), -48 * H));
         assert_eq!(only(&evaluate(&s)).severity, Severity::High);
         // Due exactly now is not overdue yet.
         let mut s = healthy();
-        s.tasks.push(task(9, 3, 0));
+        s.tasks.push(task(9, UserId(3), 0));
         assert_eq!(evaluate(&s), vec![]);
     }
 
@@ -2171,7 +2172,7 @@ mod tests {
         let blocked = |hours: i64| TaskFacts {
             status: TaskStatus::Blocked,
             blocked_at: Some(NOW - hours * H),
-            ..task(6, 3, 100 * H)
+            ..task(6, UserId(3), 100 * H)
         };
         for (hours, want) in [
             (23, None),
@@ -2235,8 +2236,13 @@ mod tests {
         assert_eq!(twice_median(&[2, 4, 2]), Some(4));
         // Owners with 1, 1, 2 and 4 open tasks: median 1.5, and 4 > 3.
         let mut s = healthy();
-        s.tasks = vec![task(1, 1, H), task(2, 2, H), task(3, 3, H), task(4, 3, H)];
-        s.tasks.extend((10..14).map(|n| task(n, 4, 10 * H)));
+        s.tasks = vec![
+            task(1, UserId(1), H),
+            task(2, UserId(2), H),
+            task(3, UserId(3), H),
+            task(4, UserId(3), H),
+        ];
+        s.tasks.extend((10..14).map(|n| task(n, UserId(4), 10 * H)));
         let f = only(&evaluate(&s)).clone();
         assert_eq!(f.kind, FlagKind::Overloaded);
         assert_eq!(f.actual, Some(Num::Count(4)));
@@ -2245,13 +2251,18 @@ mod tests {
         assert_eq!(f.lever, Lever::SpreadLoad);
         // 2, 2, 4: exactly twice the median is not more than twice.
         let mut s = healthy();
-        s.tasks = vec![task(1, 1, H), task(2, 1, H), task(3, 2, H), task(4, 2, H)];
-        s.tasks.extend((10..14).map(|n| task(n, 3, 10 * H)));
+        s.tasks = vec![
+            task(1, UserId(1), H),
+            task(2, UserId(1), H),
+            task(3, UserId(2), H),
+            task(4, UserId(2), H),
+        ];
+        s.tasks.extend((10..14).map(|n| task(n, UserId(3), 10 * H)));
         assert_eq!(evaluate(&s), vec![]);
         // Two owners only: no median to speak of.
         let mut s = healthy();
-        s.tasks = vec![task(1, 1, H)];
-        s.tasks.extend((10..20).map(|n| task(n, 2, 10 * H)));
+        s.tasks = vec![task(1, UserId(1), H)];
+        s.tasks.extend((10..20).map(|n| task(n, UserId(2), 10 * H)));
         assert_eq!(evaluate(&s), vec![]);
     }
 
@@ -2307,7 +2318,7 @@ mod tests {
     fn ordering_by_severity_then_stable_keys() {
         let mut s = healthy();
         s.tasks[2].slips = 2; // Low
-        s.tasks.push(task(9, 2, -72 * H)); // High
+        s.tasks.push(task(9, UserId(2), -72 * H)); // High
         edit_days(&mut s, "taobao", 0, 20, |t| t.clicks = 150); // Medium funnel
         s.days
             .retain(|d| !(d.channel == "xhs" && d.day >= back(today(), 1))); // Medium gap
@@ -2442,7 +2453,7 @@ mod tests {
                             name: n.to_string(),
                             tier,
                             monthly_budget: budget,
-                            owner,
+                            owner: owner.map(UserId),
                             pending_owner: false,
                             month_spend: spend,
                             created_on: created.map(|c| back(today, c)),
@@ -2469,7 +2480,7 @@ mod tests {
                         .into_iter()
                         .map(|(number, owner, due, blocked, at, slips)| TaskFacts {
                             number,
-                            owner,
+                            owner: owner.map(UserId),
                             owner_name: format!("u{owner:?}"),
                             due_at: NOW + due,
                             status: if blocked {

@@ -7,6 +7,7 @@ pub mod channel_names;
 pub mod checkin_text;
 pub mod checkins;
 pub mod goal;
+pub mod ids;
 pub mod import;
 pub mod jobs;
 pub mod judgement;

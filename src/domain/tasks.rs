@@ -1,6 +1,7 @@
 //! What `/task` and friends mean: the argument grammar, the limits on titles, who may change a
 //! task. Pure; the handler supplies the clock, the zone and the people.
 
+use crate::domain::ids::UserId;
 use chrono_tz::Tz;
 
 use super::schedule::Recurrence;
@@ -202,7 +203,12 @@ pub fn parse_task_number(s: &str) -> Option<i64> {
 }
 
 /// Who may change a task (SPEC §2): its owner, its creator, or an admin.
-pub fn may_change(actor: i64, owner: Option<i64>, creator: i64, actor_is_admin: bool) -> bool {
+pub fn may_change(
+    actor: UserId,
+    owner: Option<UserId>,
+    creator: UserId,
+    actor_is_admin: bool,
+) -> bool {
     actor_is_admin || owner == Some(actor) || creator == actor
 }
 
@@ -588,10 +594,10 @@ mod tests {
         assert_eq!(parse_task_number("#12"), Some(12));
         assert_eq!(parse_task_number("0"), None);
         assert_eq!(parse_task_number("x"), None);
-        assert!(may_change(1, Some(1), 2, false));
-        assert!(may_change(2, Some(1), 2, false));
-        assert!(may_change(3, Some(1), 2, true));
-        assert!(!may_change(3, Some(1), 2, false));
+        assert!(may_change(UserId(1), Some(UserId(1)), UserId(2), false));
+        assert!(may_change(UserId(2), Some(UserId(1)), UserId(2), false));
+        assert!(may_change(UserId(3), Some(UserId(1)), UserId(2), true));
+        assert!(!may_change(UserId(3), Some(UserId(1)), UserId(2), false));
     }
 
     #[test]

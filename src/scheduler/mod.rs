@@ -153,17 +153,17 @@ impl Scheduler {
             }
             RequestError::MigrateToChatId(new_chat) => {
                 tracing::info!(
-                    from = job.chat_id,
+                    from = %job.chat_id,
                     to = new_chat.0,
                     "group moved; moving the team"
                 );
-                store.move_team(job.chat_id, new_chat.0, now).await?;
-                store.move_chat_jobs(job.chat_id, new_chat.0).await?;
+                store.move_team(job.chat_id, new_chat.into(), now).await?;
+                store.move_chat_jobs(job.chat_id, new_chat.into()).await?;
                 // Sent again at once, to the new chat id.
                 store.retry_job(job.id, now, "migrated").await
             }
             RequestError::Api(api) if is_gone(&api) => {
-                tracing::warn!(chat = job.chat_id, error = %api, "bot removed from the group; stopping its jobs");
+                tracing::warn!(chat = %job.chat_id, error = %api, "bot removed from the group; stopping its jobs");
                 store
                     .update_team(job.chat_id, &TeamSetting::Active(false), now)
                     .await?;

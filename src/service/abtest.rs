@@ -2,6 +2,7 @@
 //! (peeking) and analysing them (`domain::abtest`); and [`verdicts_since`] for the weekly
 //! summary. `views::abtest` words the results.
 
+use crate::domain::ids::ChatId;
 use chrono::{Days, NaiveDate};
 
 use super::Service;
@@ -65,7 +66,7 @@ fn days_run(sums: &[CreativeSums]) -> u32 {
 /// `ask` counts this look at the test (only a test of two or more creatives counts).
 pub async fn load(
     store: &Store,
-    chat_id: i64,
+    chat_id: ChatId,
     channel: &str,
     range: DayRange,
     ask: Option<i64>,
@@ -167,7 +168,7 @@ pub struct ReachedVerdict {
 /// after `since_day` are considered. Pure reads; asking does not count as a peek.
 pub async fn verdicts_since(
     store: &Store,
-    chat_id: i64,
+    chat_id: ChatId,
     since_day: NaiveDate,
     today: NaiveDate,
 ) -> StoreResult<Vec<ReachedVerdict>> {
@@ -237,7 +238,7 @@ pub async fn verdicts_since(
 /// until the test ends. Pure reads, not a peek.
 pub async fn creative_picks(
     store: &Store,
-    chat_id: i64,
+    chat_id: ChatId,
     since_day: NaiveDate,
     today: NaiveDate,
 ) -> StoreResult<Vec<(String, Pick)>> {

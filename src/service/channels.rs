@@ -4,13 +4,14 @@
 
 use super::Service;
 use crate::domain::channel_names::resolve;
+use crate::domain::ids::ChatId;
 use crate::storage::{Channel, StoreResult};
 
 impl Service {
     /// The live channel `typed` refers to, or the names of the team's live channels.
     pub async fn find_channel(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         typed: &str,
     ) -> StoreResult<Result<Channel, Vec<String>>> {
         let live = self.store.channels(chat_id).await?;

@@ -1,6 +1,7 @@
 //! Check-ins and what is read back from them: saving a day's numbers (`/checkin`), a window's
 //! sums per channel (`/metrics`) and the rows of `/export`. Returns data; the words are views'.
 
+use crate::domain::ids::{ChatId, UserId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -164,7 +165,7 @@ struct Ready {
 }
 
 impl Ready {
-    fn row(&self, chat_id: i64, author_id: Option<i64>) -> NewCheckin<'_> {
+    fn row(&self, chat_id: ChatId, author_id: Option<UserId>) -> NewCheckin<'_> {
         NewCheckin::new(
             chat_id,
             &self.channel,
@@ -196,7 +197,7 @@ impl Service {
         &self,
         team: &Team,
         args: &str,
-        author_id: Option<i64>,
+        author_id: Option<UserId>,
     ) -> StoreResult<Result<SavedCheckin, CheckinRefusal>> {
         let known = self.channel_names(team.chat_id).await?;
         let ready = match self.check_entry(team, args, &known).await? {
@@ -222,7 +223,7 @@ impl Service {
         &self,
         team: &Team,
         args: &str,
-        author_id: Option<i64>,
+        author_id: Option<UserId>,
     ) -> StoreResult<Vec<LineOutcome>> {
         let known = self.channel_names(team.chat_id).await?;
         let mut checked: Vec<(usize, Result<Ready, CheckinRefusal>)> = Vec::new();
@@ -262,7 +263,7 @@ impl Service {
         team: &Team,
         channel: &str,
         days: &[DayNumbers],
-        author_id: Option<i64>,
+        author_id: Option<UserId>,
     ) -> StoreResult<Result<SavedDays, DaysRefusal>> {
         let known = self.channel_names(team.chat_id).await?;
         let name = channel_key(channel);
@@ -454,7 +455,7 @@ impl Service {
     }
 
     /// The team's live channel names (their keys).
-    pub(super) async fn channel_names(&self, chat_id: i64) -> StoreResult<Vec<String>> {
+    pub(super) async fn channel_names(&self, chat_id: ChatId) -> StoreResult<Vec<String>> {
         let channels = self.store.channels(chat_id).await?;
         Ok(channels.into_iter().map(|c| c.name).collect())
     }
@@ -464,13 +465,13 @@ impl Service {
 /// people on many rows.
 struct Names<'a> {
     store: &'a Store,
-    cache: HashMap<(Option<i64>, Option<String>), String>,
+    cache: HashMap<(Option<UserId>, Option<String>), String>,
 }
 
 impl Names<'_> {
     /// '' for nobody; the name they were last seen with, else their id; `@username` for
     /// someone never seen.
-    async fn get(&mut self, id: Option<i64>, username: Option<&str>) -> StoreResult<String> {
+    async fn get(&mut self, id: Option<UserId>, username: Option<&str>) -> StoreResult<String> {
         if id.is_none() && username.is_none() {
             return Ok(String::new());
         }

@@ -2,6 +2,7 @@
 //! their progress (the one computation behind `/goals`, `/plan` and `/metrics`), and this
 //! month's spend for budget pacing.
 
+use crate::domain::ids::ChatId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -57,7 +58,7 @@ fn measured_from(goal: &Goal, today: NaiveDate) -> NaiveDate {
 /// Where one goal stands on `today`, from the check-ins.
 pub async fn status_of(
     store: &Store,
-    chat_id: i64,
+    chat_id: ChatId,
     goal: Goal,
     today: NaiveDate,
 ) -> StoreResult<GoalStatus> {
@@ -83,7 +84,7 @@ pub async fn status_of(
 
 impl Service {
     /// The team's goals, team-wide first, then by channel, in plan order.
-    pub async fn goals_of(&self, chat_id: i64) -> StoreResult<Vec<Goal>> {
+    pub async fn goals_of(&self, chat_id: ChatId) -> StoreResult<Vec<Goal>> {
         let mut goals = self.store.team_goals(chat_id).await?;
         sort_goals(&mut goals);
         Ok(goals)
@@ -186,7 +187,7 @@ impl Service {
 /// leaves them out rather than read ¥0 (issue 14). Channels without such days have no entry.
 pub async fn month_unknown_spend_days(
     store: &Store,
-    chat_id: i64,
+    chat_id: ChatId,
     now: i64,
     tz: Tz,
 ) -> StoreResult<HashMap<String, u32>> {
@@ -208,7 +209,7 @@ pub async fn month_unknown_spend_days(
 /// Spend per channel this month (team-local calendar month), minor units, for budget pacing.
 pub async fn month_spend_by_channel(
     store: &Store,
-    chat_id: i64,
+    chat_id: ChatId,
     now: i64,
     tz: Tz,
 ) -> StoreResult<HashMap<String, i64>> {

@@ -2,6 +2,7 @@
 //! stored, kept as a pending preview, and stored in one transaction when confirmed.
 //! Returns data; the words are views::import's.
 
+use crate::domain::ids::{ChatId, UserId};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -111,7 +112,7 @@ impl Service {
     pub async fn prepare_import(
         &self,
         team: &Team,
-        requester: Option<i64>,
+        requester: Option<UserId>,
         args: &str,
         file_name: &str,
         bytes: &[u8],
@@ -175,7 +176,7 @@ impl Service {
     /// The pending import a button is about, if it is still this team's.
     pub async fn pending_import(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         id: i64,
     ) -> StoreResult<Option<PendingImport>> {
         self.store.pending_import(id, chat_id).await
@@ -259,7 +260,7 @@ impl Service {
     /// The channel's stored check-ins (no creative) over the report's days, by day key.
     async fn stored_days(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &str,
         report: &Report,
     ) -> StoreResult<HashMap<String, Checkin>> {

@@ -1,6 +1,7 @@
 //! The daily check-in nudge: setting its time (`/checkin_time`), planning the next one, and
 //! who is still missing numbers for a day (what the scheduler's nudge says).
 
+use crate::domain::ids::{ChatId, UserId};
 use chrono::NaiveDate;
 
 use super::Service;
@@ -13,7 +14,7 @@ use crate::storage::{NewJob, StoreResult, Team};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NudgeOwner {
     /// A user the bot has seen (or knows by id): mentioned by id with this name.
-    User { id: i64, name: String },
+    User { id: UserId, name: String },
     /// Named as `@username` only, not seen yet.
     Username(String),
 }
@@ -44,7 +45,7 @@ pub(super) fn next_nudge_job(
     let job = NewJob {
         chat_id: team.chat_id,
         kind: JobKind::CheckinNudge,
-        subject_id: team.chat_id,
+        subject_id: team.chat_id.0,
         mark: day_key(day),
         due_at: due,
         fire_at: after_quiet(due, quiet, tz),
@@ -56,7 +57,7 @@ pub(super) fn next_nudge_job(
 impl Service {
     /// Plans the team's next daily nudge (replacing any other pending one) from its current
     /// settings; returns the day and due instant, or None when the nudge is off.
-    pub async fn plan_nudge(&self, chat_id: i64) -> StoreResult<Option<(NaiveDate, i64)>> {
+    pub async fn plan_nudge(&self, chat_id: ChatId) -> StoreResult<Option<(NaiveDate, i64)>> {
         let Some(team) = self.store.team(chat_id).await? else {
             return Ok(None);
         };

@@ -1,6 +1,7 @@
 //! Who someone is in a team: the data behind `/whoami`.
 
 use super::Service;
+use crate::domain::ids::{ChatId, UserId};
 use crate::storage::{StoreResult, Task};
 
 /// A member's share of the team's work.
@@ -13,7 +14,7 @@ pub struct MemberView {
 }
 
 impl Service {
-    pub async fn member_view(&self, chat_id: i64, user_id: i64) -> StoreResult<MemberView> {
+    pub async fn member_view(&self, chat_id: ChatId, user_id: UserId) -> StoreResult<MemberView> {
         let mut open_tasks: Vec<Task> = self
             .store
             .open_tasks(chat_id)

@@ -2,6 +2,8 @@
 //! `/channels`, `/budget` and `/plan` show. Every change is answered with the playbook check
 //! over the live channels as they are after it, so the outcome carries them.
 
+use crate::domain::ids::ChatId;
+use crate::domain::ids::UserId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -21,7 +23,7 @@ pub enum OwnerShown {
     /// Known by id only through a Telegram mention with a username.
     Username(String),
     /// Known by id only.
-    Id(i64),
+    Id(UserId),
     /// Named by @username, not seen in the group yet.
     Pending(String),
 }
@@ -32,7 +34,7 @@ pub enum OwnerPick {
     Nobody,
     /// A Telegram user from the message (the sender, or a text mention).
     User {
-        id: i64,
+        id: UserId,
         username: Option<String>,
     },
     /// An @username, looked up among the users the bot has seen.
@@ -137,7 +139,7 @@ impl ChannelChange {
 #[derive(Clone, Debug, Default)]
 pub struct ChannelsView {
     pub channels: Vec<Channel>,
-    pub owners: HashMap<i64, User>,
+    pub owners: HashMap<UserId, User>,
 }
 
 /// `/budget`: the channels by tier, where the month is, and spend so far by channel.
@@ -187,7 +189,7 @@ pub fn by_tier(mut channels: Vec<Channel>) -> Vec<Channel> {
 impl Service {
     /// The team's live channels. An owner named by an @username nobody had seen yet is linked
     /// to that person here once they have written, so lists show them by name.
-    pub async fn live_channels(&self, chat_id: i64) -> StoreResult<Vec<Channel>> {
+    pub async fn live_channels(&self, chat_id: ChatId) -> StoreResult<Vec<Channel>> {
         let mut channels = self.store.channels(chat_id).await?;
         for c in channels.iter_mut().filter(|c| c.owner_id.is_none()) {
             let Some(username) = c.owner_username.clone() else {
@@ -204,9 +206,9 @@ impl Service {
     }
 
     /// The live channels by tier with their owners (one query for the team's members).
-    pub async fn channels_view(&self, chat_id: i64) -> StoreResult<ChannelsView> {
+    pub async fn channels_view(&self, chat_id: ChatId) -> StoreResult<ChannelsView> {
         let channels = by_tier(self.live_channels(chat_id).await?);
-        let mut owners: HashMap<i64, User> = self
+        let mut owners: HashMap<UserId, User> = self
             .store
             .members(chat_id)
             .await?

@@ -2,6 +2,7 @@
 //! moment, a [`bottleneck::Snapshot`] built from the store (channels, goals, check-ins, open
 //! tasks) plus the raw rows the summary tables are drawn from; and its judgement (the flags).
 
+use crate::domain::ids::UserId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -38,7 +39,7 @@ pub struct TeamData {
     /// Open and blocked tasks.
     pub open_tasks: Vec<Task>,
     /// Display names of the people involved (owners), by user id.
-    pub names: HashMap<i64, String>,
+    pub names: HashMap<UserId, String>,
 }
 
 impl TeamData {
@@ -87,7 +88,7 @@ impl TeamData {
     }
 
     /// The name shown for a user id.
-    pub fn name_of(&self, user_id: i64) -> String {
+    pub fn name_of(&self, user_id: UserId) -> String {
         self.names
             .get(&user_id)
             .cloned()
@@ -161,7 +162,7 @@ pub async fn build(
         .collect();
 
     let open_tasks = store.open_tasks(chat_id).await?;
-    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut names: HashMap<UserId, String> = HashMap::new();
     let ids = open_tasks
         .iter()
         .filter_map(|t| t.owner_id)

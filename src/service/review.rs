@@ -2,6 +2,7 @@
 //! transaction), re-planning after each firing, and the data behind `/summary`, the agenda,
 //! `/bottlenecks` and `/chart`. Returns data; `views::summary` and `views::rhythm` word it.
 
+use crate::domain::ids::ChatId;
 use chrono::NaiveDate;
 
 use super::Service;
@@ -59,7 +60,7 @@ pub(super) fn review_jobs(team: &Team, now: i64) -> Vec<NewJob> {
     let job = |kind: JobKind, meeting: i64, due: i64| NewJob {
         chat_id: team.chat_id,
         kind,
-        subject_id: team.chat_id,
+        subject_id: team.chat_id.0,
         // The plan stamp makes a re-set review a new occurrence (an earlier, dropped
         // plan of the same meeting would otherwise block it).
         mark: format!("{}#{}", day_key(local_date(meeting, tz)), team.updated_at),
@@ -82,7 +83,7 @@ pub(super) fn review_jobs(team: &Team, now: i64) -> Vec<NewJob> {
 impl Service {
     /// Plans the team's next agenda and summary from its current settings, dropping any other
     /// pending review job of the chat. Returns the next meeting instant, or None when off.
-    pub async fn plan_review(&self, chat_id: i64) -> StoreResult<Option<i64>> {
+    pub async fn plan_review(&self, chat_id: ChatId) -> StoreResult<Option<i64>> {
         let Some(mut team) = self.store.team(chat_id).await? else {
             return Ok(None);
         };

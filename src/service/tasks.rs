@@ -3,6 +3,7 @@
 //! lists and the detail view, and what a due ping job should say. Every write that touches
 //! several rows is one Store transaction; planning a job rings the scheduler.
 
+use crate::domain::ids::{ChatId, UserId};
 use std::collections::HashMap;
 
 use super::Service;
@@ -17,7 +18,7 @@ use crate::storage::{
 /// Someone a task names: a known user (by id) or an `@username` not seen yet.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Person {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     /// The display name for a known user (their id when we have no row for them), else the
     /// username without `@`.
     pub name: String,
@@ -27,7 +28,7 @@ pub struct Person {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OwnerRef {
     /// From a reply or a text mention (the handler has recorded the user).
-    Id(i64),
+    Id(UserId),
     /// `@username` as typed, without `@`.
     Username(String),
 }
@@ -178,7 +179,7 @@ fn first_jobs(team: &Team, due_at: i64, recurs: bool, now: i64) -> Vec<TaskJob> 
 /// A person by id (their display name, or the id when unseen) or by `@username`.
 pub async fn person(
     store: &Store,
-    user_id: Option<i64>,
+    user_id: Option<UserId>,
     username: Option<&str>,
 ) -> Result<Person, StoreError> {
     let name = match user_id {
@@ -270,7 +271,7 @@ impl Service {
         team: &Team,
         draft: TaskDraft,
         owner: OwnerRef,
-        creator_id: i64,
+        creator_id: UserId,
         source_message: Option<i64>,
     ) -> Result<TaskCreated, TaskError> {
         let store = &self.store;
@@ -339,7 +340,7 @@ impl Service {
         &self,
         task: &Task,
         change: TaskChange,
-        actor: Option<i64>,
+        actor: Option<UserId>,
     ) -> Result<Changed, StoreError> {
         let now = self.now();
         let team = self.store.team(task.chat_id).await?;
@@ -387,7 +388,11 @@ impl Service {
     }
 
     /// A team's task by its number.
-    pub async fn find_task(&self, chat_id: i64, number: i64) -> Result<Option<Task>, StoreError> {
+    pub async fn find_task(
+        &self,
+        chat_id: ChatId,
+        number: i64,
+    ) -> Result<Option<Task>, StoreError> {
         self.store.task(chat_id, number).await
     }
 
@@ -396,7 +401,7 @@ impl Service {
     pub async fn task_in_chat(
         &self,
         task_id: i64,
-        chat_id: i64,
+        chat_id: ChatId,
     ) -> Result<Option<(Task, Team)>, StoreError> {
         let task = self
             .store
@@ -408,7 +413,7 @@ impl Service {
     }
 
     /// A seen user's id by `@username`.
-    pub async fn user_id_by_username(&self, username: &str) -> Result<Option<i64>, StoreError> {
+    pub async fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError> {
         Ok(self
             .store
             .user_by_username(username)
@@ -419,7 +424,7 @@ impl Service {
     /// `/task <n>`.
     pub async fn task_detail(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         number: i64,
     ) -> Result<Option<TaskDetail>, StoreError> {
         let Some(task) = self.store.task(chat_id, number).await? else {
@@ -430,9 +435,9 @@ impl Service {
             let who = person(&self.store, event.actor_id, None).await?;
             let detail = match (event.kind, event.detail) {
                 (TaskEventKind::Due, Some(at)) => EventDetail::Due(at.parse().ok()),
-                (TaskEventKind::Reassigned, Some(id)) => {
-                    EventDetail::Owner(person(&self.store, id.parse().ok(), None).await?)
-                }
+                (TaskEventKind::Reassigned, Some(id)) => EventDetail::Owner(
+                    person(&self.store, id.parse().ok().map(UserId), None).await?,
+                ),
                 (_, Some(text)) => EventDetail::Text(text),
                 (_, None) => EventDetail::None,
             };
@@ -456,7 +461,7 @@ impl Service {
         &self,
         team: &Team,
         filter: &TaskFilter,
-        user_id: Option<i64>,
+        user_id: Option<UserId>,
     ) -> Result<TaskList, StoreError> {
         let store = &self.store;
         let now = self.now();
@@ -493,7 +498,7 @@ impl Service {
     }
 
     /// `/mytasks` in a group: only that group's tasks (nothing of one team shows in another).
-    pub async fn my_tasks_in(&self, team: &Team, user_id: i64) -> Result<TaskList, StoreError> {
+    pub async fn my_tasks_in(&self, team: &Team, user_id: UserId) -> Result<TaskList, StoreError> {
         let list: Vec<Task> = self
             .store
             .open_tasks(team.chat_id)
@@ -505,7 +510,7 @@ impl Service {
     }
 
     /// `/mytasks` in private: the user's open tasks in each active team they are in.
-    pub async fn my_tasks_everywhere(&self, user_id: i64) -> Result<MyTasks, StoreError> {
+    pub async fn my_tasks_everywhere(&self, user_id: UserId) -> Result<MyTasks, StoreError> {
         let list = self.store.open_tasks_of_user(user_id).await?;
         let mut out = MyTasks {
             total: list.len(),
@@ -530,7 +535,7 @@ impl Service {
     /// Each owner's name is looked up once.
     async fn group_by_owner(&self, mut list: Vec<Task>) -> Result<TaskList, StoreError> {
         list.sort_by_key(|t| (t.owner_id, t.owner_username.clone(), t.due_at, t.number));
-        let mut names: HashMap<(Option<i64>, Option<String>), Person> = HashMap::new();
+        let mut names: HashMap<(Option<UserId>, Option<String>), Person> = HashMap::new();
         let mut groups: Vec<OwnerTasks> = Vec::new();
         for task in list {
             let key = (task.owner_id, task.owner_username.clone());

@@ -3,6 +3,7 @@
 //! peeking warning). Check-ins without a creative label ('') are never part of a test.
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
+use crate::domain::ids::ChatId;
 use sqlx::FromRow;
 
 use super::{Store, StoreResult, on_pool};
@@ -44,7 +45,7 @@ impl Store {
     /// Check-ins without a creative are left out; creatives without check-ins have no row.
     pub async fn creative_sums(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &str,
         from_day: &str,
         to_day: &str,
@@ -80,7 +81,7 @@ impl Store {
     /// and the first and last of them.
     pub async fn creative_span(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &str,
         from_day: &str,
         to_day: &str,
@@ -103,7 +104,7 @@ impl Store {
     /// Channels with creative check-ins within `from <= day <= to`, by name.
     pub async fn channels_with_creatives(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         from_day: &str,
         to_day: &str,
     ) -> StoreResult<Vec<String>> {
@@ -122,7 +123,7 @@ impl Store {
     /// concurrent asks count two.
     pub async fn count_abtest_ask(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &str,
         test_key: &str,
         now: i64,
@@ -144,7 +145,7 @@ impl Store {
     /// How many times a test has been asked about (0 when never).
     pub async fn abtest_asks(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &str,
         test_key: &str,
     ) -> StoreResult<i64> {

@@ -4,6 +4,7 @@
 
 use super::jobs::insert_job;
 use super::{Checkin, NewCheckin, NewJob, Store, StoreResult, on_pool};
+use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
 use crate::domain::metrics::Totals;
 
@@ -146,7 +147,7 @@ impl Store {
     /// The check-in for one key, if there is one.
     pub async fn checkin(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &str,
         day: &str,
         creative: &str,
@@ -163,7 +164,7 @@ impl Store {
     /// A team's check-ins with `from <= day <= to` (inclusive), by day, channel, creative.
     pub async fn checkins_between(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         from_day: &str,
         to_day: &str,
     ) -> StoreResult<Vec<Checkin>> {
@@ -182,7 +183,7 @@ impl Store {
     /// each metric counts only the days its inputs were known, which a plain `SUM` cannot say.
     pub async fn channel_checkins(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         from_day: &str,
         to_day: &str,
         channel: &str,
@@ -202,7 +203,7 @@ impl Store {
     /// the spend reported; a channel that reported none has no row (unknown, not 0).
     pub async fn spend_by_channel(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         from_day: &str,
         to_day: &str,
     ) -> StoreResult<Vec<(String, i64)>> {
@@ -220,7 +221,11 @@ impl Store {
     }
 
     /// Channels with at least one check-in on `day`.
-    pub async fn channels_checked_in(&self, chat_id: i64, day: &str) -> StoreResult<Vec<String>> {
+    pub async fn channels_checked_in(
+        &self,
+        chat_id: ChatId,
+        day: &str,
+    ) -> StoreResult<Vec<String>> {
         let sql = "SELECT DISTINCT channel FROM checkins WHERE chat_id = $1 AND day = $2 ORDER BY channel";
         Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, String>(sql)
             .bind(chat_id)
@@ -230,7 +235,7 @@ impl Store {
     }
 
     /// The last day each channel was checked in (for "no numbers for N days" checks).
-    pub async fn last_checkin_days(&self, chat_id: i64) -> StoreResult<Vec<(String, String)>> {
+    pub async fn last_checkin_days(&self, chat_id: ChatId) -> StoreResult<Vec<(String, String)>> {
         let sql = "SELECT channel, MAX(day) FROM checkins WHERE chat_id = $1 GROUP BY channel ORDER BY channel";
         Ok(on_pool!(self, |pool| {
             sqlx::query_as::<_, (String, String)>(sql)
@@ -241,7 +246,7 @@ impl Store {
     }
 
     /// How many check-in rows a team has.
-    pub async fn count_checkins(&self, chat_id: i64) -> StoreResult<i64> {
+    pub async fn count_checkins(&self, chat_id: ChatId) -> StoreResult<i64> {
         let sql = "SELECT COUNT(*) FROM checkins WHERE chat_id = $1";
         Ok(on_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(chat_id)
@@ -267,7 +272,7 @@ impl Store {
     /// Returns whether `next` was newly written (false: that very nudge was already pending).
     pub async fn replan_nudge(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         minute: Option<Option<i64>>,
         next: Option<&NewJob>,
         now: i64,
@@ -321,7 +326,7 @@ impl Store {
 
     /// Turns the daily check-in nudge off (`/checkin_time off`). Lives here rather than in
     /// `TeamSetting` because that enum sets values and this clears one.
-    pub async fn clear_checkin_time(&self, chat_id: i64, now: i64) -> StoreResult<()> {
+    pub async fn clear_checkin_time(&self, chat_id: ChatId, now: i64) -> StoreResult<()> {
         let sql = "UPDATE teams SET checkin_minute = NULL, updated_at = $2 WHERE chat_id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

@@ -4,6 +4,7 @@
 
 use super::checkins::upsert_checkins;
 use super::{NewCheckin, PendingImport, Store, StoreResult, on_pool};
+use crate::domain::ids::ChatId;
 
 impl Store {
     /// Keeps a preview until `expires_at`; forgets previews that expired before `now` (nobody
@@ -36,7 +37,7 @@ impl Store {
     pub async fn pending_import(
         &self,
         id: i64,
-        chat_id: i64,
+        chat_id: ChatId,
     ) -> StoreResult<Option<PendingImport>> {
         let sql = "SELECT * FROM pending_imports WHERE id = $1 AND chat_id = $2";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, PendingImport>(

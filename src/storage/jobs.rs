@@ -1,6 +1,7 @@
 //! The durable job table: plan occurrences idempotently, claim due ones atomically (two
 //! instances never both claim one), record the outcome.
 
+use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
 
 use super::{Job, NewJob, Pool, Store, StoreResult, on_pool};
@@ -157,7 +158,7 @@ impl Store {
     }
 
     /// Drops a chat's pending jobs (the bot was removed from the group).
-    pub async fn drop_chat_jobs(&self, chat_id: i64) -> StoreResult<u64> {
+    pub async fn drop_chat_jobs(&self, chat_id: ChatId) -> StoreResult<u64> {
         let sql = "UPDATE jobs SET state = 'dropped' WHERE chat_id = $1 AND state = 'pending'";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)
@@ -167,7 +168,7 @@ impl Store {
     }
 
     /// Moves a chat's jobs to its new id (group upgraded to supergroup).
-    pub async fn move_chat_jobs(&self, from_chat: i64, to_chat: i64) -> StoreResult<u64> {
+    pub async fn move_chat_jobs(&self, from_chat: ChatId, to_chat: ChatId) -> StoreResult<u64> {
         let sql = "UPDATE jobs SET chat_id = $2 WHERE chat_id = $1";
         Ok(on_pool!(self, |pool| sqlx::query(sql)
             .bind(from_chat)
@@ -177,7 +178,7 @@ impl Store {
             .rows_affected()))
     }
 
-    pub async fn pending_jobs_of_chat(&self, chat_id: i64) -> StoreResult<Vec<Job>> {
+    pub async fn pending_jobs_of_chat(&self, chat_id: ChatId) -> StoreResult<Vec<Job>> {
         let sql =
             "SELECT * FROM jobs WHERE chat_id = $1 AND state = 'pending' ORDER BY fire_at, id";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Job>(sql)

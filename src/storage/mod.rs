@@ -6,6 +6,7 @@
 
 mod abtest;
 mod checkins;
+mod ids;
 mod imports;
 mod inbox;
 mod jobs;

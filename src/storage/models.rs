@@ -1,5 +1,6 @@
 //! Rows as the rest of the program sees them. Times are epoch seconds, money minor units.
 
+use crate::domain::ids::{ChatId, UserId};
 use sqlx::FromRow;
 
 use crate::domain::goal::Goal as DomainGoal;
@@ -12,7 +13,7 @@ use crate::domain::totals::Numbers;
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Team {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub title: String,
     /// Chosen by an admin with /lang.
     pub lang: Option<String>,
@@ -53,7 +54,7 @@ impl Team {
 /// What a new team starts with.
 #[derive(Clone, Debug)]
 pub struct NewTeam<'a> {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub title: &'a str,
     pub detected_lang: Option<&'a str>,
     pub tz: &'a str,
@@ -61,7 +62,7 @@ pub struct NewTeam<'a> {
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct User {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: Option<String>,
     pub display_name: String,
     pub lang_code: Option<String>,
@@ -84,13 +85,13 @@ pub enum TeamSetting {
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Task {
     pub id: i64,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub number: i64,
     pub title: String,
     pub done_when: Option<String>,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_username: Option<String>,
-    pub creator_id: i64,
+    pub creator_id: UserId,
     pub channel: Option<String>,
     pub due_at: i64,
     /// Decoded by its sqlx impls in storage/tasks.rs (NULL = does not repeat).
@@ -115,12 +116,12 @@ impl Task {
 
 #[derive(Clone, Debug)]
 pub struct NewTask {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub title: String,
     pub done_when: Option<String>,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_username: Option<String>,
-    pub creator_id: i64,
+    pub creator_id: UserId,
     pub channel: Option<String>,
     pub due_at: i64,
     pub recur: Option<Recurrence>,
@@ -135,7 +136,7 @@ pub struct TaskEvent {
     pub id: i64,
     pub task_id: i64,
     pub at: i64,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     #[sqlx(try_from = "String")]
     pub kind: TaskEventKind,
     pub detail: Option<String>,
@@ -148,14 +149,14 @@ pub enum TaskChange {
     Block { reason: String },
     Unblock,
     Due { due_at: i64 },
-    Reassign { owner_id: i64 },
+    Reassign { owner_id: UserId },
     Cancel,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Job {
     pub id: i64,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     #[sqlx(try_from = "String")]
     pub kind: JobKind,
     pub subject_id: i64,
@@ -175,7 +176,7 @@ pub struct Job {
 /// One planned occurrence of an automatic message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewJob {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub kind: JobKind,
     pub subject_id: i64,
     pub mark: String,
@@ -187,14 +188,14 @@ pub struct NewJob {
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Channel {
     pub id: i64,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub name: String,
     /// Stored as its code; an unknown code reads as Reserve (see `Tier::from_stored`).
     #[sqlx(try_from = "String")]
     pub tier: Tier,
     /// Minor units.
     pub monthly_budget: i64,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_username: Option<String>,
     pub removed_at: Option<i64>,
     pub created_at: i64,
@@ -204,7 +205,7 @@ pub struct Channel {
 /// A goal as an admin sets it (replacing any for the same metric and channel).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewGoal<'a> {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub metric: &'a str,
     /// '' = team-wide.
     pub channel: &'a str,
@@ -215,7 +216,7 @@ pub struct NewGoal<'a> {
 
 impl<'a> NewGoal<'a> {
     /// The row for a domain goal: every typed value written as its code.
-    pub fn of(chat_id: i64, goal: &'a DomainGoal) -> NewGoal<'a> {
+    pub fn of(chat_id: ChatId, goal: &'a DomainGoal) -> NewGoal<'a> {
         NewGoal {
             chat_id,
             metric: goal.metric.code(),
@@ -232,7 +233,7 @@ impl<'a> NewGoal<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Goal {
     pub id: i64,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub metric: String,
     /// '' = team-wide, else a channel name.
     pub channel: String,
@@ -266,7 +267,7 @@ impl Goal {
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Checkin {
     pub id: i64,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub channel: String,
     /// Local date in the team's zone, `YYYY-MM-DD`.
     pub day: String,
@@ -282,7 +283,7 @@ pub struct Checkin {
     pub leads: Option<i64>,
     pub new_customers: Option<i64>,
     pub interactions: Option<i64>,
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -307,7 +308,7 @@ impl Checkin {
 /// replacing only the numbers it carries (`None` keeps what was there).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCheckin<'a> {
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     pub channel: &'a str,
     pub day: &'a str,
     pub creative: &'a str,
@@ -319,18 +320,18 @@ pub struct NewCheckin<'a> {
     pub leads: Option<i64>,
     pub new_customers: Option<i64>,
     pub interactions: Option<i64>,
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
 }
 
 impl<'a> NewCheckin<'a> {
     /// A row carrying `numbers` for one key.
     pub fn new(
-        chat_id: i64,
+        chat_id: ChatId,
         channel: &'a str,
         day: &'a str,
         creative: &'a str,
         numbers: &Numbers,
-        author_id: Option<i64>,
+        author_id: Option<UserId>,
     ) -> NewCheckin<'a> {
         NewCheckin {
             chat_id,
@@ -354,9 +355,9 @@ impl<'a> NewCheckin<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct PendingImport {
     pub id: i64,
-    pub chat_id: i64,
+    pub chat_id: ChatId,
     /// Who posted `/import`; None for an anonymous admin.
-    pub requester_id: Option<i64>,
+    pub requester_id: Option<UserId>,
     pub channel: String,
     pub file_name: String,
     /// `domain::import::Report` as JSON.

@@ -3,6 +3,7 @@
 
 use super::{Channel, Goal, NewGoal, Store, StoreResult, on_pool};
 use crate::domain::goal::Goal as DomainGoal;
+use crate::domain::ids::{ChatId, UserId};
 use crate::domain::playbook::Tier;
 
 /// Marks a channel removed (`$1` id, `$2` now); its history stays.
@@ -12,7 +13,7 @@ const CLEAR_CHANNEL_GOALS: &str = "DELETE FROM goals WHERE chat_id = $1 AND chan
 
 impl Store {
     /// Live channels of a team, by name.
-    pub async fn channels(&self, chat_id: i64) -> StoreResult<Vec<Channel>> {
+    pub async fn channels(&self, chat_id: ChatId) -> StoreResult<Vec<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND removed_at IS NULL ORDER BY name";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
             .bind(chat_id)
@@ -20,7 +21,7 @@ impl Store {
             .await?))
     }
 
-    pub async fn channel(&self, chat_id: i64, name: &str) -> StoreResult<Option<Channel>> {
+    pub async fn channel(&self, chat_id: ChatId, name: &str) -> StoreResult<Option<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND name = $2 AND removed_at IS NULL";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
             .bind(chat_id)
@@ -33,7 +34,7 @@ impl Store {
     /// last. Check-ins and tasks that name a removed channel still find its row here.
     pub async fn channel_including_removed(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         name: &str,
     ) -> StoreResult<Option<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND name = $2 \
@@ -48,7 +49,7 @@ impl Store {
     /// Adds a channel; fails with a unique violation if a live one has that name.
     pub async fn add_channel(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         name: &str,
         tier: Tier,
         monthly_budget: i64,
@@ -98,7 +99,7 @@ impl Store {
     pub async fn set_channel_owner(
         &self,
         channel_id: i64,
-        owner_id: Option<i64>,
+        owner_id: Option<UserId>,
         owner_username: Option<&str>,
         now: i64,
     ) -> StoreResult<()> {
@@ -120,7 +121,7 @@ impl Store {
     pub async fn resolve_pending_channel_owner(
         &self,
         username: &str,
-        user_id: i64,
+        user_id: UserId,
         now: i64,
     ) -> StoreResult<u64> {
         let sql = "UPDATE channels SET owner_id = $1, updated_at = $2 \
@@ -145,7 +146,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn goals(&self, chat_id: i64) -> StoreResult<Vec<Goal>> {
+    pub async fn goals(&self, chat_id: ChatId) -> StoreResult<Vec<Goal>> {
         let sql = "SELECT * FROM goals WHERE chat_id = $1 ORDER BY channel, metric";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Goal>(sql)
             .bind(chat_id)
@@ -154,7 +155,7 @@ impl Store {
     }
 
     /// A team's goals, typed (rows this version cannot read are skipped, never guessed at).
-    pub async fn team_goals(&self, chat_id: i64) -> StoreResult<Vec<DomainGoal>> {
+    pub async fn team_goals(&self, chat_id: ChatId) -> StoreResult<Vec<DomainGoal>> {
         Ok(self
             .goals(chat_id)
             .await?
@@ -206,7 +207,7 @@ impl Store {
     }
 
     /// Clears every goal of one channel (when it is removed); returns how many there were.
-    pub async fn clear_channel_goals(&self, chat_id: i64, channel: &str) -> StoreResult<u64> {
+    pub async fn clear_channel_goals(&self, chat_id: ChatId, channel: &str) -> StoreResult<u64> {
         Ok(on_pool!(self, |pool| sqlx::query(CLEAR_CHANNEL_GOALS)
             .bind(chat_id)
             .bind(channel)
@@ -216,7 +217,12 @@ impl Store {
     }
 
     /// Returns whether a goal was there to clear.
-    pub async fn clear_goal(&self, chat_id: i64, metric: &str, channel: &str) -> StoreResult<bool> {
+    pub async fn clear_goal(
+        &self,
+        chat_id: ChatId,
+        metric: &str,
+        channel: &str,
+    ) -> StoreResult<bool> {
         let sql = "DELETE FROM goals WHERE chat_id = $1 AND metric = $2 AND channel = $3";
         let n = on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

@@ -1,6 +1,7 @@
 //! Queries of the weekly review (issue 6): its time on the team row and its two planned jobs,
 //! changed together.
 
+use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
 
 use super::jobs::insert_job;
@@ -24,7 +25,7 @@ impl Store {
     /// a new time with the old jobs.
     pub async fn replan_review(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         change: ReviewChange,
         planned: &[NewJob],
         now: i64,

@@ -1,6 +1,7 @@
 //! Tasks, their history, per-team task numbers, and the writes that change a task together
 //! with the jobs it plans (one transaction each, so a crash never leaves half a change).
 
+use crate::domain::ids::{ChatId, UserId};
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Type};
 
@@ -50,7 +51,7 @@ pub struct TaskJob {
 #[derive(Clone, Debug, Default)]
 pub struct TaskWrite<'a> {
     pub change: Option<&'a TaskChange>,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub drop: &'a [JobKind],
     pub plan: &'a [TaskJob],
     pub next: Option<(&'a NewTask, &'a [TaskJob])>,
@@ -165,7 +166,7 @@ impl Store {
         self.task_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn task_from_message(&self, chat_id: i64, message: i64) -> StoreResult<Option<Task>> {
+    async fn task_from_message(&self, chat_id: ChatId, message: i64) -> StoreResult<Option<Task>> {
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Task>(
             "SELECT * FROM tasks WHERE chat_id = $1 AND source_message = $2"
         )
@@ -184,7 +185,7 @@ impl Store {
         .await?))
     }
 
-    pub async fn task(&self, chat_id: i64, number: i64) -> StoreResult<Option<Task>> {
+    pub async fn task(&self, chat_id: ChatId, number: i64) -> StoreResult<Option<Task>> {
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Task>(
             "SELECT * FROM tasks WHERE chat_id = $1 AND number = $2"
         )
@@ -195,7 +196,7 @@ impl Store {
     }
 
     /// Open and blocked tasks of a team, soonest due first.
-    pub async fn open_tasks(&self, chat_id: i64) -> StoreResult<Vec<Task>> {
+    pub async fn open_tasks(&self, chat_id: ChatId) -> StoreResult<Vec<Task>> {
         let sql = "SELECT * FROM tasks WHERE chat_id = $1 AND status IN ('open', 'blocked') ORDER BY due_at, number";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Task>(sql)
             .bind(chat_id)
@@ -204,7 +205,7 @@ impl Store {
     }
 
     /// Every task of a team created since `since` (for exports and summaries).
-    pub async fn tasks_since(&self, chat_id: i64, since: i64) -> StoreResult<Vec<Task>> {
+    pub async fn tasks_since(&self, chat_id: ChatId, since: i64) -> StoreResult<Vec<Task>> {
         let sql = "SELECT * FROM tasks WHERE chat_id = $1 AND (created_at >= $2 OR updated_at >= $2) ORDER BY number";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Task>(sql)
             .bind(chat_id)
@@ -214,7 +215,7 @@ impl Store {
     }
 
     /// A user's open tasks across all active teams.
-    pub async fn open_tasks_of_user(&self, user_id: i64) -> StoreResult<Vec<Task>> {
+    pub async fn open_tasks_of_user(&self, user_id: UserId) -> StoreResult<Vec<Task>> {
         let sql = "SELECT t.* FROM tasks t JOIN teams m ON m.chat_id = t.chat_id \
                    WHERE t.owner_id = $1 AND t.status IN ('open', 'blocked') AND m.active = 1 ORDER BY t.due_at";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Task>(sql)
@@ -227,7 +228,7 @@ impl Store {
     pub async fn resolve_pending_owner(
         &self,
         username: &str,
-        user_id: i64,
+        user_id: UserId,
         now: i64,
     ) -> StoreResult<u64> {
         let sql = "UPDATE tasks SET owner_id = $1, updated_at = $2 WHERE owner_id IS NULL AND lower(owner_username) = $3";
@@ -246,7 +247,7 @@ impl Store {
         &self,
         task_id: i64,
         change: &TaskChange,
-        actor_id: Option<i64>,
+        actor_id: Option<UserId>,
         now: i64,
     ) -> StoreResult<Task> {
         let write = TaskWrite {
@@ -334,7 +335,7 @@ impl Store {
     /// `fire_at(due_at)` gives, in one transaction (no job keeps the old window's time).
     pub async fn set_quiet_hours(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         (start, end): (i64, i64),
         now: i64,
         fire_at: impl Fn(i64) -> i64,
@@ -407,7 +408,7 @@ fn change_sql(change: &TaskChange) -> (&'static str, TaskEventKind, Param, Optio
         TaskChange::Reassign { owner_id } => (
             "UPDATE tasks SET owner_id = $3, owner_username = NULL, updated_at = $2 WHERE id = $1",
             TaskEventKind::Reassigned,
-            Param::Int(*owner_id),
+            Param::Int(owner_id.0),
             Some(owner_id.to_string()),
         ),
         TaskChange::Cancel => (

@@ -1,5 +1,6 @@
 //! Teams, users and memberships.
 
+use crate::domain::ids::{ChatId, UserId};
 use sqlx::AssertSqlSafe;
 
 use super::jobs::insert_job;
@@ -28,7 +29,7 @@ impl Store {
             .ok_or(super::StoreError::NotFound)
     }
 
-    pub async fn team(&self, chat_id: i64) -> StoreResult<Option<Team>> {
+    pub async fn team(&self, chat_id: ChatId) -> StoreResult<Option<Team>> {
         let sql = "SELECT * FROM teams WHERE chat_id = $1";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Team>(sql)
             .bind(chat_id)
@@ -37,7 +38,7 @@ impl Store {
     }
 
     /// Teams the user belongs to (for private-chat views across teams).
-    pub async fn teams_of_user(&self, user_id: i64) -> StoreResult<Vec<Team>> {
+    pub async fn teams_of_user(&self, user_id: UserId) -> StoreResult<Vec<Team>> {
         let sql = "SELECT t.* FROM teams t JOIN members m ON m.chat_id = t.chat_id \
                    WHERE m.user_id = $1 AND t.active = 1 ORDER BY t.chat_id";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Team>(sql)
@@ -48,7 +49,7 @@ impl Store {
 
     pub async fn update_team(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         setting: &TeamSetting,
         now: i64,
     ) -> StoreResult<()> {
@@ -82,7 +83,7 @@ impl Store {
     /// same local time in the new zone.
     pub async fn set_team_tz_replanning_jobs(
         &self,
-        chat_id: i64,
+        chat_id: ChatId,
         tz: &str,
         fire_at: &[(i64, i64)],
         wall_clock: &[NewJob],
@@ -146,7 +147,7 @@ impl Store {
         &self,
         column: &str,
         value: &str,
-        chat_id: i64,
+        chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
         let sql = format!("UPDATE teams SET {column} = $1, updated_at = $2 WHERE chat_id = $3");
@@ -163,7 +164,7 @@ impl Store {
     async fn set_team_ints(
         &self,
         columns: &[(&str, i64)],
-        chat_id: i64,
+        chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
         let n = columns.len();
@@ -193,7 +194,7 @@ impl Store {
     }
 
     /// Telegram upgraded a group to a supergroup: the team keeps everything under its new id.
-    pub async fn move_team(&self, from_chat: i64, to_chat: i64, now: i64) -> StoreResult<()> {
+    pub async fn move_team(&self, from_chat: ChatId, to_chat: ChatId, now: i64) -> StoreResult<()> {
         let sql = "UPDATE teams SET chat_id = $1, updated_at = $2 WHERE chat_id = $3";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(to_chat)
@@ -225,7 +226,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn add_member(&self, chat_id: i64, user_id: i64, now: i64) -> StoreResult<()> {
+    pub async fn add_member(&self, chat_id: ChatId, user_id: UserId, now: i64) -> StoreResult<()> {
         let sql = "INSERT INTO members (chat_id, user_id, first_seen, last_seen) VALUES ($1, $2, $3, $3) \
                    ON CONFLICT (chat_id, user_id) DO UPDATE SET last_seen = excluded.last_seen";
         on_pool!(self, |pool| sqlx::query(sql)
@@ -238,7 +239,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn user(&self, user_id: i64) -> StoreResult<Option<User>> {
+    pub async fn user(&self, user_id: UserId) -> StoreResult<Option<User>> {
         let sql = "SELECT user_id, username, display_name, lang_code, updated_at FROM users WHERE user_id = $1";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(sql)
             .bind(user_id)
@@ -257,7 +258,7 @@ impl Store {
             .await?))
     }
 
-    pub async fn members(&self, chat_id: i64) -> StoreResult<Vec<User>> {
+    pub async fn members(&self, chat_id: ChatId) -> StoreResult<Vec<User>> {
         let sql = "SELECT u.user_id, u.username, u.display_name, u.lang_code, u.updated_at \
                    FROM users u JOIN members m ON m.user_id = u.user_id WHERE m.chat_id = $1 ORDER BY u.user_id";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, User>(sql)

@@ -1,6 +1,7 @@
 //! The outbound Telegram edge shared by the bot (replies) and the scheduler (automatic
 //! messages): the rate-limited bot type, sending HTML, and how Telegram's errors are read.
 
+pub mod ids;
 pub mod keyboards;
 pub mod photo;
 pub mod send;

@@ -1,5 +1,6 @@
 //! Sending pictures (charts): a PNG with an HTML caption, and a text followed by its picture.
 
+use crate::domain::ids::ChatId;
 use teloxide::prelude::*;
 use teloxide::types::{InputFile, ParseMode};
 
@@ -26,25 +27,22 @@ fn clip(s: &str, max: usize) -> String {
 /// Sends one PNG named `name` with an HTML caption (clipped to [`MAX_CAPTION`]).
 pub async fn send_png(
     bot: &TgBot,
-    chat_id: i64,
+    chat_id: ChatId,
     png: Vec<u8>,
     name: &str,
     caption: &str,
 ) -> Result<(), teloxide::RequestError> {
-    bot.send_photo(
-        ChatId(chat_id),
-        InputFile::memory(png).file_name(name.to_string()),
-    )
-    .caption(clip(caption, MAX_CAPTION))
-    .parse_mode(ParseMode::Html)
-    .await?;
+    bot.send_photo(chat_id, InputFile::memory(png).file_name(name.to_string()))
+        .caption(clip(caption, MAX_CAPTION))
+        .parse_mode(ParseMode::Html)
+        .await?;
     Ok(())
 }
 
 /// Sends an HTML text (split cleanly if needed), then its picture when there is one.
 pub async fn send_text_and_png(
     bot: &TgBot,
-    chat_id: i64,
+    chat_id: ChatId,
     text: &str,
     png: Option<Vec<u8>>,
     name: &str,

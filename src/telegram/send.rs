@@ -1,6 +1,7 @@
 //! Sending text to Telegram: always HTML, split on line boundaries so no message passes the
 //! 4,096-character limit or cuts a tag in half, sent again in place on a network error or 5xx.
 
+use crate::domain::ids::ChatId;
 use std::time::Duration;
 
 use teloxide::payloads::SendMessageSetters;
@@ -187,7 +188,7 @@ fn split_long_line(line: &str, limit: usize) -> Vec<String> {
 /// messages use this: they answer no one.
 pub async fn send_html(
     bot: &TgBot,
-    chat_id: i64,
+    chat_id: ChatId,
     text: &str,
     markup: Option<ReplyMarkup>,
 ) -> Result<Vec<Message>, teloxide::RequestError> {
@@ -198,7 +199,7 @@ pub async fn send_html(
 /// it). Sent anyway if that message is gone: the answer matters more than the thread.
 pub async fn send_html_reply(
     bot: &TgBot,
-    chat_id: i64,
+    chat_id: ChatId,
     text: &str,
     markup: Option<ReplyMarkup>,
     reply_to: Option<MessageId>,
@@ -207,9 +208,7 @@ pub async fn send_html_reply(
     let last = chunks.len().saturating_sub(1);
     let mut sent = Vec::with_capacity(chunks.len());
     for (i, chunk) in chunks.into_iter().enumerate() {
-        let mut request = bot
-            .send_message(ChatId(chat_id), chunk)
-            .parse_mode(ParseMode::Html);
+        let mut request = bot.send_message(chat_id, chunk).parse_mode(ParseMode::Html);
         if i == 0
             && let Some(id) = reply_to
         {

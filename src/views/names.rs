@@ -1,6 +1,7 @@
 //! Names and small formats every view shares: metrics, tiers, weekdays, clock times, channel
 //! tags, Telegram's length unit. One definition each (locales/names.*.yml).
 
+use crate::domain::ids::UserId;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 
@@ -180,7 +181,7 @@ pub fn channel_list(names: &[String]) -> Html {
 }
 
 /// A mention of a user by id (works without a username), the name escaped.
-pub fn mention(user_id: i64, name: &str) -> Html {
+pub fn mention(user_id: UserId, name: &str) -> Html {
     Html::from_trusted(format!(
         "<a href=\"tg://user?id={user_id}\">{}</a>",
         Html::text(name)

@@ -620,7 +620,7 @@ mod tests {
             owners: vec![
                 (
                     NudgeOwner::User {
-                        id: 7,
+                        id: crate::domain::ids::UserId(7),
                         name: "<Ann>".into(),
                     },
                     vec!["xhs".into(), "a&b".into()],

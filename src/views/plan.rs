@@ -3,6 +3,7 @@
 //! (locales/plan.*.yml). Pure: data in, `Html` out.
 
 pub use super::amounts::amount_reason;
+use crate::domain::ids::UserId;
 use crate::views::names::truncate_chars;
 use std::collections::HashMap;
 
@@ -407,7 +408,7 @@ pub fn render_check(lang: Lang, currency: &str, channels: &[Channel]) -> Html {
 
 // ---------------------------------------------------------------- channels
 
-fn owner_label(lang: Lang, c: &Channel, users: &HashMap<i64, User>) -> Html {
+fn owner_label(lang: Lang, c: &Channel, users: &HashMap<UserId, User>) -> Html {
     match (c.owner_id, &c.owner_username) {
         (Some(id), username) => match users.get(&id) {
             Some(u) => Html::text(&truncate_chars(&u.display_name, MAX_NAME_CHARS)),

@@ -456,7 +456,7 @@ pub fn summary_message(s: &SummaryData, lang: Lang) -> SummaryMessage {
     let png = match render_png(&spec) {
         Ok(png) => Some(png),
         Err(err) => {
-            tracing::error!(chat = s.data.team.chat_id, error = %err, "summary chart failed");
+            tracing::error!(chat = %s.data.team.chat_id, error = %err, "summary chart failed");
             None
         }
     };

@@ -472,7 +472,7 @@ mod tests {
     #[test]
     fn people_are_escaped() {
         let known = Person {
-            user_id: Some(7),
+            user_id: Some(crate::domain::ids::UserId(7)),
             name: "<b>".into(),
         };
         let unseen = Person {

@@ -1,6 +1,7 @@
 //! Table tests of the judgement layer: one flag per cause, data problems first and silencing,
 //! pacing without guessing. Snapshots are built by hand around one healthy channel.
 
+use crate::domain::ids::UserId;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
@@ -32,7 +33,7 @@ fn steady() -> Numbers {
     }
 }
 
-fn chan(name: &str, owner: Option<i64>) -> ChannelFacts {
+fn chan(name: &str, owner: Option<UserId>) -> ChannelFacts {
     ChannelFacts {
         name: name.into(),
         tier: Tier::Core,
@@ -125,7 +126,7 @@ fn today() -> NaiveDate {
 
 #[test]
 fn a_cvr_collapse_is_one_line_with_its_evidence() {
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     s.goals.push(cvr_goal());
     // This week CVR 1% (3 orders of 300 clicks), the week before 5%.
     edit(&mut s, "xhs", 0, 6, |t| {
@@ -165,7 +166,7 @@ fn plan_level_and_too_early_notes_are_grouped() {
         chan("douyin", None),
         chan("taobao", None),
         chan("wechat", None),
-        chan("xhs", Some(1)),
+        chan("xhs", Some(UserId(1))),
     ];
     let mut s = snap(today(), channels, 21);
     // A CTR goal every channel has too little volume to judge.
@@ -196,7 +197,7 @@ fn plan_level_and_too_early_notes_are_grouped() {
     assert!(flags.last().is_some_and(|f| f.too_early));
 }
 
-fn task(number: i64, owner: i64, due_in: i64, slips: i64) -> TaskFacts {
+fn task(number: i64, owner: UserId, due_in: i64, slips: i64) -> TaskFacts {
     TaskFacts {
         number,
         owner: Some(owner),
@@ -210,23 +211,23 @@ fn task(number: i64, owner: i64, due_in: i64, slips: i64) -> TaskFacts {
 
 #[test]
 fn one_line_per_person() {
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     s.tasks = vec![
-        task(1, 7, -3 * 86_400, 0),
-        task(2, 7, -3600, 0),
-        task(3, 7, 86_400, 3),
+        task(1, UserId(7), -3 * 86_400, 0),
+        task(2, UserId(7), -3600, 0),
+        task(3, UserId(7), 86_400, 3),
         TaskFacts {
             status: TaskStatus::Blocked,
             blocked_at: Some(NOW - 30 * 3600),
-            ..task(4, 7, 86_400, 0)
+            ..task(4, UserId(7), 86_400, 0)
         },
-        task(5, 8, 86_400, 2),
+        task(5, UserId(8), 86_400, 2),
     ];
     let flags = shown(&s);
     let person = |id: i64| {
         flags
             .iter()
-            .filter(|f| matches!(&f.subject, Subject::Person { user_id: Some(u), .. } if *u == id))
+            .filter(|f| matches!(&f.subject, Subject::Person { user_id: Some(u), .. } if *u == UserId(id)))
             .collect::<Vec<_>>()
     };
     let seven = person(7);
@@ -251,7 +252,7 @@ fn orders_stopped_is_a_data_problem_not_a_cvr_problem() {
         (3, 0, false),   // no clicks at all: nothing to say about orders
     ];
     for &(n, clicks, want) in cases {
-        let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+        let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
         s.goals.push(cvr_goal());
         edit(&mut s, "xhs", 0, n - 1, |t| {
             t.orders = Some(0);
@@ -284,21 +285,21 @@ fn orders_stopped_is_a_data_problem_not_a_cvr_problem() {
     }
     // A channel selling 2 orders a day: 2 quiet days are chance (4 expected), 3 are not (6).
     for (n, want) in [(2, false), (3, true)] {
-        let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+        let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
         edit(&mut s, "xhs", 0, 30, |t| t.orders = Some(2));
         edit(&mut s, "xhs", 0, n - 1, |t| t.orders = Some(0));
         let got = shown(&s).iter().any(|f| f.kind == FlagKind::OrdersStopped);
         assert_eq!(got, want, "{n} quiet days of a 2-a-day channel");
     }
     // A channel that never had orders: nothing stopped.
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     edit(&mut s, "xhs", 0, 30, |t| t.orders = Some(0));
     assert!(!shown(&s).iter().any(|f| f.kind == FlagKind::OrdersStopped));
 }
 
 #[test]
 fn spend_with_no_impressions() {
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     edit(&mut s, "xhs", 2, 2, |t| t.impressions = Some(0));
     let flags = shown(&s);
     assert_eq!(
@@ -309,7 +310,7 @@ fn spend_with_no_impressions() {
     );
     assert_eq!(flags[0].actual, Some(Num::Money(100_000)));
     // Two weeks back: not this week's problem.
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     edit(&mut s, "xhs", 10, 10, |t| t.impressions = Some(0));
     assert!(shown(&s).is_empty());
 }
@@ -326,7 +327,7 @@ fn a_day_ten_times_off_names_the_day_and_silences_the_channel() {
         (Field::Gmv, |t, v| t.gmv = Some(v), 4_000_000, true),
     ];
     // Small numbers are noise: a channel of 5 clicks a day with a day of 50 is not flagged.
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     edit(&mut s, "xhs", 0, 30, |t| t.clicks = Some(5));
     edit(&mut s, "xhs", 1, 1, |t| t.clicks = Some(50));
     assert!(
@@ -335,7 +336,7 @@ fn a_day_ten_times_off_names_the_day_and_silences_the_channel() {
             .any(|f| matches!(f.kind, FlagKind::OddDay { .. }))
     );
     for &(field, set, v, want) in cases {
-        let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+        let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
         edit(&mut s, "xhs", 1, 1, |t| set(t, v));
         let flags = shown(&s);
         let odd: Vec<&Flag> = flags
@@ -360,7 +361,7 @@ fn a_day_ten_times_off_names_the_day_and_silences_the_channel() {
 #[test]
 fn numbers_that_stopped_count_from_the_last_checkin() {
     // Added today, numbers backfilled up to 3 days ago: 3 days without numbers.
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     s.days.retain(|d| d.day < back(today(), 2));
     resync(&mut s);
     s.channels[0].created_on = Some(today());
@@ -373,7 +374,14 @@ fn numbers_that_stopped_count_from_the_last_checkin() {
 fn pacing_does_not_guess() {
     // Day 2 of the month, one day of numbers for xhs and none for wechat: no pacing at all.
     let d2 = day(12, 2);
-    let mut s = snap(d2, vec![chan("xhs", Some(1)), chan("wechat", Some(2))], 1);
+    let mut s = snap(
+        d2,
+        vec![
+            chan("xhs", Some(UserId(1))),
+            chan("wechat", Some(UserId(2))),
+        ],
+        1,
+    );
     s.days.retain(|d| d.channel == "xhs");
     edit(&mut s, "xhs", 0, 0, |t| t.spend = Some(10_000)); // far behind a linear plan
     resync(&mut s);
@@ -381,7 +389,14 @@ fn pacing_does_not_guess() {
     assert_eq!(kinds(&shown(&s)), vec![FlagKind::NoCheckin], "day 2");
     // Day 10, wechat has never reported this month: "no numbers", not "pacing slow".
     let d10 = day(12, 10);
-    let mut s = snap(d10, vec![chan("xhs", Some(1)), chan("wechat", Some(2))], 10);
+    let mut s = snap(
+        d10,
+        vec![
+            chan("xhs", Some(UserId(1))),
+            chan("wechat", Some(UserId(2))),
+        ],
+        10,
+    );
     s.days.retain(|d| d.channel == "xhs" || d.day < day(12, 1));
     resync(&mut s);
     // A CTR goal wechat cannot be judged on: no "too early" note on top of "no numbers".
@@ -394,7 +409,7 @@ fn pacing_does_not_guess() {
     let flags = shown(&s);
     assert_eq!(kinds(&flags), vec![FlagKind::NoCheckin], "{flags:#?}");
     // Day 10, xhs reported 4 of the 10 days, each on plan: on pace over the days known.
-    let mut s = snap(d10, vec![chan("xhs", Some(1))], 10);
+    let mut s = snap(d10, vec![chan("xhs", Some(UserId(1)))], 10);
     s.days.retain(|d| d.day >= day(12, 7));
     resync(&mut s);
     assert!(
@@ -427,11 +442,11 @@ fn festival_weeks_are_not_compared() {
         })
     };
     // The same numbers a month earlier, with no festival: a GMV drop.
-    let mut s = snap(day(10, 20), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(day(10, 20), vec![chan("xhs", Some(UserId(1)))], 21);
     promo(&mut s);
     assert!(week_drops(&shown(&s)) > 0, "{:#?}", shown(&s));
     // 11-20: last week held 双11, so this week is compared with 10-31..11-06: no drop.
-    let mut s = snap(today(), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(today(), vec![chan("xhs", Some(UserId(1)))], 21);
     promo(&mut s);
     assert_eq!(week_drops(&shown(&s)), 0, "{:#?}", shown(&s));
     assert!(
@@ -445,11 +460,11 @@ fn festival_weeks_are_not_compared() {
     });
     assert!(week_drops(&shown(&s)) > 0, "{:#?}", shown(&s));
     // 11-12: this week holds 双11; a drop is not judged week over week.
-    let mut s = snap(day(11, 12), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(day(11, 12), vec![chan("xhs", Some(UserId(1)))], 21);
     edit(&mut s, "xhs", 0, 6, |t| t.gmv = t.gmv.map(|x| x / 2));
     assert_eq!(week_drops(&shown(&s)), 0, "{:#?}", shown(&s));
     // And 双11 itself, 10× a normal day, is not an odd day.
-    let mut s = snap(day(11, 12), vec![chan("xhs", Some(1))], 21);
+    let mut s = snap(day(11, 12), vec![chan("xhs", Some(UserId(1)))], 21);
     edit(&mut s, "xhs", 1, 1, |t| t.orders = t.orders.map(|x| x * 10));
     assert!(
         !shown(&s)
@@ -487,7 +502,7 @@ proptest! {
         let t = day(12, today_n);
         // Around 双12 week-over-week is recomputed against another week (tested apart).
         prop_assume!(super::festivals::comparison_offset(t, 7) == Some(7));
-        let mut s = snap(t, vec![chan("a", Some(1)), chan("b", None), chan("c", None)], 0);
+        let mut s = snap(t, vec![chan("a", Some(UserId(1))), chan("b", None), chan("c", None)], 0);
         s.goals.push(cvr_goal());
         for (back_n, c, totals) in days {
             s.days.push(DayTotals {

@@ -1,0 +1,49 @@
+//! Chat and user ids (`domain::ids`) are stored as plain BIGINT/INTEGER columns: these impls
+//! let rows decode into them and queries bind them directly, on both backends.
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::{Database, Decode, Encode, Type};
+
+use crate::domain::ids::{ChatId, UserId};
+
+macro_rules! stored_as_i64 {
+    ($id:ident) => {
+        impl<DB: Database> Type<DB> for $id
+        where
+            i64: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <i64 as Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <i64 as Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'r, DB: Database> Decode<'r, DB> for $id
+        where
+            i64: Decode<'r, DB>,
+        {
+            fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+                <i64 as Decode<'r, DB>>::decode(value).map($id)
+            }
+        }
+
+        impl<'q, DB: Database> Encode<'q, DB> for $id
+        where
+            i64: Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as Database>::ArgumentBuffer,
+            ) -> Result<IsNull, BoxDynError> {
+                <i64 as Encode<'q, DB>>::encode_by_ref(&self.0, buf)
+            }
+        }
+    };
+}
+
+stored_as_i64!(ChatId);
+stored_as_i64!(UserId);
