@@ -10,18 +10,7 @@ pub use super::totals::{Field, Numbers};
 use super::when::{local_date, local_datetime_to_epoch};
 
 /// The derived metrics a check-in reply and `/metrics` show, in funnel order.
-pub const DERIVED: [Metric; 10] = [
-    Metric::Ctr,
-    Metric::Cpc,
-    Metric::Cpm,
-    Metric::Cvr,
-    Metric::Aov,
-    Metric::Roi,
-    Metric::Cac,
-    Metric::Interaction,
-    Metric::LeadRate,
-    Metric::Cpl,
-];
+pub const DERIVED: [Metric; 10] = Metric::DERIVED;
 
 /// The derived metrics shown: the funnel's core always (as `—` when unknown, so a missing number
 /// is visible), and the optional ones only when their field was reported: CAC needs new

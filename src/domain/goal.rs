@@ -308,23 +308,13 @@ pub fn rate_goal_for<'a>(
 }
 
 /// Volumes first, as a business reads a plan (GMV before spend), then the funnel rates.
-pub const GOAL_ORDER: [Metric; 15] = [
+pub const GOAL_ORDER: [Metric; 15] = Metric::with_derived([
     Metric::Gmv,
     Metric::Orders,
     Metric::Leads,
     Metric::New,
     Metric::Spend,
-    Metric::Ctr,
-    Metric::Cpc,
-    Metric::Cpm,
-    Metric::Cvr,
-    Metric::Aov,
-    Metric::Roi,
-    Metric::Cac,
-    Metric::Interaction,
-    Metric::LeadRate,
-    Metric::Cpl,
-];
+]);
 
 /// Goals team-wide first, then by channel, each in [`GOAL_ORDER`].
 pub fn sort_goals(goals: &mut [Goal]) {

@@ -67,13 +67,9 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// Every metric, in funnel/report order.
-    pub const ALL: [Metric; 15] = [
-        Metric::Spend,
-        Metric::Gmv,
-        Metric::Orders,
-        Metric::Leads,
-        Metric::New,
+    /// The metrics derived from the reported numbers, in funnel order (the one list: check-in
+    /// replies, `/metrics`, goal order and `ALL` are built from it).
+    pub const DERIVED: [Metric; 10] = [
         Metric::Ctr,
         Metric::Cpc,
         Metric::Cpm,
@@ -85,6 +81,30 @@ impl Metric {
         Metric::LeadRate,
         Metric::Cpl,
     ];
+
+    /// Every metric, in funnel/report order.
+    pub const ALL: [Metric; 15] = Metric::with_derived([
+        Metric::Spend,
+        Metric::Gmv,
+        Metric::Orders,
+        Metric::Leads,
+        Metric::New,
+    ]);
+
+    /// The five volumes in the order given, then [`Metric::DERIVED`].
+    pub const fn with_derived(volumes: [Metric; 5]) -> [Metric; 15] {
+        let mut all = [Metric::Spend; 15];
+        let mut i = 0;
+        while i < 15 {
+            all[i] = if i < 5 {
+                volumes[i]
+            } else {
+                Metric::DERIVED[i - 5]
+            };
+            i += 1;
+        }
+        all
+    }
 
     /// Parses an English or Chinese metric name (`ctr`, `点击率`, `roi`, `投产比`…), case-insensitive.
     pub fn parse(s: &str) -> Option<Metric> {
