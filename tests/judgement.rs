@@ -145,6 +145,20 @@ async fn load(app: &mut TestApp, sc: &Scenario) {
                 .expect("block");
         }
     }
+    for f in sc.festivals {
+        let added = app.reply(GROUP, ALICE, &format!("/festival add {f}")).await;
+        assert!(added.contains("Added"), "{added}");
+    }
+    for (cause, subject, severity, first_seen) in sc.shown_before {
+        // What the scheduler stores when it sends a summary (see `Store::job_sent_remembering`).
+        store
+            .execute_raw(&format!(
+                "INSERT INTO shown_flags (chat_id, cause, subject, severity, first_seen) \
+                 VALUES ({GROUP}, '{cause}', '{subject}', {severity}, '{first_seen}')"
+            ))
+            .await
+            .expect("shown flags");
+    }
     app.clock.advance(now - T0);
     if sc.zh {
         app.reply(GROUP, ALICE, "/lang zh").await;

@@ -9,6 +9,7 @@ mod checkins;
 mod imports;
 mod inbox;
 mod jobs;
+mod judgement;
 mod models;
 mod plan;
 mod report_queries;
