@@ -181,12 +181,29 @@ pub fn cause_of(f: &Flag) -> Option<Cause> {
     Some(Cause { code, subject })
 }
 
+/// What makes two causes the same: a person known by user id stays the same person when
+/// their display name changes.
+fn identity(c: &Cause) -> Cause {
+    match &c.subject {
+        Subject::Person {
+            user_id: Some(id), ..
+        } => Cause {
+            code: c.code.clone(),
+            subject: Subject::Person {
+                user_id: Some(*id),
+                name: String::new(),
+            },
+        },
+        _ => c.clone(),
+    }
+}
+
 /// Sorts the flags of now against `last` (the last summary's or agenda's causes) on `today`.
 /// A cause in both keeps its first day. It is "open" when that day is before today and it is
 /// not more severe than it was; shown again the same day (the agenda, then the summary an hour
 /// later) or worse, it is listed with the new ones.
 pub fn compare(last: &[Shown], flags: &[Flag], today: NaiveDate) -> Repeats {
-    let before: HashMap<&Cause, &Shown> = last.iter().map(|s| (&s.cause, s)).collect();
+    let before: HashMap<Cause, &Shown> = last.iter().map(|s| (identity(&s.cause), s)).collect();
     let mut out = Repeats::default();
     let mut seen: Vec<Cause> = Vec::new();
     let mut sorted = flags.to_vec();
@@ -197,7 +214,7 @@ pub fn compare(last: &[Shown], flags: &[Flag], today: NaiveDate) -> Repeats {
             out.new.push(f);
             continue;
         };
-        let prev = before.get(&cause);
+        let prev = before.get(&identity(&cause));
         let first_seen = prev.map_or(today, |p| p.first_seen.min(today));
         out.remember.push(Shown {
             cause: cause.clone(),
@@ -212,9 +229,10 @@ pub fn compare(last: &[Shown], flags: &[Flag], today: NaiveDate) -> Repeats {
             _ => out.new.push(f),
         }
     }
+    let seen: Vec<Cause> = seen.iter().map(identity).collect();
     out.resolved = last
         .iter()
-        .filter(|s| !seen.contains(&s.cause))
+        .filter(|s| !seen.contains(&identity(&s.cause)))
         .map(|s| s.cause.clone())
         .collect();
     out.resolved.sort();
@@ -368,6 +386,22 @@ mod tests {
         let worse = compare(&week.remember, &[cvr("xhs", Severity::High)], day(12, 8));
         assert_eq!(worse.new.len(), 1);
         assert_eq!(worse.remember[0].first_seen, day(11, 24));
+    }
+
+    #[test]
+    fn a_person_renamed_is_the_same_person() {
+        let person = |name: &str| {
+            let subject = Subject::Person {
+                user_id: Some(7),
+                name: name.into(),
+            };
+            flag(FlagKind::Overdue, subject, Severity::Medium)
+        };
+        let last = [shown(&person("bob"), day(11, 24))];
+        let r = compare(&last, &[person("Bob Li")], day(12, 1));
+        assert_eq!(r.open.len(), 1);
+        assert!(r.resolved.is_empty());
+        assert_eq!(r.remember[0].first_seen, day(11, 24));
     }
 
     #[test]
