@@ -8,7 +8,7 @@ use super::Service;
 use super::abtest::{ReachedVerdict, creative_picks, verdicts_since};
 use super::report::TeamData;
 use crate::domain::abtest::Pick;
-use crate::domain::bottleneck::{Flag, back};
+use crate::domain::bottleneck::back;
 use crate::domain::checkins::day_key;
 use crate::domain::jobs::JobKind;
 use crate::domain::judgement::repeats::Repeats;
@@ -20,8 +20,7 @@ use crate::storage::{NewJob, ReviewChange, StoreResult, Task, Team};
 #[derive(Clone, Debug)]
 pub struct SummaryData {
     pub data: TeamData,
-    pub flags: Vec<Flag>,
-    /// The flags against the last summary or agenda: new, open since, resolved (issue 15).
+    /// The flags, against the last summary or agenda: new, open since, resolved (issue 15).
     pub repeats: Repeats,
     pub span: Span,
     /// Tasks touched since the span began (`Store::tasks_since`).
@@ -156,7 +155,6 @@ impl Service {
         let picks = creative_picks(&self.store, team.chat_id, w.from, today).await?;
         Ok(SummaryData {
             data,
-            flags,
             repeats,
             span,
             touched,

@@ -89,26 +89,30 @@ pub fn render_change(lang: Lang, change: &FestivalChange) -> Html {
     }
 }
 
+/// What was typed, cut short enough to quote.
+fn quote(input: &str) -> String {
+    names::truncate_chars(input, QUOTE_MAX_CHARS)
+}
+
+/// The longest piece of input a refusal quotes, in characters.
+const QUOTE_MAX_CHARS: usize = 40;
+
 /// Why `/festival …` was refused, with the usage.
 pub fn render_error(lang: Lang, e: &FestivalArgError) -> Html {
     let why = match e {
         FestivalArgError::UnknownAction(input) => {
-            tr!(
-                lang,
-                "festival.error.unknown_action",
-                input = input.as_str()
-            )
+            tr!(lang, "festival.error.unknown_action", input = quote(input))
         }
         FestivalArgError::MissingDate => tr!(lang, "festival.error.missing_date"),
         FestivalArgError::BadDate(input) => {
-            tr!(lang, "festival.error.bad_date", input = input.as_str())
+            tr!(lang, "festival.error.bad_date", input = quote(input))
         }
         FestivalArgError::MissingName => tr!(lang, "festival.error.missing_name"),
         FestivalArgError::NameTooLong { max } => {
             tr!(lang, "festival.error.name_too_long", max = *max as i64)
         }
         FestivalArgError::NameMarkup(input) => {
-            tr!(lang, "festival.error.name_markup", input = input.as_str())
+            tr!(lang, "festival.error.name_markup", input = quote(input))
         }
     };
     Html::lines([why, tr!(lang, "festival.usage")])

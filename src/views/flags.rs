@@ -9,7 +9,7 @@ use super::names;
 use crate::domain::bottleneck::{
     Flag, FlagKind, Lever, Num, Severity, Stage, Subject, WINDOW_DAYS,
 };
-use crate::domain::judgement::festivals::{TeamFestival, festival_within};
+use crate::domain::judgement::festivals::{TeamFestival, festival_within, several_days};
 use crate::domain::judgement::repeats::{Cause, Repeats};
 use crate::domain::lang::Lang;
 use crate::domain::metrics::Better;
@@ -414,11 +414,20 @@ pub fn resolved_line(lang: Lang, r: &Repeats) -> Option<Html> {
 /// week, and the reader is told so rather than left to wonder why no drop is flagged.
 pub fn festival_note(lang: Lang, today: NaiveDate, team: &[TeamFestival]) -> Option<Html> {
     let (name, day) = festival_within(today, WINDOW_DAYS, team)?;
+    // A festival of several days (年货节) is named with all its days.
+    let when = match several_days(name, day) {
+        Some(b) => format!(
+            "{} – {}",
+            names::month_day(lang, b.from),
+            names::month_day(lang, b.to)
+        ),
+        None => names::month_day(lang, day),
+    };
     Some(tr!(
         lang,
         "rhythm.flag.festival_week",
         name = name,
-        day = names::month_day(lang, day),
+        day = when,
     ))
 }
 
@@ -473,6 +482,16 @@ mod tests {
                 Some("🎉 本周有双12（12月12日），不做周环比"),
             ),
             (Lang::Zh, d(12, 10), None),
+            (
+                Lang::En,
+                d(2, 3),
+                Some("🎉 年货节 (01-28 – 02-09) this week: not compared week over week"),
+            ),
+            (
+                Lang::Zh,
+                d(2, 3),
+                Some("🎉 本周有年货节（1月28日 – 2月9日），不做周环比"),
+            ),
         ];
         for (lang, today, want) in cases {
             assert_eq!(note(lang, today).as_deref(), want, "{today}");

@@ -301,7 +301,7 @@ pub fn all() -> Vec<Scenario> {
             |c, ago, d| Some(if c == "xhs" && ago < 7 { Day { orders: d.orders / 2, gmv: d.gmv / 2, ..d } } else { d }),
             expect: &[&["#xhs · CVR: 2.50% this week, below the goal 4.00%"]],
             forbid: &["GMV down", "CVR down"],
-            summary_has: &["🎉 年货节 (02-03) this week: not compared week over week"],
+            summary_has: &["🎉 年货节 (01-28 – 02-09) this week: not compared week over week"],
             today: date(2, 3)),
     ]
 }

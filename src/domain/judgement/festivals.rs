@@ -98,6 +98,13 @@ pub fn built_in(year: i32) -> Vec<BuiltIn> {
     out
 }
 
+/// The built-in festival `name` of several days (年货节) that holds `d`, if it is one.
+pub fn several_days(name: &str, d: NaiveDate) -> Option<BuiltIn> {
+    built_in(d.year())
+        .into_iter()
+        .find(|b| b.name == name && b.from <= d && d <= b.to && b.from != b.to)
+}
+
 /// The festival on a day, if any: the team's own first, then the built-in ones.
 pub fn festival_on(d: NaiveDate, team: &[TeamFestival]) -> Option<&str> {
     if let Some(f) = team.iter().find(|f| f.day == d) {

@@ -41,11 +41,6 @@ pub struct Repeats {
 }
 
 impl Repeats {
-    /// No memory: every flag is new.
-    pub fn fresh(flags: &[Flag], today: NaiveDate) -> Repeats {
-        compare(&[], flags, today)
-    }
-
     /// The flags in the order shown: new judgements, the open ones, then the too-early notes.
     pub fn ordered(&self) -> Vec<(&Flag, Option<NaiveDate>)> {
         let judged = self.new.iter().filter(|f| !f.too_early).map(|f| (f, None));
