@@ -362,7 +362,10 @@ async fn summary_week_has_every_section(mut app: TestApp) {
         // GMV it cost are one line, so four causes are all shown.
         "Bottlenecks (top 4 of 4)",
         "#taobao (core): Spend ¥14,000.00 ＝ · GMV ¥28,000.00 ▼60.00% · ROI 2.00 ▼60.00% · CTR 2.50% ＝ · CVR 2.00% ▼60.00% ⚠️",
-        "#wechat: 5 day(s) without numbers (last: —)",
+        // The same count as the "no numbers for 4 days" flag (issue 15): days since the
+        // channel was added on Monday, as the flag counts them (it used to say 5 here).
+        "#wechat: 4 day(s) without numbers (last: —)",
+        "#wechat: no numbers for 4 days",
         "bob: 0 done · 1 open · 1 overdue · 0 blocked · overdue #1",
     ] {
         assert!(text.contains(part), "missing {part:?} in:\n{text}");

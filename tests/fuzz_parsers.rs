@@ -24,10 +24,12 @@ use campaign_bot::domain::checkins::{
 use campaign_bot::domain::checkins::{
     ExportRange, MAX_RANGE_DAYS, MetricsPeriod, parse_day_key, parse_minute_of_day,
 };
+use campaign_bot::domain::festival_args::{FestivalArgError, FestivalArgs, parse_festival_args};
 use campaign_bot::domain::goal::{GoalKind, Period};
 use campaign_bot::domain::import::plan::{ImportArgs, parse_import_args, parse_import_callback};
 use campaign_bot::domain::import::values::{self as cells, Cell};
 use campaign_bot::domain::import::{ImportField, parse_report};
+use campaign_bot::domain::judgement::festivals::NAME_MAX_CHARS;
 use campaign_bot::domain::lang::{Lang, TzError, parse_time_zone};
 use campaign_bot::domain::metrics::{
     CheckinField, Metric, parse_checkin_fields, parse_goal_target, validate,
@@ -48,7 +50,7 @@ use campaign_bot::domain::tasks::{
 };
 use campaign_bot::domain::when::{
     CHECKIN_MAX_DAYS_BACK, MAX_AHEAD_SECS, MAX_DURATION_SECS, WhenError, local_date, parse_day,
-    parse_duration, parse_hhmm, parse_weekday, parse_when,
+    parse_duration, parse_hhmm, parse_weekday, parse_when, resolve_day,
 };
 use campaign_bot::domain::{abtest, review as rhythm};
 use chrono_tz::Tz;
@@ -862,6 +864,63 @@ fn fuzz_parse_day() {
                     prop_assert!(d <= today && (today - d).num_days() <= CHECKIN_MAX_DAYS_BACK);
                 }
                 Err(e) => quotes_exactly(when_quote(&e), &s, e.to_string())?,
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn fuzz_resolve_day() {
+    fuzz(
+        "resolve_day",
+        (input(&[WHEN_WORDS]), now(), tz()),
+        |(s, now, tz)| {
+            match resolve_day(&s, now, tz) {
+                // Past or future, but a day parse_day would read the same when in its range.
+                Ok(d) => {
+                    if let Ok(checkin) = parse_day(&s, now, tz) {
+                        prop_assert_eq!(checkin, d);
+                    }
+                }
+                Err(e) => quotes_exactly(when_quote(&e), &s, e.to_string())?,
+            }
+            Ok(())
+        },
+    );
+}
+
+/// Words of `/festival`: its actions and names with markup in them.
+const FESTIVAL_WORDS: &[&str] = &[
+    "add", "remove", "list", "rm", "添加", "删除", "黑五", "<b>", "&amp;", "Sale", "\u{7}",
+];
+
+#[test]
+fn fuzz_parse_festival_args() {
+    fuzz(
+        "parse_festival_args",
+        (
+            input(&[FESTIVAL_WORDS, WHEN_WORDS, SMALL_WORDS]),
+            now(),
+            tz(),
+        ),
+        |(s, now, tz)| {
+            match parse_festival_args(&s, now, tz) {
+                Ok(FestivalArgs::Add { name, .. }) => {
+                    prop_assert!(!name.is_empty());
+                    prop_assert!(name.chars().count() <= NAME_MAX_CHARS);
+                    prop_assert!(
+                        !name
+                            .chars()
+                            .any(|c| matches!(c, '<' | '>' | '&') || c.is_control()),
+                        "{name:?}"
+                    );
+                }
+                Ok(FestivalArgs::List | FestivalArgs::Remove { .. }) => {}
+                Err(FestivalArgError::BadDate(q) | FestivalArgError::UnknownAction(q)) => {
+                    prop_assert!(s.split_whitespace().any(|w| w == q), "{q:?} in {s:?}");
+                }
+                Err(_) => {}
             }
             Ok(())
         },

@@ -3,11 +3,15 @@
 #[macro_use]
 mod common;
 
+use campaign_bot::domain::bottleneck::{Severity, Stage, Subject};
 use campaign_bot::domain::ids::{ChatId, UserId};
+use campaign_bot::domain::jobs::{JobKind, JobState};
+use campaign_bot::domain::judgement::repeats::{Cause, Shown};
 use campaign_bot::storage::{
-    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewTask, NewTeam, Store, TaskChange,
+    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewJob, NewTask, NewTeam, Store, TaskChange,
     TeamSetting, User,
 };
+use chrono::NaiveDate;
 
 contract!(
     migrations_are_idempotent,
@@ -19,6 +23,8 @@ contract!(
     users_and_members,
     a_team_moves_to_its_supergroup_id,
     task_changes_are_applied_and_recorded,
+    shown_flags_are_replaced_with_the_sent_mark,
+    team_festivals_add_rename_remove_and_follow_the_team,
 );
 
 const T: i64 = common::T0;
@@ -463,4 +469,174 @@ async fn task_changes_are_applied_and_recorded(store: &Store) {
         .await
         .unwrap();
     assert_eq!(other.number, 1);
+}
+
+fn shown(code: &str, subject: Subject, severity: Severity, first_seen: NaiveDate) -> Shown {
+    Shown {
+        cause: Cause {
+            code: code.into(),
+            subject,
+        },
+        severity,
+        first_seen,
+    }
+}
+
+fn nov(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, day).expect("date")
+}
+
+/// What a summary showed is stored with its job's "sent" mark and replaces the last summary's.
+async fn shown_flags_are_replaced_with_the_sent_mark(store: &Store) {
+    store
+        .ensure_team(&new_team(-1, None), T)
+        .await
+        .expect("team");
+    assert!(
+        store
+            .shown_flags(ChatId(-1))
+            .await
+            .expect("none yet")
+            .is_empty()
+    );
+    let job = NewJob {
+        chat_id: ChatId(-1),
+        kind: JobKind::ReviewSummary,
+        subject_id: -1,
+        mark: "2026-11-13#0".into(),
+        due_at: T,
+        fire_at: T,
+        version: 1,
+    };
+    store.plan_job(&job).await.expect("plan");
+    let claimed = store.claim_due_jobs("w", T, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let cvr = Subject::Channel {
+        name: "小红书".into(),
+        stage: Some(Stage::Cvr),
+    };
+    let bob = Subject::Person {
+        user_id: Some(UserId(7)),
+        name: "bob: lead".into(),
+    };
+    let first = vec![
+        shown("funnel", cvr.clone(), Severity::High, nov(6)),
+        shown("person", bob.clone(), Severity::Medium, nov(13)),
+        shown("tier_share:core", Subject::Team, Severity::Low, nov(13)),
+    ];
+    store
+        .job_sent_remembering(claimed[0].id, ChatId(-1), T + 5, &first)
+        .await
+        .expect("sent");
+    let mut got = store.shown_flags(ChatId(-1)).await.expect("shown");
+    got.sort_by(|a, b| a.cause.cmp(&b.cause));
+    let mut want = first.clone();
+    want.sort_by(|a, b| a.cause.cmp(&b.cause));
+    assert_eq!(got, want);
+    let jobs = store
+        .jobs_for(JobKind::ReviewSummary, -1)
+        .await
+        .expect("jobs");
+    assert_eq!(jobs[0].state, JobState::Sent);
+    assert_eq!(jobs[0].done_at, Some(T + 5));
+    // The next summary replaces the set: what is gone is forgotten.
+    let second = vec![shown("funnel", cvr, Severity::Medium, nov(6))];
+    store
+        .job_sent_remembering(claimed[0].id, ChatId(-1), T + 6, &second)
+        .await
+        .expect("sent again");
+    assert_eq!(store.shown_flags(ChatId(-1)).await.expect("shown"), second);
+    // Another team's memory is its own.
+    store
+        .ensure_team(&new_team(-2, None), T)
+        .await
+        .expect("team");
+    assert!(
+        store
+            .shown_flags(ChatId(-2))
+            .await
+            .expect("other")
+            .is_empty()
+    );
+    // The memory follows the team to its supergroup id.
+    store
+        .move_team(ChatId(-1), ChatId(-1001), T + 7)
+        .await
+        .expect("move");
+    assert_eq!(
+        store.shown_flags(ChatId(-1001)).await.expect("moved"),
+        second
+    );
+}
+
+async fn team_festivals_add_rename_remove_and_follow_the_team(store: &Store) {
+    store
+        .ensure_team(&new_team(-1, None), T)
+        .await
+        .expect("team");
+    assert_eq!(
+        store
+            .add_team_festival(ChatId(-1), nov(27), "Black <b> Friday", T)
+            .await
+            .expect("add"),
+        None
+    );
+    assert_eq!(
+        store
+            .add_team_festival(ChatId(-1), nov(20), "店庆", T)
+            .await
+            .expect("add"),
+        None
+    );
+    assert_eq!(
+        store
+            .add_team_festival(ChatId(-1), nov(27), "黑五", T + 1)
+            .await
+            .expect("rename"),
+        Some("Black <b> Friday".to_string())
+    );
+    let days: Vec<(NaiveDate, String)> = store
+        .team_festivals(ChatId(-1))
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|f| (f.day, f.name))
+        .collect();
+    assert_eq!(
+        days,
+        vec![(nov(20), "店庆".to_string()), (nov(27), "黑五".to_string())]
+    );
+    assert_eq!(
+        store
+            .remove_team_festival(ChatId(-1), nov(27))
+            .await
+            .expect("rm"),
+        Some("黑五".to_string())
+    );
+    assert_eq!(
+        store
+            .remove_team_festival(ChatId(-1), nov(27))
+            .await
+            .expect("rm"),
+        None
+    );
+    store
+        .move_team(ChatId(-1), ChatId(-1001), T + 2)
+        .await
+        .expect("move");
+    assert_eq!(
+        store
+            .team_festivals(ChatId(-1001))
+            .await
+            .expect("moved")
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .team_festivals(ChatId(-1))
+            .await
+            .expect("old")
+            .is_empty()
+    );
 }

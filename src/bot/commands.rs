@@ -55,6 +55,10 @@ pub enum Command {
     Budget(String),
     /// The whole plan on one screen.
     Plan(String),
+    /// Add or remove a festival week-over-week comparisons step around: /festival add 11-27 黑五
+    Festival(String),
+    /// The festivals: built-in and the team's own.
+    Festivals(String),
     // -- numbers (issue 5) --
     /// Check in one day's numbers for a channel.
     Checkin(String),
@@ -105,6 +109,8 @@ pub const MENU: &[&str] = &[
     "channels",
     "budget",
     "plan",
+    "festival",
+    "festivals",
     // -- numbers (issue 5) --
     "checkin",
     "metrics",

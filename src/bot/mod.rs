@@ -10,6 +10,7 @@ pub mod abtest;
 pub mod import;
 pub mod numbers;
 // -- rhythm (issue 6) --
+mod festivals;
 mod plan;
 pub mod rhythm;
 mod setup;
@@ -115,6 +116,8 @@ async fn handle_command(
         Command::Channels(args) => plan::channels(&turn, &args).await,
         Command::Budget(args) => plan::budget(&turn, &args).await,
         Command::Plan(args) => plan::plan(&turn, &args).await,
+        Command::Festival(args) => festivals::festival(&turn, &args).await,
+        Command::Festivals(args) => festivals::festivals(&turn, &args).await,
         // -- numbers (issue 5) --
         Command::Checkin(args) => numbers::checkin(&turn, &args).await,
         Command::Metrics(args) => numbers::metrics(&turn, &args).await,

@@ -72,7 +72,8 @@ pub async fn bottlenecks(turn: &Turn, _args: &str) -> HandlerResult {
         return Ok(());
     };
     let (data, flags) = turn.ctx.judge(team, None).await?;
-    turn.reply(bottlenecks_text(turn.lang, &data, &flags).as_str())
+    let repeats = turn.ctx.repeats(&data, &flags).await?;
+    turn.reply(bottlenecks_text(turn.lang, &data, &repeats).as_str())
         .await
 }
 

@@ -56,6 +56,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::judgement::festivals::TeamFestival;
 use super::judgement::pacing::{known_days as pace_known_days, pace_days};
 use super::metrics::{Better, GoalThreshold, Metric, MetricValue, Totals, change_bp, meets};
 use super::playbook::{ChannelPlan, PACE_HIGH_BP, PACE_LOW_BP, PaceStatus, PlanIssue, Tier};
@@ -189,6 +190,8 @@ pub struct Snapshot {
     pub days: Vec<DayTotals>,
     /// Open and blocked tasks.
     pub tasks: Vec<TaskFacts>,
+    /// The team's own festival days (`/festival add`); the built-in ones need no listing.
+    pub festivals: Vec<TeamFestival>,
 }
 
 /// `(day_of_month, days_in_month)` for a date.
@@ -965,6 +968,18 @@ fn gmv_cause(prev: &Totals, cur: &Totals) -> (Option<Stage>, Lever) {
     (None, Lever::MoveBudget)
 }
 
+/// Days a channel has gone without numbers up to `to`: counted from its last check-in when it
+/// has one (numbers backfilled before the channel was added count), else from the day it was
+/// added; `None` when neither is known. The flag and the summary's gap lines both use it.
+pub fn checkin_gap(
+    to: NaiveDate,
+    last_checkin: Option<NaiveDate>,
+    created_on: Option<NaiveDate>,
+) -> Option<i64> {
+    let since = last_checkin.or(created_on)?;
+    Some((to - since).num_days().max(0))
+}
+
 fn no_checkin(
     s: &Snapshot,
     c: &ChannelFacts,
@@ -972,13 +987,9 @@ fn no_checkin(
     out: &mut Vec<Flag>,
 ) {
     let last = d.and_then(|d| d.range(..=s.today).next_back().map(|(day, _)| *day));
-    // From the last check-in when there is one (backfilled numbers older than the channel
-    // count), else from the day the channel was added.
-    let since = last.or(c.created_on);
-    let Some(since) = since else {
+    let Some(gap) = checkin_gap(s.today, last, c.created_on) else {
         return;
     };
-    let gap = (s.today - since).num_days();
     if gap >= NO_CHECKIN_DAYS {
         let mut f = channel_flag(&c.name, None, FlagKind::NoCheckin, Lever::RequestCheckin);
         f.actual = Some(Num::Days(gap));
@@ -1415,6 +1426,7 @@ mod tests {
                     ..task(4, UserId(1), 50 * H)
                 },
             ],
+            festivals: Vec::new(),
         }
     }
 
@@ -2492,6 +2504,7 @@ mod tests {
                             slips,
                         })
                         .collect(),
+                    festivals: Vec::new(),
                 }
             })
     }

@@ -6,6 +6,7 @@ pub mod bottleneck;
 pub mod channel_names;
 pub mod checkin_text;
 pub mod checkins;
+pub mod festival_args;
 pub mod goal;
 pub mod ids;
 pub mod import;

@@ -699,6 +699,27 @@ fn resolve_future(
 
 /// Parses a check-in day: `today`, `yesterday`, `昨天`, `前天`, `2026-11-20`, `11-20` (nearest), `-1d`, `fri` (most recent).
 pub fn parse_day(input: &str, now: i64, tz: Tz) -> Result<NaiveDate, WhenError> {
+    let date = resolve_day(input, now, tz)?;
+    let today = local_date(now, tz);
+    if date > today {
+        return Err(WhenError::InFuture {
+            input: input.to_string(),
+            date,
+        });
+    }
+    if (today - date).num_days() > CHECKIN_MAX_DAYS_BACK {
+        return Err(WhenError::TooOld {
+            input: input.to_string(),
+            date,
+            max_days: CHECKIN_MAX_DAYS_BACK,
+        });
+    }
+    Ok(date)
+}
+
+/// Reads a day as [`parse_day`] does, past or future (a festival's date): `2026-12-20`,
+/// `12-20` (the nearest such day), `+3d`, `tomorrow`, `明天`, `fri` (the most recent).
+pub fn resolve_day(input: &str, now: i64, tz: Tz) -> Result<NaiveDate, WhenError> {
     let unrecognized = || WhenError::Unrecognized {
         input: input.to_string(),
     };
@@ -709,7 +730,7 @@ pub fn parse_day(input: &str, now: i64, tz: Tz) -> Result<NaiveDate, WhenError> 
     let today = local_date(now, tz);
     let spec = parse_date_spec(&s).ok_or_else(unrecognized)?;
     let monday = monday_of(today).ok_or_else(unrecognized)?;
-    let date = match spec {
+    match spec {
         DateSpec::Offset(n) => add_days(today, n),
         DateSpec::Weekday(wd) => {
             let back = (7 + i64::from(today.weekday().num_days_from_monday())
@@ -728,21 +749,7 @@ pub fn parse_day(input: &str, now: i64, tz: Tz) -> Result<NaiveDate, WhenError> 
             .filter_map(|y| NaiveDate::from_ymd_opt(y, mo, d))
             .min_by_key(|date| ((*date - today).num_days().abs(), *date > today)),
     }
-    .ok_or_else(unrecognized)?;
-    if date > today {
-        return Err(WhenError::InFuture {
-            input: input.to_string(),
-            date,
-        });
-    }
-    if (today - date).num_days() > CHECKIN_MAX_DAYS_BACK {
-        return Err(WhenError::TooOld {
-            input: input.to_string(),
-            date,
-            max_days: CHECKIN_MAX_DAYS_BACK,
-        });
-    }
-    Ok(date)
+    .ok_or_else(unrecognized)
 }
 
 #[cfg(test)]

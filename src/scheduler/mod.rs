@@ -10,6 +10,7 @@ mod review;
 mod task_pings;
 
 use crate::domain::jobs::JobKind;
+use crate::domain::judgement::repeats::Shown;
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -45,6 +46,9 @@ pub enum JobError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Sent,
+    /// A summary or agenda was sent showing these causes: remembered with the "sent" mark, in
+    /// one transaction, so the next one marks repeats (issue 15).
+    SentShowing(Vec<Shown>),
     /// Not sent, on purpose (stale, superseded, resolved, or undeliverable), with why.
     Dropped(&'static str),
 }
@@ -128,6 +132,11 @@ impl Scheduler {
         let store = &self.ctx.store;
         match result {
             Ok(Outcome::Sent) => store.job_sent(job.id, now).await,
+            Ok(Outcome::SentShowing(shown)) => {
+                store
+                    .job_sent_remembering(job.id, job.chat_id, now, &shown)
+                    .await
+            }
             Ok(Outcome::Dropped(why)) => store.job_dropped(job.id, now, why).await,
             Err(JobError::Store(err)) => {
                 // The claim expires and the job is retried after the lease.

@@ -47,10 +47,11 @@ pub async fn fire_agenda(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcom
     }
     let lang = ctx.team_lang(&team);
     let (data, flags) = ctx.judge(&team, None).await?;
+    let repeats = ctx.repeats(&data, &flags).await?;
     let late = now - job.fire_at > LATE_AFTER_SECS;
-    let text = agenda_text(lang, &data, meeting, &flags, late);
+    let text = agenda_text(lang, &data, meeting, &repeats, late);
     reply::send_html(bot, team.chat_id, text.as_str(), None).await?;
-    Ok(Outcome::Sent)
+    Ok(Outcome::SentShowing(repeats.remember))
 }
 
 pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
@@ -72,5 +73,5 @@ pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outco
         msg.caption.as_str(),
     )
     .await?;
-    Ok(Outcome::Sent)
+    Ok(Outcome::SentShowing(data.repeats.remember))
 }

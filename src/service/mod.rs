@@ -6,6 +6,7 @@
 pub mod abtest;
 pub mod channels;
 pub mod checkins;
+pub mod festivals;
 pub mod goals;
 pub mod import;
 pub mod nudges;

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use crate::domain::bottleneck::{self, ChannelFacts, DayTotals, Flag, Snapshot, TaskFacts, back};
 use crate::domain::checkins::{day_key, parse_day_key};
 use crate::domain::goal::{Goal, Period};
+use crate::domain::judgement::repeats::{self, Repeats};
 use crate::domain::metrics::Totals;
 use crate::domain::totals::{Field, window_totals};
 use crate::domain::when::local_date;
@@ -161,6 +162,7 @@ pub async fn build(
         })
         .collect();
 
+    let festivals = store.team_festivals(chat_id).await?;
     let open_tasks = store.open_tasks(chat_id).await?;
     let mut names: HashMap<UserId, String> = HashMap::new();
     let ids = open_tasks
@@ -202,6 +204,7 @@ pub async fn build(
         goals: goals.clone(),
         days,
         tasks,
+        festivals,
     };
     Ok(TeamData {
         team: team.clone(),
@@ -226,5 +229,12 @@ impl Service {
         let data = build(&self.store, team, team.tz(), self.now(), history_from).await?;
         let flags = crate::domain::judgement::judge(&data.snapshot);
         Ok((data, flags))
+    }
+
+    /// The flags of now against what the team's last summary or agenda showed (issue 15):
+    /// which are new, which still open since when, which resolved.
+    pub async fn repeats(&self, data: &TeamData, flags: &[Flag]) -> StoreResult<Repeats> {
+        let last = self.store.shown_flags(data.team.chat_id).await?;
+        Ok(repeats::compare(&last, flags, data.today()))
     }
 }

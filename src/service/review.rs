@@ -9,9 +9,10 @@ use super::Service;
 use super::abtest::{ReachedVerdict, creative_picks, verdicts_since};
 use super::report::TeamData;
 use crate::domain::abtest::Pick;
-use crate::domain::bottleneck::{Flag, back};
+use crate::domain::bottleneck::back;
 use crate::domain::checkins::day_key;
 use crate::domain::jobs::JobKind;
+use crate::domain::judgement::repeats::Repeats;
 use crate::domain::review::{AGENDA_BEFORE_SECS, ChartArgs, Span, next_meeting, review_version};
 use crate::domain::when::{local_date, local_datetime_to_epoch};
 use crate::storage::{NewJob, ReviewChange, StoreResult, Task, Team};
@@ -20,7 +21,8 @@ use crate::storage::{NewJob, ReviewChange, StoreResult, Task, Team};
 #[derive(Clone, Debug)]
 pub struct SummaryData {
     pub data: TeamData,
-    pub flags: Vec<Flag>,
+    /// The flags, against the last summary or agenda: new, open since, resolved (issue 15).
+    pub repeats: Repeats,
     pub span: Span,
     /// Tasks touched since the span began (`Store::tasks_since`).
     pub touched: Vec<Task>,
@@ -147,13 +149,14 @@ impl Service {
         let today = local_date(self.now(), tz);
         let w = span.window(today);
         let (data, flags) = self.judge(team, Some(w.prev_from)).await?;
+        let repeats = self.repeats(&data, &flags).await?;
         let since = local_datetime_to_epoch(w.from, 0, 0, tz);
         let touched = self.store.tasks_since(team.chat_id, since).await?;
         let verdicts = verdicts_since(&self.store, team.chat_id, w.from, today).await?;
         let picks = creative_picks(&self.store, team.chat_id, w.from, today).await?;
         Ok(SummaryData {
             data,
-            flags,
+            repeats,
             span,
             touched,
             verdicts,

@@ -10,6 +10,7 @@ mod ids;
 mod imports;
 mod inbox;
 mod jobs;
+mod judgement;
 mod models;
 mod plan;
 mod report_queries;

@@ -9,7 +9,8 @@ use super::names;
 use crate::domain::bottleneck::{
     Flag, FlagKind, Lever, Num, Severity, Stage, Subject, WINDOW_DAYS,
 };
-use crate::domain::judgement::festivals::festival_within;
+use crate::domain::judgement::festivals::{TeamFestival, festival_within, several_days};
+use crate::domain::judgement::repeats::{Cause, Repeats};
 use crate::domain::lang::Lang;
 use crate::domain::metrics::Better;
 use crate::domain::money::{DASH, format_bp, format_money, format_number, format_ratio};
@@ -336,25 +337,108 @@ pub fn flag_text(lang: Lang, f: &Flag, currency: &str) -> Html {
     )
 }
 
+/// A flag as shown, marked "open since <day>" when an earlier summary showed it already.
+pub fn flag_line(lang: Lang, f: &Flag, since: Option<NaiveDate>, currency: &str) -> Html {
+    let Some(day) = since else {
+        return flag_text(lang, f, currency);
+    };
+    let lever = lever_text(lang, f.lever);
+    let finding = tr!(
+        lang,
+        "rhythm.flag.open_since",
+        finding = flag_finding(lang, f, currency),
+        day = names::month_day(lang, day),
+    );
+    tr!(
+        lang,
+        "rhythm.flag.line",
+        icon = severity_icon(f.severity, f.too_early),
+        finding = finding,
+        lever = lever,
+    )
+}
+
+/// The flags as a summary lists them (issue 15): new ones, then those still open since an
+/// earlier summary, then the too-early notes; at most `limit` of them.
+pub fn flag_lines(lang: Lang, r: &Repeats, currency: &str, limit: usize) -> Vec<Html> {
+    r.ordered()
+        .into_iter()
+        .take(limit)
+        .map(|(f, since)| flag_line(lang, f, since, currency))
+        .collect()
+}
+
+/// One cause, named for the "resolved" line: `#xhs · CVR`, `bob`, `#wechat (no numbers)`.
+fn cause_text(lang: Lang, c: &Cause) -> Html {
+    let base = c.code.split(':').next().unwrap_or_default();
+    let label = match base {
+        "funnel" | "person" => None,
+        "no_owner"
+        | "no_budget"
+        | "tier_share"
+        | "too_many_core"
+        | "spending"
+        | "test_beats_core"
+        | "no_checkin"
+        | "orders_stopped"
+        | "spend_no_impressions"
+        | "odd_day" => Some(tr!(lang, &format!("rhythm.cause.{base}"))),
+        _ => Some(tr!(lang, "rhythm.cause.other")),
+    };
+    match (&c.subject, label) {
+        (Subject::Team, Some(label)) => label,
+        (subject, None) => subject_text(lang, subject),
+        (subject, Some(label)) => tr!(
+            lang,
+            "rhythm.cause.item",
+            subject = subject_text(lang, subject),
+            cause = label,
+        ),
+    }
+}
+
+/// One line naming every cause the last summary showed that is gone now; `None` when none is.
+pub fn resolved_line(lang: Lang, r: &Repeats) -> Option<Html> {
+    if r.resolved.is_empty() {
+        return None;
+    }
+    let items: Vec<Html> = r.resolved.iter().map(|c| cause_text(lang, c)).collect();
+    Some(tr!(
+        lang,
+        "rhythm.flag.resolved",
+        causes = Html::join(&items, &names::rhythm_text(lang, "flag.list_sep", &[])),
+    ))
+}
+
 /// A festival in the week ending `today` (issue 15): its numbers are not compared week over
 /// week, and the reader is told so rather than left to wonder why no drop is flagged.
-pub fn festival_note(lang: Lang, today: NaiveDate) -> Option<Html> {
-    let (name, day) = festival_within(today, WINDOW_DAYS)?;
+pub fn festival_note(lang: Lang, today: NaiveDate, team: &[TeamFestival]) -> Option<Html> {
+    let (name, day) = festival_within(today, WINDOW_DAYS, team)?;
+    // A festival of several days (年货节) is named with all its days.
+    let when = match several_days(name, day) {
+        Some(b) => format!(
+            "{} – {}",
+            names::month_day(lang, b.from),
+            names::month_day(lang, b.to)
+        ),
+        None => names::month_day(lang, day),
+    };
     Some(tr!(
         lang,
         "rhythm.flag.festival_week",
         name = name,
-        day = names::month_day(lang, day),
+        day = when,
     ))
 }
 
-/// `/bottlenecks`: every flag, most urgent first; a festival week named at the end.
-pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> Html {
+/// `/bottlenecks`: every flag, new ones first (most urgent first), then those open since an
+/// earlier summary; the causes resolved since, then a festival week, named at the end.
+pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &Repeats) -> Html {
     let currency = data.team.currency.as_str();
     let mut text = if flags.is_empty() {
         tr!(lang, "rhythm.bottlenecks.none")
     } else {
-        let lines = Html::lines(flags.iter().map(|f| flag_text(lang, f, currency)));
+        let lines = Html::lines(flag_lines(lang, flags, currency, usize::MAX));
         tr!(
             lang,
             "rhythm.bottlenecks.text",
@@ -363,7 +447,10 @@ pub fn bottlenecks_text(lang: Lang, data: &TeamData, flags: &[Flag]) -> Html {
             flags = lines,
         )
     };
-    if let Some(note) = festival_note(lang, data.today()) {
+    if let Some(resolved) = resolved_line(lang, flags) {
+        text = Html::lines([text, resolved]);
+    }
+    if let Some(note) = festival_note(lang, data.today(), &data.snapshot.festivals) {
         text = Html::lines([text, note]);
     }
     text
@@ -376,7 +463,7 @@ mod tests {
     #[test]
     fn festival_week_named() {
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
-        let note = |lang, today| festival_note(lang, today).map(|h| h.as_str().to_string());
+        let note = |lang, today| festival_note(lang, today, &[]).map(|h| h.as_str().to_string());
         let cases = [
             (
                 Lang::En,
@@ -395,6 +482,16 @@ mod tests {
                 Some("🎉 本周有双12（12月12日），不做周环比"),
             ),
             (Lang::Zh, d(12, 10), None),
+            (
+                Lang::En,
+                d(2, 3),
+                Some("🎉 年货节 (01-28 – 02-09) this week: not compared week over week"),
+            ),
+            (
+                Lang::Zh,
+                d(2, 3),
+                Some("🎉 本周有年货节（1月28日 – 2月9日），不做周环比"),
+            ),
         ];
         for (lang, today, want) in cases {
             assert_eq!(note(lang, today).as_deref(), want, "{today}");

@@ -5,6 +5,7 @@ pub mod abtest;
 pub mod amounts;
 pub mod chart;
 pub mod export;
+pub mod festivals;
 pub mod flags;
 pub mod html;
 pub mod import;

@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::chart::summary_chart;
-use super::flags::{festival_note, flag_text, task_list};
+use super::flags::{festival_note, flag_lines, resolved_line, task_list};
 use super::html::Html;
 use super::names;
-use crate::domain::bottleneck::{Flag, SUMMARY_TOP, back, top};
+use crate::domain::bottleneck::{NO_CHECKIN_DAYS, SUMMARY_TOP, back, checkin_gap};
 use crate::domain::goal::{Goal, Progress, rate_goal_for};
 use crate::domain::judgement::pacing::pace_days;
+use crate::domain::judgement::repeats::Repeats;
 use crate::domain::lang::Lang;
 use crate::domain::metrics::{GoalThreshold, Metric, MetricValue, change_bp, meets};
 use crate::domain::money::{DASH, format_bp, format_money, round_div};
@@ -269,31 +270,24 @@ fn task_lines(lang: Lang, data: &TeamData, w: &Window, done: &[Task]) -> Vec<Htm
         .collect()
 }
 
-/// Channels missing numbers on some days of the window: `(name, missing days, last day with numbers)`.
+/// Channels whose numbers stopped arriving by the window's end: `(name, days without numbers,
+/// last day with numbers)`. The same rule as the "no numbers" flag ([`checkin_gap`], from the
+/// last check-in, else from the day the channel was added), so the two never disagree.
 pub fn checkin_gaps(data: &TeamData, w: &Window) -> Vec<(String, i64, Option<NaiveDate>)> {
     let mut out = Vec::new();
     for c in &data.snapshot.channels {
-        let start = c.created_on.map_or(w.from, |d| d.max(w.from));
-        if start > w.to {
+        let last = data
+            .snapshot
+            .days
+            .iter()
+            .filter(|d| d.channel == c.name && d.day <= w.to)
+            .map(|d| d.day)
+            .max();
+        let Some(gap) = checkin_gap(w.to, last, c.created_on) else {
             continue;
-        }
-        let mut missing = 0;
-        let mut day = start;
-        while day <= w.to {
-            if !data.has_numbers(&c.name, day) {
-                missing += 1;
-            }
-            day = day.succ_opt().unwrap_or(NaiveDate::MAX);
-        }
-        if missing > 0 {
-            let last = data
-                .snapshot
-                .days
-                .iter()
-                .filter(|d| d.channel == c.name && d.day <= w.to)
-                .map(|d| d.day)
-                .max();
-            out.push((c.name.clone(), missing, last));
+        };
+        if gap >= NO_CHECKIN_DAYS {
+            out.push((c.name.clone(), gap, last));
         }
     }
     out
@@ -392,19 +386,22 @@ pub fn render_summary(s: &SummaryData, lang: Lang) -> Html {
         gap_lines(lang, data, &w),
         "summary.no_gaps",
     ));
-    let shown = top(&s.flags, SUMMARY_TOP);
+    let shown = flag_lines(lang, &s.repeats, currency, SUMMARY_TOP);
     let title = tr!(
         lang,
         "rhythm.summary.bottlenecks",
         shown = shown.len(),
-        count = s.flags.len(),
+        count = s.repeats.len(),
     );
     let mut body = if shown.is_empty() {
         tr!(lang, "rhythm.summary.no_bottlenecks")
     } else {
-        Html::lines(shown.iter().map(|f| flag_text(lang, f, currency)))
+        Html::lines(shown)
     };
-    if let Some(note) = festival_note(lang, data.today()) {
+    if let Some(resolved) = resolved_line(lang, &s.repeats) {
+        body = Html::lines([body, resolved]);
+    }
+    if let Some(note) = festival_note(lang, data.today(), &data.snapshot.festivals) {
         body = Html::lines([body, note]);
     }
     parts.push(Html::lines([title, body]));
@@ -473,7 +470,7 @@ pub fn agenda_text(
     lang: Lang,
     data: &TeamData,
     meeting_at: i64,
-    flags: &[Flag],
+    flags: &Repeats,
     late: bool,
 ) -> Html {
     let currency = data.team.currency.as_str();
@@ -490,9 +487,13 @@ pub fn agenda_text(
         team = data.team.title,
     ));
     parts.push(head);
-    let judged: Vec<Flag> = flags.iter().filter(|f| !f.too_early).cloned().collect();
-    let shown = top(&judged, SUMMARY_TOP);
-    let lines: Vec<Html> = shown.iter().map(|f| flag_text(lang, f, currency)).collect();
+    // The agenda is for problems to discuss: no too-early notes.
+    let judged = Repeats {
+        new: flags.new.iter().filter(|f| !f.too_early).cloned().collect(),
+        ..flags.clone()
+    };
+    let mut lines = flag_lines(lang, &judged, currency, SUMMARY_TOP);
+    lines.extend(resolved_line(lang, flags));
     parts.push(section(
         lang,
         "agenda.bottlenecks",

@@ -51,6 +51,11 @@ pub struct Scenario {
     pub zh: bool,
     /// The team set no goals (not even the healthy team's CVR and CTR goals).
     pub no_goals: bool,
+    /// What the last summary showed (cause, subject key, severity 0–2, first seen), as the
+    /// scheduler stores it once a summary is sent.
+    pub shown_before: &'static [(&'static str, &'static str, i64, &'static str)],
+    /// The team's own festivals, added with `/festival add <these>`.
+    pub festivals: &'static [&'static str],
 }
 
 pub const ALICE: i64 = 501;
@@ -114,6 +119,8 @@ impl Scenario {
             summary_has: &[],
             zh: false,
             no_goals: false,
+            shown_before: &[],
+            festivals: &[],
         }
     }
 }
@@ -153,6 +160,9 @@ pub fn all() -> Vec<Scenario> {
             |c, ago, d| if c == "wechat" && ago < 3 { None } else { Some(d) },
             expect: &[&["#wechat: no numbers for 3 days"]],
             forbid: &["spend at"],
+            // The gap line agrees with the flag (it used to count from the day the channel was
+            // added: "1 day(s)").
+            summary_has: &["#wechat: 3 day(s) without numbers (last: 11-17)"],
             added_today: &["wechat"]),
         sc!("day_two", "day 2 of December: two days of numbers for taobao, none for the others",
             |c, ago, d| if c != "taobao" && ago < 2 { None } else { Some(d) },
@@ -259,5 +269,39 @@ pub fn all() -> Vec<Scenario> {
             expect: &[],
             forbid: &["norm", "🔴", "🟠"],
             no_goals: true),
+        sc!("repeat_open_since", "xhs's CVR collapse, already in the summary of 11-13 and no worse: open since 11-13",
+            |c, ago, d| Some(if c == "xhs" && ago < 7 { Day { orders: 6, gmv: d.gmv / 5, ..d } } else { d }),
+            expect: &[&["#xhs · CVR: 1.00% this week, below the goal 4.00%", "open since 11-13"]],
+            forbid: &["Resolved"],
+            summary_has: &["open since 11-13"],
+            shown_before: &[("funnel", "channel:xhs:cvr", 2, "2026-11-13")]),
+        sc!("repeat_below_new", "wechat's missing numbers, shown in the agenda of 11-19 and no worse, go below xhs's new CVR collapse (data problems otherwise lead)",
+            |c, ago, d| match c {
+                "xhs" if ago < 7 => Some(Day { orders: 6, gmv: d.gmv / 5, ..d }),
+                "wechat" if ago < 3 => None,
+                _ => Some(d),
+            },
+            expect: &[&["#xhs · CVR: 1.00% this week"], &["#wechat: no numbers for 3 days · open since 11-19"]],
+            forbid: &["Resolved"],
+            summary_has: &["check price, reviews and stock\n🟠 #wechat: no numbers for 3 days · open since 11-19"],
+            shown_before: &[("no_checkin", "channel:wechat:", 1, "2026-11-19")]),
+        sc!("resolved", "the summary of 11-13 flagged wechat's missing numbers and xhs's CVR; both fixed since",
+            same,
+            expect: &[],
+            forbid: &["🔴", "🟠", "open since"],
+            summary_has: &["✅ Resolved since the last summary: #xhs · CVR, #wechat (no numbers)"],
+            shown_before: &[("no_checkin", "channel:wechat:", 2, "2026-11-13"), ("funnel", "channel:xhs:cvr", 1, "2026-11-06")]),
+        sc!("team_festival", "the team's own sale day 11-18 (/festival add): taobao's GMV halved this week is not a week-over-week drop",
+            |c, ago, d| Some(if c == "taobao" && ago < 7 { Day { orders: d.orders / 2, gmv: d.gmv / 2, ..d } } else { d }),
+            expect: &[&["#taobao · CVR: 2.50% this week, below the goal 4.00%"]],
+            forbid: &["GMV down", "CVR down"],
+            summary_has: &["🎉 Brand Day (11-18) this week: not compared week over week"],
+            festivals: &["2026-11-18 Brand Day"]),
+        sc!("nian_huo_jie", "02-03, inside 年货节 (01-28..02-09): xhs's halved GMV is not a week-over-week drop",
+            |c, ago, d| Some(if c == "xhs" && ago < 7 { Day { orders: d.orders / 2, gmv: d.gmv / 2, ..d } } else { d }),
+            expect: &[&["#xhs · CVR: 2.50% this week, below the goal 4.00%"]],
+            forbid: &["GMV down", "CVR down"],
+            summary_has: &["🎉 年货节 (01-28 – 02-09) this week: not compared week over week"],
+            today: date(2, 3)),
     ]
 }

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::festivals::{TeamFestival, festival_on};
 use crate::domain::bottleneck::{
     ChannelFacts, Flag, FlagKind, Lever, Num, Severity, Subject, WINDOW_DAYS, back, twice_median,
 };
@@ -130,6 +131,7 @@ pub fn check(
     today: NaiveDate,
     c: &ChannelFacts,
     d: Option<&BTreeMap<NaiveDate, Numbers>>,
+    festivals: &[TeamFestival],
 ) -> Vec<Flag> {
     let Some(d) = d else {
         return Vec::new();
@@ -141,7 +143,7 @@ pub fn check(
     let mut out = Vec::new();
     out.extend(orders_stopped(c, &window));
     out.extend(spend_no_impressions(today, c, &window));
-    out.extend(odd_day(today, c, &window));
+    out.extend(odd_day(today, c, &window, festivals));
     out
 }
 
@@ -210,13 +212,18 @@ fn spend_no_impressions(
     Some(f)
 }
 
-fn odd_day(today: NaiveDate, c: &ChannelFacts, window: &[(NaiveDate, Numbers)]) -> Option<Flag> {
+fn odd_day(
+    today: NaiveDate,
+    c: &ChannelFacts,
+    window: &[(NaiveDate, Numbers)],
+    festivals: &[TeamFestival],
+) -> Option<Flag> {
     if window.len() < BASELINE_MIN_DAYS {
         return None;
     }
     let week_from = back(today, WINDOW_DAYS - 1);
     for (day, t) in window.iter().rev().take_while(|(d, _)| *d >= week_from) {
-        if super::festivals::festival_on(*day).is_some() {
+        if festival_on(*day, festivals).is_some() {
             continue; // a festival day is meant to be off the norm
         }
         for field in Field::ALL {

@@ -26,6 +26,7 @@ pub mod data_checks;
 pub mod festivals;
 pub mod merge;
 pub mod pacing;
+pub mod repeats;
 
 /// The flags to show: [`bottleneck::evaluate`]'s, data problems added, the judgements they
 /// explain dropped, one flag per cause; sorted by [`cmp_flags`] (data problems first).
@@ -42,7 +43,7 @@ pub fn judge(s: &Snapshot) -> Vec<Flag> {
     }
     let mut flags = bottleneck::evaluate(s);
     // Festival weeks are not compared week over week (see `festivals`).
-    let offset = festivals::comparison_offset(s.today, WINDOW_DAYS);
+    let offset = festivals::comparison_offset(s.today, WINDOW_DAYS, &s.festivals);
     if offset != Some(WINDOW_DAYS) {
         flags.retain(|f| !matches!(f.kind, FlagKind::WeekDrop { .. }));
         if let Some(offset) = offset {
@@ -50,7 +51,12 @@ pub fn judge(s: &Snapshot) -> Vec<Flag> {
         }
     }
     for c in &s.channels {
-        flags.extend(data_checks::check(s.today, c, days.get(c.name.as_str())));
+        flags.extend(data_checks::check(
+            s.today,
+            c,
+            days.get(c.name.as_str()),
+            &s.festivals,
+        ));
         flags.extend(baselines::check(
             s.today,
             &c.name,

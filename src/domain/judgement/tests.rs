@@ -67,6 +67,7 @@ fn snap(today: NaiveDate, channels: Vec<ChannelFacts>, days: u64) -> Snapshot {
         goals: Vec::new(),
         days: all,
         tasks: Vec::new(),
+        festivals: Vec::new(),
     };
     resync(&mut s);
     s
@@ -501,7 +502,7 @@ proptest! {
     ) {
         let t = day(12, today_n);
         // Around 双12 week-over-week is recomputed against another week (tested apart).
-        prop_assume!(super::festivals::comparison_offset(t, 7) == Some(7));
+        prop_assume!(super::festivals::comparison_offset(t, 7, &[]) == Some(7));
         let mut s = snap(t, vec![chan("a", Some(UserId(1))), chan("b", None), chan("c", None)], 0);
         s.goals.push(cvr_goal());
         for (back_n, c, totals) in days {
@@ -531,5 +532,27 @@ proptest! {
         let mut sorted = firsts.clone();
         sorted.sort();
         prop_assert_eq!(firsts, sorted);
+    }
+}
+
+/// The one rule for "numbers stopped arriving", used by the flag and the summary's gap lines.
+/// The summary used to count missing days from the later of the window start and the day the
+/// channel was added: a channel added today with numbers backfilled up to 3 days ago showed
+/// "1 day(s) without numbers" while the flag said 3 days.
+#[test]
+fn checkin_gap_counts_from_the_last_checkin_else_the_day_added() {
+    use crate::domain::bottleneck::checkin_gap;
+    let today = day(11, 20);
+    // (last check-in, added on, gap)
+    let cases = [
+        (Some(day(11, 17)), Some(day(11, 20)), Some(3)), // backfilled, added today
+        (Some(day(11, 20)), Some(day(1, 1)), Some(0)),
+        (Some(day(11, 19)), None, Some(1)),
+        (None, Some(day(11, 16)), Some(4)), // never checked in: from the day added
+        (None, None, None),                 // nothing to count from
+        (Some(day(11, 21)), None, Some(0)), // a later day than today is no gap
+    ];
+    for (last, added, want) in cases {
+        assert_eq!(checkin_gap(today, last, added), want, "{last:?} {added:?}");
     }
 }
