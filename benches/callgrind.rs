@@ -5,7 +5,9 @@
 //!
 //! cargo bench --bench callgrind
 //! (CALLGRIND_GROUPS, default 100; CALLGRIND_OUT, where the dumps go, default a temporary
-//! directory that is printed and kept). Read a dump with
+//! directory that is printed and kept; CALLGRIND_PLAIN=1 runs the binary without valgrind and
+//! prints user and system CPU and context switches per update instead, which callgrind cannot
+//! see: it counts user-space instructions only; CALLGRIND_BINARY measures another build). Read a dump with
 //! `callgrind_annotate --inclusive=yes <file> | head -60`; the release binary is stripped, so
 //! build it with `CARGO_PROFILE_RELEASE_STRIP=false` to see function names.
 
@@ -18,6 +20,7 @@ mod bot_process;
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
 use bot_process::Process;
+use proc_stats::{context_switches, cpu_ticks_split};
 
 const CHECKIN: &str = "/checkin taobao spend=500 impressions=40000 clicks=1200 orders=30 gmv=6000";
 
@@ -67,8 +70,14 @@ async fn main() {
         Err(_) => tempfile::tempdir().expect("dir").keep(),
     };
     std::fs::create_dir_all(&out).expect("output directory");
-    let bot = PathBuf::from(env!("CARGO_BIN_EXE_campaign-bot"));
+    // Another build (an older tree's, kept aside) can be measured the same way.
+    let bot = std::env::var("CALLGRIND_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_BIN_EXE_campaign-bot")));
     let emulator = bot_process::emulator(groups, 0).await;
+    if std::env::var("CALLGRIND_PLAIN").is_ok_and(|v| v == "1") {
+        return plain(&bot, &emulator, groups).await;
+    }
     let out_file = format!("--callgrind-out-file={}/callgrind.%p", out.display());
     let bot_path = bot.to_string_lossy();
     let args = ["--tool=callgrind", out_file.as_str(), &bot_path, "run"];
@@ -93,6 +102,36 @@ async fn main() {
         let dump = dumps(&out).pop().expect("a dump");
         let per = total_instructions(&dump) / groups as u64;
         println!("| {name} | {per} ({}) |", dump.display());
+    }
+    process.stop();
+}
+
+/// Without valgrind: user and system CPU (ms) and context switches per update, from /proc.
+async fn plain(bot: &Path, emulator: &campaign_bot::console::emulator::Emulator, groups: i64) {
+    let process = Process::spawn(bot, &["run"], emulator, None);
+    let pid = process.pid();
+    let slow = Duration::from_secs(120);
+    assert!(
+        bot_process::wait_polling(emulator, slow).await,
+        "the bot never polled"
+    );
+    bot_process::burst(emulator, groups, "/channel add taobao core 5000", slow).await;
+    println!("{groups} groups, no valgrind");
+    println!("| command | user ms | system ms | context switches | per update |");
+    println!("|---|---:|---:|---:|---|");
+    for (name, text) in [("/help", "/help"), ("/checkin", CHECKIN)] {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let ((user, sys), switches) = (cpu_ticks_split(pid), context_switches(pid));
+        bot_process::burst(emulator, groups, text, slow).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let ((user2, sys2), switches2) = (cpu_ticks_split(pid), context_switches(pid));
+        let per = |a: u64, b: u64| (a - b) as f64 / groups as f64;
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.1} | |",
+            per(user2, user) * 10.0,
+            per(sys2, sys) * 10.0,
+            per(switches2, switches)
+        );
     }
     process.stop();
 }
