@@ -3,19 +3,23 @@
 //! handled update (`/help`, `/checkin`; a plain echo for the reference) over a 300-group burst,
 //! and reply latency — a lone command while idle, and one sent while 300 other groups are
 //! being answered at Telegram's limits. Each figure is the median of `PROCESS_RUNS` runs (3).
+//! With TEST_DATABASE_URL set, the bot also runs on a fresh PostgreSQL database per run, and
+//! the CPU of the server's backends for that database is counted next to the bot's.
 //!
 //! cargo build --release --example echo && cargo bench --bench process
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use campaign_bot::clock::{Clock, ManualClock, SystemClock};
-use campaign_bot::console::emulator::{ChatKind, Emulator, UserSpec};
+use campaign_bot::console::emulator::Emulator;
+use campaign_bot::storage::Store;
 
+#[path = "support/bot_process.rs"]
+mod bot_process;
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
-use proc_stats::{cpu_ticks, wait_until};
+use bot_process::{Process, QUIET_USER, group, quiet_group, user};
+use proc_stats::{cpu_ticks, pg_backend_ticks, wait_until};
 
 const GROUPS: i64 = 300;
 const IDLE: Duration = Duration::from_secs(10);
@@ -26,23 +30,10 @@ const LOADED_SAMPLES: usize = 10;
 const QUIET_GROUPS: i64 = (LONE_SAMPLES + LOADED_SAMPLES) as i64;
 /// A pause between samples, so each is a lone command.
 const SAMPLE_SPACING: Duration = Duration::from_millis(200);
-const QUIET_USER: i64 = 99_999;
 
-fn group(i: i64) -> i64 {
-    -200_000 - i
-}
-
-fn quiet_group(k: i64) -> i64 {
-    -100_000 - k
-}
-
-fn user(i: i64) -> i64 {
-    10_000 + i
-}
-
-/// utime + stime in milliseconds (USER_HZ is 100 on Linux).
-fn cpu_ms(pid: u32) -> f64 {
-    cpu_ticks(pid) as f64 * 10.0
+/// Ticks (USER_HZ, 100 a second on Linux) to milliseconds.
+fn ticks_ms(ticks: u64) -> f64 {
+    ticks as f64 * 10.0
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -56,78 +47,30 @@ fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v.get(i).copied().unwrap_or(f64::NAN)
 }
 
-async fn emulator() -> Emulator {
-    let clock = ManualClock::new(SystemClock.now());
-    let emulator = Emulator::start(clock).await.expect("emulator");
-    for i in 0..=GROUPS {
-        emulator.add_user(
-            UserSpec::new(user(i), format!("user{i}"))
-                .username(format!("user{i}"))
-                .language("en"),
-        );
-        emulator.add_chat(group(i), ChatKind::Supergroup, &format!("team {i}"));
-        emulator.set_admin(group(i), user(i), true);
-    }
-    emulator.add_user(UserSpec::new(QUIET_USER, "quiet").language("en"));
-    for k in 0..QUIET_GROUPS {
-        emulator.add_chat(quiet_group(k), ChatKind::Supergroup, &format!("quiet {k}"));
-        emulator.set_admin(quiet_group(k), QUIET_USER, true);
-    }
-    emulator
+/// Where the process under test keeps its data; PostgreSQL's server CPU is counted too.
+#[derive(Clone, Copy)]
+enum Db<'a> {
+    Sqlite,
+    /// A fresh database: its URL and its name (the server's backends for it carry the name).
+    Postgres {
+        url: &'a str,
+        name: &'a str,
+    },
 }
 
-struct Process {
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Process {
-    fn spawn(binary: &PathBuf, args: &[&str], emulator: &Emulator) -> Process {
-        let dir = tempfile::tempdir().expect("dir");
-        let child = Command::new(binary)
-            .args(args)
-            .env("TELOXIDE_TOKEN", emulator.token())
-            .env("TELOXIDE_API_URL", emulator.api_url().as_str())
-            .env(
-                "DATABASE_URL",
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-            )
-            .env("RUST_LOG", "warn")
-            .env_remove("TELOXIDE_PROXY")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {}: {e}", binary.display()));
-        Process { child, _dir: dir }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-/// Sends `text` to every busy group and waits for one reply each; CPU ms per update.
-async fn burst(emulator: &Emulator, pid: u32, text: &str) -> f64 {
-    let before = cpu_ms(pid);
-    let sent_before = emulator.sent_count();
-    for i in 0..GROUPS {
-        emulator.send_text(group(i), user(i), text);
-    }
-    let all = wait_until(Duration::from_secs(120), || {
-        emulator.sent_count() >= sent_before + GROUPS as usize
-    })
-    .await;
-    assert!(all, "{text}: not every group was answered");
+/// Sends `text` to every busy group and waits for one reply each; CPU ms per update of the
+/// process and of the PostgreSQL backends serving its database (0 on SQLite).
+async fn burst(emulator: &Emulator, pid: u32, db: Db<'_>, text: &str) -> (f64, f64) {
+    let server = || match db {
+        Db::Sqlite => 0,
+        Db::Postgres { name, .. } => pg_backend_ticks(name),
+    };
+    let (before, server_before) = (cpu_ticks(pid), server());
+    bot_process::burst(emulator, GROUPS, text, Duration::from_secs(120)).await;
     // Let the last reply's handler finish its bookkeeping before reading the clock.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    (cpu_ms(pid) - before) / GROUPS as f64
+    let per = |after: u64, before: u64| ticks_ms(after.saturating_sub(before)) / GROUPS as f64;
+    (per(cpu_ticks(pid), before), per(server(), server_before))
 }
 
 /// Milliseconds from a command being available to its reply being accepted.
@@ -155,54 +98,75 @@ async fn lone_latency(emulator: &Emulator, group: i64, text: &str) -> f64 {
 struct Run {
     idle_cpu_pct: f64,
     idle_polls: f64,
-    per_update: Vec<(&'static str, f64)>,
+    /// (command, process CPU ms per update, PostgreSQL server CPU ms per update).
+    per_update: Vec<(&'static str, f64, f64)>,
     lone_p50: f64,
     lone_p99: f64,
     loaded_p50: f64,
     loaded_p99: f64,
 }
 
-async fn measure(
-    binary: &PathBuf,
-    args: &[&str],
-    setup: &[&str],
-    work: &[(&'static str, &str)],
-    lone: &str,
-) -> Run {
-    let emulator = emulator().await;
-    let process = Process::spawn(binary, args, &emulator);
+/// What one process is measured on: the command line, the data it keeps, the commands.
+struct Subject<'a> {
+    binary: &'a PathBuf,
+    args: &'a [&'a str],
+    db: Db<'a>,
+    /// Bursts sent first and not measured (the team's first message creates it).
+    setup: &'a [&'a str],
+    work: &'a [(&'static str, &'a str)],
+    /// The command of the latency samples; None measures CPU per update only.
+    lone: Option<&'a str>,
+}
+
+async fn measure(subject: &Subject<'_>) -> Run {
+    let emulator = bot_process::emulator(GROUPS, QUIET_GROUPS).await;
+    let database_url = match subject.db {
+        Db::Sqlite => None,
+        Db::Postgres { url, .. } => Some(url),
+    };
+    let process = Process::spawn(subject.binary, subject.args, &emulator, database_url);
     let pid = process.pid();
     assert!(
-        wait_until(Duration::from_secs(30), || emulator
-            .request_count("getUpdates")
-            > 0)
-        .await,
+        bot_process::wait_polling(&emulator, Duration::from_secs(30)).await,
         "{} never polled",
-        binary.display()
+        subject.binary.display()
     );
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (cpu, polls) = (cpu_ms(pid), emulator.request_count("getUpdates"));
-    tokio::time::sleep(IDLE).await;
-    let mut run = Run {
-        idle_cpu_pct: (cpu_ms(pid) - cpu) / IDLE.as_millis() as f64 * 100.0,
-        idle_polls: (emulator.request_count("getUpdates") - polls) as f64,
-        ..Run::default()
-    };
-    for text in setup {
-        burst(&emulator, pid, text).await;
+    let mut run = Run::default();
+    if subject.lone.is_some() {
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let (cpu, polls) = (cpu_ticks(pid), emulator.request_count("getUpdates"));
+        tokio::time::sleep(IDLE).await;
+        run.idle_cpu_pct = ticks_ms(cpu_ticks(pid) - cpu) / IDLE.as_millis() as f64 * 100.0;
+        run.idle_polls = (emulator.request_count("getUpdates") - polls) as f64;
     }
-    for (name, text) in work {
-        run.per_update
-            .push((name, burst(&emulator, pid, text).await));
+    for text in subject.setup {
+        burst(&emulator, pid, subject.db, text).await;
     }
+    for (name, text) in subject.work {
+        let (own, server) = burst(&emulator, pid, subject.db, text).await;
+        run.per_update.push((name, own, server));
+    }
+    if let Some(lone) = subject.lone {
+        latency(&emulator, lone, &mut run).await;
+    }
+    process.stop();
+    assert!(
+        emulator.rejections().is_empty(),
+        "{:?}",
+        emulator.rejections()
+    );
+    run
+}
+
+/// Lone commands in quiet groups, first while idle, then while the 300 groups flood.
+async fn latency(emulator: &Emulator, lone: &str, run: &mut Run) {
     let mut lone_ms = Vec::new();
     for k in 0..LONE_SAMPLES as i64 {
-        lone_ms.push(lone_latency(&emulator, quiet_group(k), lone).await);
+        lone_ms.push(lone_latency(emulator, quiet_group(k), lone).await);
         tokio::time::sleep(SAMPLE_SPACING).await;
     }
     run.lone_p50 = percentile(lone_ms.clone(), 0.5);
     run.lone_p99 = percentile(lone_ms, 0.99);
-    // Under load: the 300 groups flood, and quiet groups ask, one at a time, meanwhile.
     let mut loaded_ms = Vec::new();
     let sent_before = emulator.sent_count();
     for i in 0..GROUPS {
@@ -210,7 +174,7 @@ async fn measure(
     }
     for k in 0..LOADED_SAMPLES as i64 {
         let group = quiet_group(LONE_SAMPLES as i64 + k);
-        loaded_ms.push(lone_latency(&emulator, group, lone).await);
+        loaded_ms.push(lone_latency(emulator, group, lone).await);
         tokio::time::sleep(SAMPLE_SPACING).await;
     }
     wait_until(Duration::from_secs(120), || {
@@ -219,13 +183,6 @@ async fn measure(
     .await;
     run.loaded_p50 = percentile(loaded_ms.clone(), 0.5);
     run.loaded_p99 = percentile(loaded_ms, 0.99);
-    process.stop();
-    assert!(
-        emulator.rejections().is_empty(),
-        "{:?}",
-        emulator.rejections()
-    );
-    run
 }
 
 fn echo_binary() -> PathBuf {
@@ -244,41 +201,114 @@ fn echo_binary() -> PathBuf {
     echo
 }
 
+/// A fresh PostgreSQL database for one run, dropped afterwards.
+struct FreshDatabase {
+    admin: Store,
+    name: String,
+    url: String,
+}
+
+impl FreshDatabase {
+    async fn create(admin_url: &str, run: usize) -> FreshDatabase {
+        let name = format!("cb_bench_process_{}_{run}", std::process::id());
+        let admin = Store::connect(admin_url).await.expect("connect");
+        admin
+            .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
+            .await
+            .expect("drop");
+        admin
+            .execute_raw(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create");
+        let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        FreshDatabase {
+            admin,
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    async fn drop_it(self) {
+        let _ = self
+            .admin
+            .execute_raw(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await;
+        self.admin.close().await;
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let runs: usize = std::env::var("PROCESS_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    let postgres = std::env::var("TEST_DATABASE_URL").ok();
     let echo = echo_binary();
     let bot = PathBuf::from(env!("CARGO_BIN_EXE_campaign-bot"));
     let checkin = "/checkin taobao spend=500 impressions=40000 clicks=1200 orders=30 gmv=6000";
+    let setup = ["/channel add taobao core 5000"];
+    let work = [("/help", "/help"), ("/checkin", checkin)];
     let mut echo_runs = Vec::new();
     let mut bot_runs = Vec::new();
+    let mut pg_runs = Vec::new();
     for i in 0..runs {
         eprintln!("run {}/{runs}", i + 1);
-        echo_runs.push(measure(&echo, &[], &[], &[("echo", "hello")], "hello").await);
-        bot_runs.push(
-            measure(
-                &bot,
-                &["run"],
-                &["/channel add taobao core 5000"],
-                &[("/help", "/help"), ("/checkin", checkin)],
-                "/help",
-            )
+        echo_runs.push(
+            measure(&Subject {
+                binary: &echo,
+                args: &[],
+                db: Db::Sqlite,
+                setup: &[],
+                work: &[("echo", "hello")],
+                lone: Some("hello"),
+            })
             .await,
         );
+        bot_runs.push(
+            measure(&Subject {
+                binary: &bot,
+                args: &["run"],
+                db: Db::Sqlite,
+                setup: &setup,
+                work: &work,
+                lone: Some("/help"),
+            })
+            .await,
+        );
+        if let Some(admin_url) = &postgres {
+            let fresh = FreshDatabase::create(admin_url, i).await;
+            pg_runs.push(
+                measure(&Subject {
+                    binary: &bot,
+                    args: &["run"],
+                    db: Db::Postgres {
+                        url: &fresh.url,
+                        name: &fresh.name,
+                    },
+                    setup: &setup,
+                    work: &work,
+                    lone: None,
+                })
+                .await,
+            );
+            fresh.drop_it().await;
+        }
     }
     let med = |runs: &[Run], f: &dyn Fn(&Run) -> f64| median(runs.iter().map(f).collect());
-    let per = |runs: &[Run], name: &str| {
+    let per = |runs: &[Run], name: &str, server: bool| {
         med(runs, &|r| {
             r.per_update
                 .iter()
-                .find(|(n, _)| *n == name)
-                .map_or(f64::NAN, |(_, v)| *v)
+                .find(|(n, _, _)| *n == name)
+                .map_or(f64::NAN, |(_, own, srv)| if server { *srv } else { *own })
         })
     };
-    let floor = per(&echo_runs, "echo");
+    let floor = per(&echo_runs, "echo", false);
     println!("medians of {runs} run(s); {GROUPS} groups per burst; release binaries");
     println!("| measure | campaign-bot | echo bot | ratio |");
     println!("|---|---:|---:|---:|");
@@ -293,7 +323,7 @@ async fn main() {
         med(&echo_runs, &|r| r.idle_polls)
     );
     for name in ["/help", "/checkin"] {
-        let v = per(&bot_runs, name);
+        let v = per(&bot_runs, name, false);
         println!(
             "| CPU per {name} (echo: per echo) | {v:.2} ms | {floor:.2} ms | {:.1}× |",
             v / floor
@@ -310,5 +340,23 @@ async fn main() {
     ] {
         let (b, e) = (med(&bot_runs, f), med(&echo_runs, f));
         println!("| {label} | {b:.0} ms | {e:.0} ms | {:.1}× |", b / e);
+    }
+    if pg_runs.is_empty() {
+        println!("PostgreSQL: skipped (TEST_DATABASE_URL is not set)");
+        return;
+    }
+    println!();
+    println!(
+        "| PostgreSQL, CPU per update | bot | server backends | bot + server | ÷ SQLite bot |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    for name in ["/help", "/checkin"] {
+        let (own, server) = (per(&pg_runs, name, false), per(&pg_runs, name, true));
+        let sqlite = per(&bot_runs, name, false);
+        println!(
+            "| {name} | {own:.2} ms | {server:.2} ms | {:.2} ms | {:.1}× |",
+            own + server,
+            (own + server) / sqlite
+        );
     }
 }

@@ -15,7 +15,67 @@ pub fn proc_field(pid: u32, file: &str, key: &str) -> Option<u64> {
 }
 
 /// utime + stime in clock ticks (USER_HZ, 100 per second on Linux).
+#[allow(dead_code)]
 pub fn cpu_ticks(pid: u32) -> u64 {
+    ticks_of(&pid.to_string())
+}
+
+/// utime + stime of the local PostgreSQL backends serving `database` (their process title
+/// names it), so other databases on the same server do not count; 0 for a remote server.
+#[allow(dead_code)]
+pub fn pg_backend_ticks(database: &str) -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let title = format!(" {database} ");
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.starts_with("postgres: ") && c.contains(&title)
+            })
+        })
+        .map(|pid| ticks_of(&pid))
+        .sum()
+}
+
+/// (utime, stime) in clock ticks.
+#[allow(dead_code)]
+pub fn cpu_ticks_split(pid: u32) -> (u64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let get = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (get(11), get(12))
+}
+
+/// Voluntary and involuntary context switches of all the process's threads.
+#[allow(dead_code)]
+pub fn context_switches(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum()
+}
+
+fn ticks_of(pid: &str) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();

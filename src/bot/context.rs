@@ -11,7 +11,7 @@ use tokio::sync::{Semaphore, watch};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::service::Service;
-use crate::storage::Store;
+use crate::storage::{Store, User};
 
 pub type Ctx = Arc<AppContext>;
 
@@ -25,6 +25,9 @@ pub struct AppContext {
     pub command_permits: Arc<Semaphore>,
     /// Stalled updates found by the scheduler's sweep, on their way to the listener.
     pub redelivery: super::inbox::Redelivery,
+    /// Updates the polling listener stored already claimed, for the handler's gate.
+    pub taken_on_arrival: Arc<super::inbox::TakenOnArrival>,
+    pub people_seen: PeopleSeen,
 }
 
 /// Commands handled concurrently; sends are paced by Throttle anyway, so more buys nothing.
@@ -38,6 +41,8 @@ impl AppContext {
             tracker: Arc::new(UpdateTracker::default()),
             command_permits: Arc::new(Semaphore::new(CONCURRENT_COMMANDS)),
             redelivery: Default::default(),
+            taken_on_arrival: Default::default(),
+            people_seen: PeopleSeen::default(),
         })
     }
 }
@@ -94,6 +99,49 @@ impl AdminCache {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.remove(&chat_id);
     }
+}
+
+/// People (and their membership of a group) this process wrote lately, as written: a member's
+/// every message would otherwise rewrite the same user and membership rows. Nothing reads the
+/// times those writes refresh (`updated_at`, `last_seen`) finer than `PEOPLE_SEEN_SECS`.
+#[derive(Default)]
+pub struct PeopleSeen(Mutex<HashMap<PersonInChat, (i64, u64)>>);
+
+/// (the group, None in private; the user).
+type PersonInChat = (Option<ChatId>, UserId);
+
+/// How long a recorded person is not written again, unchanged.
+pub const PEOPLE_SEEN_SECS: i64 = 600;
+
+/// Entries kept at most; past it the map starts over (a person costs one write again).
+const PEOPLE_SEEN_CAP: usize = 20_000;
+
+impl PeopleSeen {
+    /// Whether `user` was recorded (in `chat`, or in private) less than `PEOPLE_SEEN_SECS`
+    /// before `user.updated_at`, exactly as it is now.
+    pub fn is_fresh(&self, chat: Option<ChatId>, user: &User) -> bool {
+        let seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(&(chat, user.user_id))
+            .is_some_and(|(at, identity)| {
+                user.updated_at - at < PEOPLE_SEEN_SECS && *identity == identity_of(user)
+            })
+    }
+
+    pub fn put(&self, chat: Option<ChatId>, user: &User) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= PEOPLE_SEEN_CAP {
+            seen.clear();
+        }
+        seen.insert((chat, user.user_id), (user.updated_at, identity_of(user)));
+    }
+}
+
+/// What a user row holds besides its time, as one number.
+fn identity_of(user: &User) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&user.username, &user.display_name, &user.lang_code).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Counts updates whose handling has completely finished (every branch, every reply sent).

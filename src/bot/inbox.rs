@@ -5,7 +5,11 @@
 //! Why this order is safe: teloxide's polling acknowledges a batch only when the dispatcher
 //! asks for the next update after it, and the dispatcher asks only after the previous one was
 //! stored (here) and queued. In webhook mode `webhook::persist` stores before answering 200.
+//!
+//! A polled update is stored already claimed by this process (one write, not a store and then
+//! a claim); `TakenOnArrival` tells the handler's gate so it does not claim again.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -19,7 +23,7 @@ use tokio::sync::mpsc;
 use super::Ctx;
 use super::context::InFlight;
 use crate::clock::SharedClock;
-use crate::storage::{Store, StoreResult};
+use crate::storage::{INBOX_LEASE_SECS, Store, StoreResult};
 
 /// Wraps a listener: with `store_first`, stores each update before yielding it; either way,
 /// yields the `replay` updates before the live ones.
@@ -27,6 +31,7 @@ pub struct DurableListener<L> {
     inner: L,
     store: Store,
     clock: SharedClock,
+    taken: Arc<TakenOnArrival>,
     store_first: bool,
     replay: Vec<Update>,
     /// Updates the periodic sweep found stalled (see `sweep`).
@@ -49,6 +54,7 @@ impl<L> DurableListener<L> {
             inner,
             store: ctx.store.clone(),
             clock: ctx.clock.clone(),
+            taken: ctx.taken_on_arrival.clone(),
             store_first,
             replay,
             swept: Some(ctx.redelivery.connect()),
@@ -138,6 +144,7 @@ where
     fn as_stream(&'a mut self) -> Self::Stream {
         let store = self.store.clone();
         let clock = self.clock.clone();
+        let taken = self.taken.clone();
         let store_first = self.store_first;
         let replay = std::mem::take(&mut self.replay);
         if !replay.is_empty() {
@@ -150,9 +157,10 @@ where
         let live = self.inner.as_stream().then(move |update| {
             let store = store.clone();
             let clock = clock.clone();
+            let taken = taken.clone();
             async move {
                 if let (true, Ok(update)) = (store_first, &update) {
-                    keep(&store, &clock, update).await;
+                    keep(&store, &clock, &taken, update).await;
                 }
                 update
             }
@@ -175,9 +183,9 @@ where
     }
 }
 
-/// Stores an update, retrying a failing database for a while: the alternative is to let the
-/// next getUpdates acknowledge an update that exists nowhere.
-async fn keep(store: &Store, clock: &SharedClock, update: &Update) {
+/// Stores an update claimed by this process, retrying a failing database for a while: the
+/// alternative is to let the next getUpdates acknowledge an update that exists nowhere.
+async fn keep(store: &Store, clock: &SharedClock, taken: &TakenOnArrival, update: &Update) {
     let body = match serde_json::to_string(update) {
         Ok(body) => body,
         Err(err) => {
@@ -186,21 +194,59 @@ async fn keep(store: &Store, clock: &SharedClock, update: &Update) {
         }
     };
     let id = i64::from(update.id.0);
+    // One time for every try, so a try that failed but did write left a claim we can recognize.
+    let now = clock.now();
+    let mut failed = false;
     let mut delay = std::time::Duration::from_millis(100);
     for attempt in 1..=8 {
-        match store.inbox_put(id, &body, clock.now()).await {
-            Ok(()) => return,
+        match store.inbox_put_claimed(id, &body, now).await {
+            Ok(true) => return taken.put(id, now, Certainty::Ours),
+            // Stored before: a redelivery, unless it was an earlier try of ours.
+            Ok(false) if failed => return taken.put(id, now, Certainty::Unsure),
+            Ok(false) => return,
             Err(err) => {
+                failed = true;
                 tracing::warn!(update_id = id, attempt, error = %err, "storing update failed");
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(std::time::Duration::from_secs(5));
             }
         }
     }
+    taken.put(id, now, Certainty::Unsure);
     tracing::error!(
         update_id = id,
         "update handled without being stored: the database is down"
     );
+}
+
+/// Whether the listener's write is known to have claimed the update for this process.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Certainty {
+    Ours,
+    /// A try failed: its write may or may not have landed.
+    Unsure,
+}
+
+/// Updates the listener stored already claimed, by id, with the time of that claim.
+#[derive(Default)]
+pub struct TakenOnArrival(Mutex<HashMap<i64, (i64, Certainty)>>);
+
+/// Entries kept at most; only updates the handler tree never reached stay behind.
+const TAKEN_CAP: usize = 10_000;
+
+impl TakenOnArrival {
+    fn put(&self, update_id: i64, claimed_at: i64, certainty: Certainty) {
+        let mut taken = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if taken.len() >= TAKEN_CAP {
+            taken.retain(|_, (at, _)| *at >= claimed_at - INBOX_LEASE_SECS);
+        }
+        taken.insert(update_id, (claimed_at, certainty));
+    }
+
+    fn take(&self, update_id: i64) -> Option<(i64, Certainty)> {
+        let mut taken = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        taken.remove(&update_id)
+    }
 }
 
 /// A handler's hold on one update. Marked replied after the first accepted reply, and done
@@ -267,9 +313,7 @@ impl Drop for ClaimInner {
 pub async fn claim(upd: Update, ctx: Ctx, in_flight: InFlight) -> Option<InboxClaim> {
     let id = i64::from(upd.id.0);
     let now = ctx.now();
-    // Normally already stored by the listener; the body is only made for an update that was not.
-    let body = || serde_json::to_string(&upd).unwrap_or_default();
-    match ctx.store.inbox_claim(id, body, now).await {
+    match take(&ctx, &upd, id, now).await {
         Ok(true) => {}
         Ok(false) => {
             tracing::info!(update_id = id, "update already handled or in hand; ignored");
@@ -288,6 +332,26 @@ pub async fn claim(upd: Update, ctx: Ctx, in_flight: InFlight) -> Option<InboxCl
         finished: AtomicBool::new(false),
         in_flight: Some(in_flight),
     })))
+}
+
+/// Whether this handler may go on with the update. One the listener claimed a moment ago is
+/// ours without another write; a claim older than half a lease is renewed first, because the
+/// sweep hands an update over once its claim is a lease old.
+async fn take(ctx: &Ctx, upd: &Update, id: i64, now: i64) -> StoreResult<bool> {
+    let taken = ctx.taken_on_arrival.take(id);
+    if let Some((at, Certainty::Ours)) = taken
+        && now - at < INBOX_LEASE_SECS / 2
+    {
+        return Ok(true);
+    }
+    if let Some((at, _)) = taken
+        && ctx.store.inbox_renew_claim(id, at, now).await?
+    {
+        return Ok(true);
+    }
+    // Normally already stored by the listener; the body is only made for an update that was not.
+    let body = || serde_json::to_string(upd).unwrap_or_default();
+    ctx.store.inbox_claim(id, body, now).await
 }
 
 /// The way from the sweep (in the scheduler) into the listener. Updates sent before the

@@ -51,8 +51,9 @@ pub fn schema() -> UpdateHandler<BotError> {
         .filter_map_async(inbox::claim)
         .branch(
             Update::filter_message()
-                // 3. Remember the team, the speaker and everyone mentioned, from every message.
-                .inspect_async(people::record_message)
+                // 3. Remember the team, the speaker and everyone mentioned, from every message;
+                //    the team goes on to the command (`people::RecordedTeam`).
+                .map_async(people::record_message)
                 // 4. Commands addressed to us (also as /cmd@botname), in a text or in a file's
                 //    caption (`/import` posted with its report).
                 .branch(
@@ -87,10 +88,11 @@ async fn handle_command(
     cmd: Command,
     ctx: Ctx,
     claim: InboxClaim,
+    recorded: people::RecordedTeam,
 ) -> HandlerResult {
     // The semaphore is never closed, so acquiring only waits.
     let _permit = ctx.command_permits.clone().acquire_owned().await.ok();
-    let turn = Turn::load(bot, ctx, msg, claim.clone()).await?;
+    let turn = Turn::load(bot, ctx, msg, claim.clone(), recorded).await?;
     let result = match cmd {
         Command::Start(_) => setup::start(&turn).await,
         Command::Help(args) => setup::help(&turn, &args).await,

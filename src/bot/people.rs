@@ -8,7 +8,7 @@ use teloxide::types::{ChatMemberUpdated, MessageEntityKind, User as TgUser};
 use super::context::{Admin, Ctx};
 use super::{BotError, HandlerResult, TgBot};
 use crate::domain::lang::Lang;
-use crate::storage::{NewTeam, TeamSetting, User};
+use crate::storage::{NewTeam, Team, TeamSetting, User};
 
 /// Telegram's service accounts: the anonymous-admin proxy and the channel forwarder.
 const SERVICE_USER_IDS: [u64; 2] = [1_087_968_824, 777_000];
@@ -36,21 +36,31 @@ pub fn user_row(user: &TgUser, now: i64) -> User {
     }
 }
 
-pub async fn record_message(msg: Message, ctx: Ctx) {
-    if let Err(err) = record_people(&msg, &ctx).await {
-        tracing::error!(error = %err, chat = msg.chat.id.0, "could not record members");
+/// The group's team as `record_message` left it, so the command's turn need not read it again.
+#[derive(Clone, Debug)]
+pub struct RecordedTeam(pub Option<Team>);
+
+pub async fn record_message(msg: Message, ctx: Ctx) -> RecordedTeam {
+    match record_people(&msg, &ctx).await {
+        Ok(team) => RecordedTeam(team),
+        Err(err) => {
+            tracing::error!(error = %err, chat = msg.chat.id.0, "could not record members");
+            RecordedTeam(None)
+        }
     }
 }
 
-async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
+/// Records the team and the people of a message; the team when it is current as returned.
+async fn record_people(msg: &Message, ctx: &Ctx) -> Result<Option<Team>, BotError> {
     let now = ctx.now();
     let chat_id = ChatId::from(msg.chat.id);
     if let Some(new_id) = msg.migrate_to_chat_id() {
         ctx.store.move_team(chat_id, (*new_id).into(), now).await?;
-        return Ok(());
+        return Ok(None);
     }
     let group = msg.chat.is_group() || msg.chat.is_supergroup();
     let speaker = msg.from.as_ref().filter(|u| is_person(u));
+    let mut recorded = None;
     if group {
         let title = msg.chat.title().unwrap_or("");
         let detected = speaker
@@ -68,7 +78,9 @@ async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
                 now,
             )
             .await?;
-        if !team.is_active() {
+        if team.is_active() {
+            recorded = Some(team);
+        } else {
             ctx.store
                 .update_team(chat_id, &TeamSetting::Active(true), now)
                 .await?;
@@ -86,13 +98,18 @@ async fn record_people(msg: &Message, ctx: &Ctx) -> Result<(), BotError> {
     for user in people.into_iter().filter(|u| is_person(u)) {
         remember(ctx, user, group.then_some(chat_id)).await?;
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// Records a person (and their membership); tasks waiting for their @username become theirs.
+/// Someone this process recorded a moment ago, unchanged, is not written again.
 pub async fn remember(ctx: &Ctx, user: &TgUser, chat_id: Option<ChatId>) -> Result<(), BotError> {
     let now = ctx.now();
-    ctx.store.upsert_user(&user_row(user, now)).await?;
+    let row = user_row(user, now);
+    if ctx.people_seen.is_fresh(chat_id, &row) {
+        return Ok(());
+    }
+    ctx.store.upsert_user(&row).await?;
     if let Some(chat_id) = chat_id {
         ctx.store
             .add_member(chat_id, UserId::from(user.id), now)
@@ -107,6 +124,7 @@ pub async fn remember(ctx: &Ctx, user: &TgUser, chat_id: Option<ChatId>) -> Resu
             .resolve_pending_channel_owner(username, user_id, now)
             .await?;
     }
+    ctx.people_seen.put(chat_id, &row);
     Ok(())
 }
 

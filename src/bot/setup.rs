@@ -102,8 +102,9 @@ pub async fn unknown_command(
     msg: Message,
     ctx: super::Ctx,
     claim: super::InboxClaim,
+    recorded: super::people::RecordedTeam,
 ) -> HandlerResult {
-    let turn = Turn::load(bot, ctx, msg, claim).await?;
+    let turn = Turn::load(bot, ctx, msg, claim, recorded).await?;
     let word = turn
         .msg
         .text()

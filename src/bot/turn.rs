@@ -7,6 +7,7 @@ use teloxide::types::ReplyMarkup;
 
 use super::context::Ctx;
 use super::inbox::InboxClaim;
+use super::people::RecordedTeam;
 use super::{HandlerResult, TgBot, people};
 use crate::domain::lang::Lang;
 use crate::i18n::tr;
@@ -26,14 +27,21 @@ pub struct Turn {
 }
 
 impl Turn {
+    /// `recorded` is the team as this update's `people::record_message` left it, if it did.
     pub async fn load(
         bot: TgBot,
         ctx: Ctx,
         msg: Message,
         claim: InboxClaim,
+        recorded: RecordedTeam,
     ) -> Result<Turn, super::BotError> {
         let team = if msg.chat.is_private() {
             None
+        } else if let Some(team) = recorded
+            .0
+            .filter(|t| t.chat_id == ChatId::from(msg.chat.id))
+        {
+            Some(team)
         } else {
             ctx.store.team(ChatId::from(msg.chat.id)).await?
         };

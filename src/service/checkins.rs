@@ -162,6 +162,8 @@ struct Ready {
     day_key: String,
     creative: String,
     numbers: Numbers,
+    /// The stored row this one merges into, as read when it was checked.
+    before: Option<Checkin>,
 }
 
 impl Ready {
@@ -204,8 +206,13 @@ impl Service {
             Ok(ready) => ready,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let row = ready.row(team.chat_id, author_id);
-        let (stored, before) = self.store.put_checkin(&row, self.now()).await?;
+        // Merged over the row `check_entry` read: a concurrent check-in of the same key can
+        // only make the "what changed" note stale, never the stored numbers.
+        let stored = self
+            .store
+            .merge_checkin(&ready.row(team.chat_id, author_id), self.now())
+            .await?;
+        let before = ready.before.clone();
         Ok(Ok(ready.saved(&stored, before.as_ref())))
     }
 
@@ -340,7 +347,7 @@ impl Service {
             .store
             .checkin(team.chat_id, &channel, &day_key, &creative)
             .await?;
-        if let Some(old) = before
+        if let Some(old) = &before
             && let Err(err) = validate(&old.numbers().merged(&numbers))
         {
             return Ok(Err(CheckinRefusal::Fields(err)));
@@ -351,6 +358,7 @@ impl Service {
             day_key,
             creative,
             numbers,
+            before,
         }))
     }
 

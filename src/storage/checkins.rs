@@ -87,11 +87,34 @@ impl Store {
         new: &NewCheckin<'_>,
         now: i64,
     ) -> StoreResult<(Checkin, Option<Checkin>)> {
-        let mut out = self.put_checkins(std::slice::from_ref(new), now).await?;
-        match out.pop() {
-            Some(pair) => Ok(pair),
-            None => Err(super::StoreError::NotFound),
-        }
+        let before = self
+            .checkin(new.chat_id, new.channel, new.day, new.creative)
+            .await?;
+        Ok((self.merge_checkin(new, now).await?, before))
+    }
+
+    /// Merges one check-in into the row with its key and returns the stored row: one statement,
+    /// atomic by itself, so no transaction around it (each would cost two more round trips).
+    pub async fn merge_checkin(&self, new: &NewCheckin<'_>, now: i64) -> StoreResult<Checkin> {
+        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(
+            MERGE_SQL
+        )
+        .bind(new.chat_id)
+        .bind(new.channel)
+        .bind(new.day)
+        .bind(new.creative)
+        .bind(new.spend)
+        .bind(new.impressions)
+        .bind(new.clicks)
+        .bind(new.orders)
+        .bind(new.gmv)
+        .bind(new.leads)
+        .bind(new.new_customers)
+        .bind(new.interactions)
+        .bind(new.author_id)
+        .bind(now)
+        .fetch_one(pool)
+        .await?))
     }
 
     /// Writes several check-ins in one transaction (all or none), each merged as in

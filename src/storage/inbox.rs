@@ -28,6 +28,47 @@ impl Store {
         Ok(())
     }
 
+    /// Stores an update and takes it for handling in one write, for the process that received
+    /// it: its first attempt starts here. False when it was stored already (a redelivery), which
+    /// must then be claimed like any other.
+    pub async fn inbox_put_claimed(
+        &self,
+        update_id: i64,
+        body: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
+                   VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
+        let inserted = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(update_id)
+            .bind(body)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(inserted == 1)
+    }
+
+    /// Renews a claim this process took at `claimed_at`, unless the update was finished or
+    /// taken over since (its claim then carries another time).
+    pub async fn inbox_renew_claim(
+        &self,
+        update_id: i64,
+        claimed_at: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE inbox SET claimed_at = $3 WHERE update_id = $1 AND claimed_at = $2 \
+                   AND done_at IS NULL AND replied_at IS NULL";
+        let renewed = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(update_id)
+            .bind(claimed_at)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(renewed == 1)
+    }
+
     /// Takes an update for handling. False when it is done, already replied to, being handled
     /// elsewhere (a live claim), or given up on: Telegram redelivered it, or another instance
     /// has it. An update that was never stored (it did not come through a durable listener)

@@ -82,6 +82,9 @@ impl Backend {
     }
 }
 
+/// How long a PostgreSQL connection may sit idle before it is pinged on its next use.
+const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
@@ -115,19 +118,35 @@ impl Store {
                 // Otherwise two: each connection is a thread with its own caches, and on two
                 // cores more add memory, not throughput (issue 8, load).
                 let max = if in_memory { 1 } else { 2 };
+                // No ping before each statement: a SQLite connection is a worker thread in this
+                // process, and the ping is a round trip to it that costs thread wake-ups (the
+                // pool still pings on release). A third of the round trips per statement.
                 Pool::Sqlite(
                     SqlitePoolOptions::new()
                         .max_connections(max)
+                        .test_before_acquire(false)
                         .connect_with(options)
                         .await?,
                 )
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
+                // A connection is pinged before use only after it sat idle a while (a server or
+                // a firewall may have dropped it then), not before every statement: each ping
+                // is a round trip to the server. The pool still pings on release.
                 Pool::Postgres(
                     PgPoolOptions::new()
                         .max_connections(8)
                         .acquire_timeout(Duration::from_secs(10))
+                        .test_before_acquire(false)
+                        .before_acquire(|conn, meta| {
+                            Box::pin(async move {
+                                if meta.idle_for > PG_PING_AFTER_IDLE {
+                                    sqlx::Connection::ping(conn).await?;
+                                }
+                                Ok(true)
+                            })
+                        })
                         .connect_with(options)
                         .await?,
                 )

@@ -9,8 +9,14 @@ use crate::domain::jobs::{JobKind, JobState};
 
 impl Store {
     /// Creates the team on first sight (keeping its first detected language), refreshes its title
-    /// afterwards, and returns it.
+    /// afterwards, and returns it. A known team under the same title (nearly every message) is
+    /// only read.
     pub async fn ensure_team(&self, new: &NewTeam<'_>, now: i64) -> StoreResult<Team> {
+        if let Some(team) = self.team(new.chat_id).await?
+            && team.title == new.title
+        {
+            return Ok(team);
+        }
         let insert = "INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at) \
                       VALUES ($1, $2, $3, $4, $5, $5) \
                       ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, \
