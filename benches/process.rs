@@ -200,6 +200,7 @@ async fn measure(
         lone_ms.push(lone_latency(&emulator, quiet_group(k), lone).await);
         tokio::time::sleep(SAMPLE_SPACING).await;
     }
+    let lone_ms_all = lone_ms.clone();
     run.lone_p50 = percentile(lone_ms.clone(), 0.5);
     run.lone_p99 = percentile(lone_ms, 0.99);
     // Under load: the 300 groups flood, and quiet groups ask, one at a time, meanwhile.
@@ -217,6 +218,12 @@ async fn measure(
         emulator.sent_count() >= sent_before + GROUPS as usize + LOADED_SAMPLES
     })
     .await;
+    eprintln!(
+        "  {}: lone {:.0?} ms; under the burst {:.0?} ms",
+        binary.display(),
+        lone_ms_all,
+        loaded_ms
+    );
     run.loaded_p50 = percentile(loaded_ms.clone(), 0.5);
     run.loaded_p99 = percentile(loaded_ms, 0.99);
     process.stop();

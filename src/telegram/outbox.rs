@@ -265,6 +265,46 @@ impl Chat {
     }
 }
 
+/// A token bucket at the overall rate holding a tenth of a second's sends: under load, sends
+/// leave one every 1/30 s instead of 30 at once and then none for a second (the one-second
+/// window alone allows that), so a reply that jumps the queue waits ~33 ms, not up to a second.
+struct Pace {
+    per_sec: f64,
+    capacity: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Pace {
+    fn new(per_sec: u32, now: Instant) -> Pace {
+        let per_sec = f64::from(per_sec.max(1));
+        let capacity = (per_sec / 10.0).max(1.0);
+        Pace {
+            per_sec,
+            capacity,
+            tokens: capacity,
+            at: now,
+        }
+    }
+
+    /// Whether a send may start now, or when it may.
+    fn check(&mut self, now: Instant) -> Result<(), Instant> {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.capacity);
+        self.at = now;
+        // The epsilon absorbs rounding: waking at the instant computed below must succeed.
+        if self.tokens >= 1.0 - 1e-6 {
+            Ok(())
+        } else {
+            Err(now + Duration::from_secs_f64((1.0 - self.tokens) / self.per_sec))
+        }
+    }
+
+    fn spend(&mut self) {
+        self.tokens = (self.tokens - 1.0).max(0.0);
+    }
+}
+
 struct State {
     limits: Limits,
     chats: HashMap<i64, Chat>,
@@ -275,6 +315,8 @@ struct State {
     tickets: u64,
     /// When each send of the last second started, oldest first.
     overall: VecDeque<Instant>,
+    /// Spreads the overall limit over the second (see [`Pace`]).
+    pace: Pace,
     /// Every chat waits until then (Telegram's overall limit).
     frozen_until: Option<Instant>,
     /// The chat of the latest 429 and when its pause ends.
@@ -287,6 +329,7 @@ struct State {
 impl State {
     fn new(limits: Limits) -> State {
         State {
+            pace: Pace::new(limits.messages_per_sec_overall, Instant::now()),
             limits,
             chats: HashMap::new(),
             ready: BTreeSet::new(),
@@ -347,6 +390,9 @@ impl State {
             if self.overall.len() >= overall_limit {
                 return Some(self.overall[self.overall.len() - overall_limit] + SECOND);
             }
+            if let Err(at) = self.pace.check(now) {
+                return Some(at);
+            }
             self.ready.remove(&key);
             let chat_id = key.2;
             let Some(chat) = self.chats.get_mut(&chat_id) else {
@@ -367,6 +413,7 @@ impl State {
             chat.paused_until = None;
             chat.sent.push_back(now);
             self.overall.push_back(now);
+            self.pace.spend();
             self.in_flight += 1;
             tokio::spawn(send_one(shared.clone(), chat_id, request));
         }
@@ -505,6 +552,24 @@ mod tests {
             done,
         });
         Delivery(delivery)
+    }
+
+    #[test]
+    fn sends_are_spread_over_the_second() {
+        let t0 = Instant::now();
+        let mut pace = Pace::new(30, t0);
+        // A tenth of a second's worth at once, then one every 1/30 s.
+        for _ in 0..3 {
+            assert_eq!(pace.check(t0), Ok(()));
+            pace.spend();
+        }
+        let next = pace.check(t0).expect_err("the bucket is empty");
+        let gap = next.duration_since(t0);
+        assert!(
+            gap > Duration::from_millis(33) && gap < Duration::from_millis(34),
+            "{gap:?}"
+        );
+        assert_eq!(pace.check(next), Ok(()));
     }
 
     #[test]
