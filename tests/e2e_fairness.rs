@@ -76,6 +76,15 @@ async fn a_quiet_group_is_answered_before_a_flooded_groups_21st_reply(db: TestDb
         );
     }
     running.stop().await;
+    // The flooded group's replies kept its commands' order (each is threaded to its command).
+    let threads: Vec<i64> = emulator
+        .sent()
+        .iter()
+        .filter(|m| m.chat_id == FLOODED)
+        .filter_map(|m| m.reply_to_message_id)
+        .collect();
+    assert!(threads.len() > 1, "{threads:?}");
+    assert!(threads.windows(2).all(|w| w[0] < w[1]), "{threads:?}");
     emulator.shutdown();
     db.cleanup().await;
 }
