@@ -165,6 +165,7 @@ async fn latency(emulator: &Emulator, lone: &str, run: &mut Run) {
         lone_ms.push(lone_latency(emulator, quiet_group(k), lone).await);
         tokio::time::sleep(SAMPLE_SPACING).await;
     }
+    let lone_ms_all = lone_ms.clone();
     run.lone_p50 = percentile(lone_ms.clone(), 0.5);
     run.lone_p99 = percentile(lone_ms, 0.99);
     let mut loaded_ms = Vec::new();
@@ -181,6 +182,7 @@ async fn latency(emulator: &Emulator, lone: &str, run: &mut Run) {
         emulator.sent_count() >= sent_before + GROUPS as usize + LOADED_SAMPLES
     })
     .await;
+    eprintln!("  lone {lone_ms_all:.0?} ms; under the burst {loaded_ms:.0?} ms");
     run.loaded_p50 = percentile(loaded_ms.clone(), 0.5);
     run.loaded_p99 = percentile(loaded_ms, 0.99);
 }

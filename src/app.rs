@@ -1,4 +1,4 @@
-//! Wiring: store, bot (behind Throttle), dispatcher, scheduler; run until SIGINT/SIGTERM.
+//! Wiring: store, bot (with its outbox), dispatcher, scheduler; run until SIGINT/SIGTERM.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,8 +19,8 @@ use crate::config::Settings;
 use crate::scheduler::{Scheduler, SchedulerHandle};
 use crate::storage::Store;
 
-/// Telegram's documented limits, with one message a minute per group kept in hand: Throttle
-/// releases the 21st message exactly a minute after the 1st, and network jitter on the way
+/// Telegram's documented limits, with one message a minute per group kept in hand: the outbox
+/// may start the 21st message exactly a minute after the 1st, and network jitter on the way
 /// could land 21 inside Telegram's minute. The emulator is not Telegram, so `console` and the
 /// tests may relax them to keep a scripted session quick.
 pub fn telegram_limits() -> Limits {
@@ -68,8 +68,15 @@ pub fn make_bot(token: &str, api_url: Option<&url::Url>, limits: Limits) -> TgBo
     if let Some(url) = api_url {
         bot = bot.set_api_url(url.clone());
     }
-    bot.throttle(limits)
+    TgBot::new(bot, limits)
 }
+
+/// How long a stopping process keeps sending what is queued; `fly.toml` allows 30 s in all.
+/// Replies still queued after it stay unfinished in the inbox and are handled at the next start.
+const STOP_SENDING_GRACE: Duration = Duration::from_secs(20);
+
+/// The same for `Running::stop` (console, tests): what can go within it is sent.
+const FLUSH_GRACE: Duration = Duration::from_secs(5);
 
 /// How many per-chat queues the dispatcher keeps at most (issue 8, load).
 const CHAT_LANES: i64 = 64;
@@ -77,7 +84,8 @@ const CHAT_LANES: i64 = 64;
 /// The dispatcher's queue for an update: every update of a chat goes to the same lane, so each
 /// chat is still handled in order. Lanes are few because teloxide keeps a worker per key, each
 /// with a 32-update (~61 KiB) queue block and its waiting handler: one per chat cost 26 MiB of
-/// heap in a 300-chat burst (docs/PERFORMANCE.md).
+/// heap in a 300-chat burst (docs/PERFORMANCE.md). Sharing a lane costs a group only the other
+/// group's handling time: replies wait in the outbox, not in the handler.
 fn chat_lane(update: &Update) -> Option<i64> {
     update.chat().map(|chat| chat.id.0.rem_euclid(CHAT_LANES))
 }
@@ -95,10 +103,10 @@ impl App {
         }
     }
 
-    fn dispatcher(&self) -> Dispatcher<TgBot, bot::BotError, i64> {
-        Dispatcher::builder(self.bot.clone(), bot::schema())
+    fn dispatcher(&self) -> Dispatcher<Bot, bot::BotError, i64> {
+        Dispatcher::builder(self.bot.api().clone(), bot::schema())
             .distribution_function(chat_lane)
-            .dependencies(dptree::deps![self.ctx.clone()])
+            .dependencies(dptree::deps![self.ctx.clone(), self.bot.clone()])
             .default_handler(|_| async {})
             .error_handler(LoggingErrorHandler::with_custom_text("handler error"))
             .build()
@@ -122,6 +130,7 @@ impl App {
             )
             .await;
         scheduler.stop().await;
+        self.bot.outbox().close(STOP_SENDING_GRACE).await;
         self.ctx.store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())
@@ -191,6 +200,7 @@ impl App {
             )
             .await;
         scheduler.stop().await;
+        self.bot.outbox().close(STOP_SENDING_GRACE).await;
         server
             .await
             .context("webhook server task")?
@@ -236,12 +246,16 @@ impl App {
                 )
                 .await
         });
-        Running { token, handle }
+        Running {
+            token,
+            handle,
+            bot: self.bot.clone(),
+        }
     }
 
     /// Long polling whose updates are stored before the next getUpdates acknowledges them.
-    async fn polling_listener(&self, replay: Vec<Update>) -> DurableListener<Polling<TgBot>> {
-        let polling = Polling::builder(self.bot.clone())
+    async fn polling_listener(&self, replay: Vec<Update>) -> DurableListener<Polling<Bot>> {
+        let polling = Polling::builder(self.bot.api().clone())
             .timeout(POLL_TIMEOUT)
             .allowed_updates(ALLOWED_UPDATES.to_vec())
             .delete_webhook()
@@ -274,13 +288,16 @@ impl App {
 pub struct Running {
     token: ShutdownToken,
     handle: tokio::task::JoinHandle<()>,
+    bot: TgBot,
 }
 
 impl Running {
-    /// Stops polling and waits for in-flight handlers.
+    /// Stops polling, waits for in-flight handlers, then for their replies (what can be sent
+    /// within [`FLUSH_GRACE`]; the outbox stays open for the scheduler).
     pub async fn stop(self) {
         shut_down(&self.token, || self.handle.is_finished()).await;
         let _ = self.handle.await;
+        self.bot.outbox().flush(FLUSH_GRACE).await;
     }
 }
 

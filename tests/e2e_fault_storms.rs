@@ -23,7 +23,6 @@ use campaign_bot::domain::schedule::DAY;
 use campaign_bot::scheduler::{Scheduler, plan_task_jobs};
 use campaign_bot::storage::{NewTask, NewTeam};
 use common::{ALICE, BOB, T0, TestApp, TestDb};
-use teloxide::requests::RequesterExt as _;
 
 /// Groups used by the ping waves (basic-group ids, so Throttle applies the group limits).
 fn wave_chats(n: usize) -> Vec<i64> {
@@ -363,7 +362,7 @@ async fn a_ping_whose_answer_is_lost_arrives_twice(app: TestApp) {
         .expect("client");
     let impatient = teloxide::Bot::with_client(app.emulator.token(), client)
         .set_api_url(app.emulator.api_url());
-    let impatient = impatient.throttle(app::relaxed_limits());
+    let impatient = campaign_bot::telegram::TgBot::new(impatient, app::relaxed_limits());
     let scheduler = Scheduler::new(app.ctx.service.clone(), impatient);
     app.emulator.set_fault(Fault::Slow {
         millis: 1_000,

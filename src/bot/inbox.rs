@@ -276,6 +276,12 @@ impl InboxClaim {
         }
     }
 
+    /// A reply could not be sent before the process stopped: no done mark, so the next start
+    /// handles the update again (as after a crash).
+    pub fn abandon(&self) {
+        self.0.finished.store(true, Ordering::SeqCst);
+    }
+
     /// The handler is done with the update.
     pub async fn finish(&self) {
         if self.0.finished.swap(true, Ordering::SeqCst) {

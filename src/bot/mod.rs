@@ -92,6 +92,8 @@ async fn handle_command(
 ) -> HandlerResult {
     // The semaphore is never closed, so acquiring only waits.
     let _permit = ctx.command_permits.clone().acquire_owned().await.ok();
+    // The turn holds the inbox claim, and each queued reply a clone of it: the update is marked
+    // done when the last clone drops, after the last reply is sent (not when this returns).
     let turn = Turn::load(bot, ctx, msg, claim.clone(), recorded).await?;
     let result = match cmd {
         Command::Start(_) => setup::start(&turn).await,
@@ -139,7 +141,6 @@ async fn handle_command(
         // Best effort: tell the user nothing changed; the original error is what gets logged.
         let _ = turn.reply(&turn.t("error.internal", &[])).await;
     }
-    claim.finish().await;
     Ok(())
 }
 

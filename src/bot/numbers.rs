@@ -6,6 +6,7 @@ use teloxide::types::{InputFile, ParseMode};
 
 use super::{HandlerResult, Turn};
 use crate::domain::checkins::{CheckinTimeArg, is_multi_line, parse_checkin_time};
+use crate::telegram::outbox::attempt;
 use crate::views::export::{checkins_csv, tasks_csv};
 use crate::views::numbers::{
     GoalMarks, render_checkin, render_checkin_lines, render_checkin_refusal,
@@ -93,16 +94,21 @@ pub async fn export(turn: &Turn, args: &str) -> HandlerResult {
     };
     let (checkins_caption, tasks_caption) = render_export_captions(&data, turn.lang);
     let chat = team.chat_id;
-    for (file, bytes, caption) in [
+    let files = [
         ("checkins.csv", checkins, checkins_caption),
         ("tasks.csv", tasks, tasks_caption),
-    ] {
-        turn.bot
-            .send_document(chat, InputFile::memory(bytes).file_name(file))
-            .caption(caption.into_string())
-            .parse_mode(ParseMode::Html)
-            .await?;
-    }
+    ]
+    .into_iter()
+    .map(|(file, bytes, caption)| {
+        attempt(
+            turn.bot
+                .send_document(chat, InputFile::memory(bytes).file_name(file))
+                .caption(caption.into_string())
+                .parse_mode(ParseMode::Html),
+        )
+    })
+    .collect();
+    turn.queue(files);
     Ok(())
 }
 

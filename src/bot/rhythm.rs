@@ -62,7 +62,13 @@ pub async fn summary(turn: &Turn, args: &str) -> HandlerResult {
     turn.reply(msg.text.as_str()).await?;
     if let Some(png) = msg.png {
         let caption = msg.caption.as_str();
-        photo::send_png(&turn.bot, turn.chat_id(), png, SUMMARY_PNG, caption).await?;
+        turn.queue(vec![photo::png_message(
+            &turn.bot,
+            turn.chat_id(),
+            png,
+            SUMMARY_PNG,
+            caption,
+        )]);
     }
     Ok(())
 }
@@ -110,15 +116,13 @@ pub async fn chart(turn: &Turn, args: &str) -> HandlerResult {
         }
     };
     let caption = view::chart_caption(lang, &parsed, from, today);
-    photo::send_png(
+    // A picture reply counts as a reply: once accepted, a crash must not draw and send it again.
+    turn.queue(vec![photo::png_message(
         &turn.bot,
         turn.chat_id(),
         png,
         "chart.png",
         caption.as_str(),
-    )
-    .await?;
-    // A picture reply counts as a reply: a crash after it must not draw and send it again.
-    turn.replied().await;
+    )]);
     Ok(())
 }

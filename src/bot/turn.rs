@@ -12,6 +12,7 @@ use super::{HandlerResult, TgBot, people};
 use crate::domain::lang::Lang;
 use crate::i18n::tr;
 use crate::storage::Team;
+use crate::telegram::outbox::{Attempt, Undelivered};
 use crate::telegram::send as reply;
 
 pub struct Turn {
@@ -93,15 +94,36 @@ impl Turn {
 
     async fn send(&self, html: &str, markup: Option<ReplyMarkup>) -> HandlerResult {
         let to = self.thread();
-        reply::send_html_reply(&self.bot, self.chat_id(), html, markup, to).await?;
-        self.claim.replied().await;
+        self.queue(reply::html_messages(
+            &self.bot,
+            self.chat_id(),
+            html,
+            markup,
+            to,
+        ));
         Ok(())
     }
 
-    /// For replies sent by other means (photos, files): after the first is accepted, a crash
-    /// does not make the command run again.
-    pub async fn replied(&self) {
-        self.claim.replied().await;
+    /// Queues messages (a reply, a picture, a file) in the chat's outbox, after this command's
+    /// earlier ones, and returns at once: a chat waiting for its rate limit must not hold the
+    /// dispatcher. A task waits for them holding the inbox claim, so the update is done (and
+    /// counted finished) only once they are sent; the first accepted one marks it replied, after
+    /// which a crash does not make the command run again.
+    pub fn queue(&self, messages: Vec<Attempt>) {
+        let delivery = self.bot.outbox().submit(self.chat_id(), messages);
+        let claim = self.claim.clone();
+        let chat = self.chat_id();
+        tokio::spawn(async move {
+            match delivery.await {
+                Ok(sent) if !sent.is_empty() => claim.replied().await,
+                Ok(_) => {}
+                // Unsent at shutdown: the update stays unfinished and is handled again.
+                Err(Undelivered::Stopped) => claim.abandon(),
+                Err(Undelivered::Telegram(err)) => {
+                    tracing::error!(chat = %chat, error = %err, "reply not sent");
+                }
+            }
+        });
     }
 
     /// The team for a group-only command; replies with the reason and returns None in private.

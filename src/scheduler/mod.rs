@@ -1,4 +1,4 @@
-//! Durable jobs: claim what is due, send it through Throttle, record the outcome.
+//! Durable jobs: claim what is due, send it through the outbox, record the outcome.
 //!
 //! Order of operations is what makes "once per occurrence" hold: a job is claimed (atomically,
 //! one worker wins) before it is sent, and recorded right after. A worker that dies between
@@ -95,8 +95,9 @@ impl Scheduler {
                 return Ok(processed);
             }
             processed += jobs.len();
-            // Chats are served concurrently (Throttle releases sends in batches, so one at a
-            // time would cap us far below Telegram's limits); within a chat, in order.
+            // Chats are served concurrently (a send waits for its round trip and the outbox's
+            // pacing, so one chat at a time would cap us far below Telegram's limits); within a
+            // chat, in order.
             let mut by_chat: Vec<Vec<Job>> = Vec::new();
             for job in jobs {
                 match by_chat.iter_mut().find(|c| c[0].chat_id == job.chat_id) {

@@ -7,7 +7,7 @@ use crate::domain::jobs::{JobKind, JobState};
 use super::{Job, NewJob, Pool, Store, StoreResult, on_pool};
 
 /// How long a claim is honoured before another worker may take the job over (the claimer is
-/// presumed dead). Longer than any send, including Throttle's waits for Telegram's limits.
+/// presumed dead). Longer than any send, including the outbox's waits for Telegram's limits.
 pub const CLAIM_LEASE_SECS: i64 = 300;
 
 /// Plans one job (binds: chat, kind, subject, mark, due, fire, version); an identical planned

@@ -5,6 +5,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InputFile, ParseMode};
 
 use super::TgBot;
+use super::outbox::{Attempt, attempt};
 use super::send::send_html;
 
 /// Telegram's caption limit.
@@ -32,11 +33,18 @@ pub async fn send_png(
     name: &str,
     caption: &str,
 ) -> Result<(), teloxide::RequestError> {
-    bot.send_photo(chat_id, InputFile::memory(png).file_name(name.to_string()))
-        .caption(clip(caption, MAX_CAPTION))
-        .parse_mode(ParseMode::Html)
-        .await?;
+    let message = png_message(bot, chat_id, png, name, caption);
+    bot.outbox().submit(chat_id, vec![message]).await?;
     Ok(())
+}
+
+/// The message that sends one PNG named `name` with an HTML caption, for the outbox.
+pub fn png_message(bot: &Bot, chat_id: ChatId, png: Vec<u8>, name: &str, caption: &str) -> Attempt {
+    attempt(
+        bot.send_photo(chat_id, InputFile::memory(png).file_name(name.to_string()))
+            .caption(clip(caption, MAX_CAPTION))
+            .parse_mode(ParseMode::Html),
+    )
 }
 
 /// Sends an HTML text (split cleanly if needed), then its picture when there is one.

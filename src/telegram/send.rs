@@ -1,8 +1,6 @@
 //! Sending text to Telegram: always HTML, split on line boundaries so no message passes the
-//! 4,096-character limit or cuts a tag in half, sent again in place on a network error or 5xx.
-
-use crate::domain::ids::ChatId;
-use std::time::Duration;
+//! 4,096-character limit or cuts a tag in half; through the outbox, which sends again in place
+//! on a network error or 5xx.
 
 use teloxide::payloads::SendMessageSetters;
 use teloxide::prelude::*;
@@ -10,19 +8,13 @@ use teloxide::types::{MessageId, ParseMode, ReplyMarkup, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
 use super::TgBot;
+use super::outbox::{Attempt, attempt};
+use crate::domain::ids::ChatId;
 use crate::views::names::utf16_len;
 
 /// Telegram's limit, counted in UTF-16 code units of the text after entity parsing; measuring
 /// the HTML source is stricter, so a chunk under it is always accepted.
 pub const MAX_TEXT: usize = 4096;
-
-/// Pauses before a chunk is sent again after a network error or a 5xx. Sending again in place,
-/// instead of failing the command or the job, keeps a chat's messages in order.
-const RESEND_AFTER: [Duration; 3] = [
-    Duration::from_secs(1),
-    Duration::from_secs(2),
-    Duration::from_secs(4),
-];
 
 /// Telegram or the network failing (not refusing): worth sending again.
 pub fn is_transient(err: &RequestError) -> bool {
@@ -184,29 +176,31 @@ fn split_long_line(line: &str, limit: usize) -> Vec<String> {
     pieces
 }
 
-/// Sends HTML text to a chat, split if needed; the markup goes on the last chunk. Automatic
-/// messages use this: they answer no one.
+/// Sends HTML text to a chat through the outbox, split if needed; the markup goes on the last
+/// chunk. Automatic messages use this: they answer no one.
 pub async fn send_html(
     bot: &TgBot,
     chat_id: ChatId,
     text: &str,
     markup: Option<ReplyMarkup>,
 ) -> Result<Vec<Message>, teloxide::RequestError> {
-    send_html_reply(bot, chat_id, text, markup, None).await
+    let messages = html_messages(bot, chat_id, text, markup, None);
+    Ok(bot.outbox().submit(chat_id, messages).await?)
 }
 
-/// Like [`send_html`], threaded to the message `reply_to` (the first chunk; the rest follow
-/// it). Sent anyway if that message is gone: the answer matters more than the thread.
-pub async fn send_html_reply(
-    bot: &TgBot,
+/// The messages that send HTML text to a chat, split under the limit, the markup on the last,
+/// threaded to the message `reply_to` (the first chunk; the rest follow it). Sent anyway if
+/// that message is gone: the answer matters more than the thread.
+pub fn html_messages(
+    bot: &Bot,
     chat_id: ChatId,
     text: &str,
     markup: Option<ReplyMarkup>,
     reply_to: Option<MessageId>,
-) -> Result<Vec<Message>, teloxide::RequestError> {
+) -> Vec<Attempt> {
     let chunks = split_message(text, MAX_TEXT);
     let last = chunks.len().saturating_sub(1);
-    let mut sent = Vec::with_capacity(chunks.len());
+    let mut messages = Vec::with_capacity(chunks.len());
     for (i, chunk) in chunks.into_iter().enumerate() {
         let mut request = bot.send_message(chat_id, chunk).parse_mode(ParseMode::Html);
         if i == 0
@@ -220,19 +214,9 @@ pub async fn send_html_reply(
         {
             request = request.reply_markup(markup);
         }
-        let mut pauses = RESEND_AFTER.iter();
-        let message = loop {
-            match request.send_ref().await {
-                Err(err) if is_transient(&err) => match pauses.next() {
-                    Some(pause) => tokio::time::sleep(*pause).await,
-                    None => return Err(err),
-                },
-                other => break other?,
-            }
-        };
-        sent.push(message);
+        messages.push(attempt(request));
     }
-    Ok(sent)
+    messages
 }
 
 #[cfg(test)]
