@@ -1564,8 +1564,13 @@ fn fuzz_command_line() {
     fuzz("Command::parse (teloxide)", command_line(), |s| {
         if let Ok(cmd) = Command::parse(&s, BOT_NAME) {
             prop_assert!(s.starts_with('/'), "{s:?} → {cmd:?}");
-            // Ours agrees with teloxide wherever teloxide understands the line.
-            prop_assert_eq!(parse_command(&s, BOT_NAME), Some(cmd));
+            // Ours agrees with teloxide wherever teloxide understands the line, except for its
+            // quirk with a second `@` before the first space: it reads "/start@bot@x\t@y z" as
+            // "/start@bot" + "z", dropping "@x\t@y"; ours keeps the text after the tab.
+            let head = s.split(' ').next().unwrap_or_default();
+            if head.matches('@').count() <= 1 {
+                prop_assert_eq!(parse_command(&s, BOT_NAME), Some(cmd));
+            }
         }
         if let Some(cmd) = parse_command(&s, BOT_NAME) {
             prop_assert!(s.starts_with('/'), "{s:?} → {cmd:?}");
