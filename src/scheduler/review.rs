@@ -6,6 +6,7 @@
 //! a summary is sent once, late, saying so.
 
 use super::{JobError, Outcome};
+use crate::domain::bottleneck::SUMMARY_TOP;
 use crate::domain::review::{AGENDA_BEFORE_SECS, Span, review_version};
 use crate::domain::schedule::LATE_AFTER_SECS;
 use crate::service::Service;
@@ -51,7 +52,7 @@ pub async fn fire_agenda(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcom
     let late = now - job.fire_at > LATE_AFTER_SECS;
     let text = agenda_text(lang, &data, meeting, &repeats, late);
     reply::send_html(bot, team.chat_id, text.as_str(), None).await?;
-    Ok(Outcome::SentShowing(repeats.remember))
+    Ok(Outcome::SentShowing(repeats.remember_shown(SUMMARY_TOP)))
 }
 
 pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outcome, JobError> {
@@ -73,5 +74,7 @@ pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outco
         msg.caption.as_str(),
     )
     .await?;
-    Ok(Outcome::SentShowing(data.repeats.remember))
+    Ok(Outcome::SentShowing(
+        data.repeats.remember_shown(SUMMARY_TOP),
+    ))
 }

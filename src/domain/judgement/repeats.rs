@@ -37,7 +37,7 @@ pub struct Repeats {
     pub open: Vec<(Flag, NaiveDate)>,
     /// Shown last time and gone now.
     pub resolved: Vec<Cause>,
-    /// What to remember once this is sent.
+    /// Every cause flagged now, with its first day (see [`Repeats::remember_shown`]).
     pub remember: Vec<Shown>,
 }
 
@@ -48,6 +48,24 @@ impl Repeats {
         let open = self.open.iter().map(|(f, d)| (f, Some(*d)));
         let early = self.new.iter().filter(|f| f.too_early).map(|f| (f, None));
         judged.chain(open).chain(early).collect()
+    }
+
+    /// What to remember once a summary or agenda showing the first `limit` flags is sent:
+    /// the causes the reader saw, not those cut off below the top (never shown, never "open
+    /// since"). Too-early notes are not problems to follow and are not counted.
+    pub fn remember_shown(&self, limit: usize) -> Vec<Shown> {
+        let mut out: Vec<Shown> = Vec::new();
+        let shown = self.ordered().into_iter().filter(|(f, _)| !f.too_early);
+        for (f, _) in shown.take(limit) {
+            let Some(cause) = cause_of(f) else { continue };
+            if out.iter().any(|s| s.cause == cause) {
+                continue;
+            }
+            if let Some(s) = self.remember.iter().find(|s| s.cause == cause) {
+                out.push(s.clone());
+            }
+        }
+        out
     }
 
     /// How many flags there are in all.
@@ -398,6 +416,31 @@ mod tests {
         assert_eq!(r.open.len(), 1);
         assert!(r.resolved.is_empty());
         assert_eq!(r.remember[0].first_seen, day(11, 24));
+    }
+
+    #[test]
+    fn only_the_flags_shown_are_remembered() {
+        let today = day(12, 1);
+        let last = [shown(&gap("wechat", Severity::Medium), day(11, 24))];
+        // Six causes: the open one (wechat) goes below the five new ones.
+        let mut now: Vec<Flag> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|c| cvr(c, Severity::High))
+            .collect();
+        now.push(gap("wechat", Severity::Medium));
+        let mut early = cvr("f", Severity::Low);
+        early.too_early = true;
+        now.push(early);
+        let r = compare(&last, &now, today);
+        assert_eq!(r.remember.len(), 6);
+        let kept = r.remember_shown(5);
+        assert_eq!(kept.len(), 5);
+        assert!(kept.iter().all(|s| s.cause.code == "funnel"), "{kept:?}");
+        // Shown in full, wechat keeps its first day.
+        let all = r.remember_shown(usize::MAX);
+        assert_eq!(all.len(), 6);
+        let wechat = all.iter().find(|s| s.cause.code == "no_checkin");
+        assert_eq!(wechat.map(|s| s.first_seen), Some(day(11, 24)));
     }
 
     #[test]
