@@ -226,8 +226,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    /// The funnel in order.
-    pub const FUNNEL: [Stage; 7] = [
+    /// Every stage: the funnel, then the lead stages.
+    pub const ALL: [Stage; 9] = [
         Stage::Pace,
         Stage::Ctr,
         Stage::Cpc,
@@ -235,7 +235,32 @@ impl Stage {
         Stage::Aov,
         Stage::Roi,
         Stage::Cac,
+        Stage::LeadRate,
+        Stage::Cpl,
     ];
+
+    /// The stored code: its metric's code (`pace` for the pace stage).
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Pace => "pace",
+            other => other.metric().code(),
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The funnel in order: the first seven of [`Stage::ALL`].
+    pub const FUNNEL: [Stage; 7] = {
+        let mut funnel = [Stage::Pace; 7];
+        let mut i = 0;
+        while i < 7 {
+            funnel[i] = Stage::ALL[i];
+            i += 1;
+        }
+        funnel
+    };
 
     /// The funnel of a channel that converts by leads, not orders (小红书聚光 and the like).
     pub const LEAD_FUNNEL: [Stage; 5] = [

@@ -79,31 +79,12 @@ impl Repeats {
     }
 }
 
-fn stage_code(s: Stage) -> &'static str {
-    match s {
-        Stage::Pace => "pace",
-        other => other.metric().code(),
-    }
-}
-
-const ALL_STAGES: [Stage; 9] = [
-    Stage::Pace,
-    Stage::Ctr,
-    Stage::Cpc,
-    Stage::Cvr,
-    Stage::Aov,
-    Stage::Roi,
-    Stage::Cac,
-    Stage::LeadRate,
-    Stage::Cpl,
-];
-
 /// A subject as stored: `channel:xhs:cvr`, `channel:xhs:`, `person:503:wang`, `person::@ann`,
 /// `team`.
 pub fn subject_key(s: &Subject) -> String {
     match s {
         Subject::Channel { name, stage } => {
-            format!("channel:{name}:{}", stage.map_or("", stage_code))
+            format!("channel:{name}:{}", stage.map_or("", Stage::code))
         }
         Subject::Person { user_id, name } => {
             format!(
@@ -126,7 +107,7 @@ pub fn parse_subject_key(key: &str) -> Option<Subject> {
             let (name, stage) = rest.rsplit_once(':')?;
             let stage = match stage {
                 "" => None,
-                code => Some(*ALL_STAGES.iter().find(|s| stage_code(**s) == code)?),
+                code => Some(Stage::parse(code)?),
             };
             Some(Subject::Channel {
                 name: name.to_string(),
