@@ -1,7 +1,7 @@
 //! The durable inbox: updates stored before Telegram is told they arrived, claimed by one
 //! handler at a time, and marked when replied to and when done. See migrations/*/0006_inbox.sql.
 
-use super::{Backend, Store, StoreResult, on_pool};
+use super::{Backend, Store, StoreResult, on_inbox, on_pool};
 
 /// How long a handler's claim on an update is honoured before another process may take the
 /// update over (its claimer presumed dead). Longer than any command, Throttle's waits included.
@@ -18,7 +18,7 @@ impl Store {
     pub async fn inbox_put(&self, update_id: i64, body: &str, now: i64) -> StoreResult<()> {
         let sql = "INSERT INTO inbox (update_id, body, received_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (update_id) DO NOTHING";
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_inbox!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(body)
             .bind(now)
@@ -39,7 +39,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let sql = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
                    VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
-        let inserted = on_pool!(self, |pool| sqlx::query(sql)
+        let inserted = on_inbox!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(body)
             .bind(now)
@@ -59,7 +59,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let sql = "UPDATE inbox SET claimed_at = $3 WHERE update_id = $1 AND claimed_at = $2 \
                    AND done_at IS NULL AND replied_at IS NULL";
-        let renewed = on_pool!(self, |pool| sqlx::query(sql)
+        let renewed = on_inbox!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(claimed_at)
             .bind(now)
@@ -82,7 +82,7 @@ impl Store {
         let claim = "UPDATE inbox SET claimed_at = $2, attempts = attempts + 1 \
                      WHERE update_id = $1 AND done_at IS NULL AND replied_at IS NULL \
                      AND attempts < $3 AND (claimed_at IS NULL OR claimed_at < $4)";
-        let taken = on_pool!(self, |pool| sqlx::query(claim)
+        let taken = on_inbox!(self, |pool| sqlx::query(claim)
             .bind(update_id)
             .bind(now)
             .bind(INBOX_MAX_ATTEMPTS)
@@ -96,7 +96,7 @@ impl Store {
         let body = body();
         let insert = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
                       VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
-        let inserted = on_pool!(self, |pool| sqlx::query(insert)
+        let inserted = on_inbox!(self, |pool| sqlx::query(insert)
             .bind(update_id)
             .bind(&body)
             .bind(now)
@@ -128,7 +128,7 @@ impl Store {
 
     /// Sets one of the timestamps above, once: the first mark is the one kept.
     async fn inbox_mark(&self, sql: &'static str, update_id: i64, now: i64) -> StoreResult<()> {
-        on_pool!(self, |pool| sqlx::query(sql)
+        on_inbox!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(now)
             .execute(pool)

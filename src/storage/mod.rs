@@ -26,10 +26,14 @@ pub use tasks::{TaskJob, TaskWrite};
 pub use models::*;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{PgPool, SqlitePool};
 
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +92,35 @@ const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    /// A SQLite file's own connection for the inbox's writes (several per update): a statement
+    /// on it is one round trip to its worker thread, where the pool adds another to check the
+    /// connection on release. None for PostgreSQL and in-memory SQLite (one connection only).
+    inbox_conn: Option<Arc<tokio::sync::Mutex<Option<SqliteConnection>>>>,
 }
+
+/// Runs an inbox write on the inbox's own connection (see `Store::inbox_conn`) when there is
+/// one, else on the pool; like `on_pool!`, the body is type-checked for each executor.
+macro_rules! on_inbox {
+    ($self:expr, |$exec:ident| $body:expr) => {
+        match &$self.pool {
+            $crate::storage::Pool::Sqlite(pool) => {
+                let mut own = match &$self.inbox_conn {
+                    Some(conn) => Some(conn.lock().await),
+                    None => None,
+                };
+                match own.as_mut().and_then(|c| c.as_mut()) {
+                    Some($exec) => $body,
+                    None => {
+                        let $exec = pool;
+                        $body
+                    }
+                }
+            }
+            $crate::storage::Pool::Postgres($exec) => $body,
+        }
+    };
+}
+pub(crate) use on_inbox;
 
 impl Store {
     /// Connects (creating a SQLite file if missing, in WAL mode) and applies migrations.
@@ -99,7 +131,7 @@ impl Store {
     }
 
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        let pool = match Backend::of_url(url)? {
+        let (pool, inbox_conn) = match Backend::of_url(url)? {
             Backend::Sqlite => {
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
                 let mut options = SqliteConnectOptions::from_str(url)?
@@ -118,23 +150,28 @@ impl Store {
                 // Otherwise two: each connection is a thread with its own caches, and on two
                 // cores more add memory, not throughput (issue 8, load).
                 let max = if in_memory { 1 } else { 2 };
+                let inbox_conn = if in_memory {
+                    None
+                } else {
+                    let conn = options.connect().await?;
+                    Some(Arc::new(tokio::sync::Mutex::new(Some(conn))))
+                };
                 // No ping before each statement: a SQLite connection is a worker thread in this
                 // process, and the ping is a round trip to it that costs thread wake-ups (the
                 // pool still pings on release). A third of the round trips per statement.
-                Pool::Sqlite(
-                    SqlitePoolOptions::new()
-                        .max_connections(max)
-                        .test_before_acquire(false)
-                        .connect_with(options)
-                        .await?,
-                )
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max)
+                    .test_before_acquire(false)
+                    .connect_with(options)
+                    .await?;
+                (Pool::Sqlite(pool), inbox_conn)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
                 // A connection is pinged before use only after it sat idle a while (a server or
                 // a firewall may have dropped it then), not before every statement: each ping
                 // is a round trip to the server. The pool still pings on release.
-                Pool::Postgres(
+                let pool = Pool::Postgres(
                     PgPoolOptions::new()
                         .max_connections(8)
                         .acquire_timeout(Duration::from_secs(10))
@@ -149,10 +186,11 @@ impl Store {
                         })
                         .connect_with(options)
                         .await?,
-                )
+                );
+                (pool, None)
             }
         };
-        Ok(Store { pool })
+        Ok(Store { pool, inbox_conn })
     }
 
     pub fn backend(&self) -> Backend {
@@ -171,6 +209,11 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(conn) = &self.inbox_conn
+            && let Some(conn) = conn.lock().await.take()
+        {
+            let _ = sqlx::Connection::close(conn).await;
+        }
         on_pool!(self, |pool| pool.close().await)
     }
 }
