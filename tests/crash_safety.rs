@@ -282,6 +282,17 @@ async fn a_stalled_update_is_swept_up_after_the_lease(mut app: common::TestApp) 
         }
     })
     .to_string();
+    // This process has finished starting (its recovery read the inbox) before the other one
+    // stores and claims: otherwise the start may replay the update too, and the update counted
+    // handled below may be that copy's, refused by the claim, before the reply is sent.
+    assert!(
+        app.emulator
+            .wait_for(std::time::Duration::from_secs(20), |e| e
+                .request_count("getUpdates")
+                > 0)
+            .await,
+        "the bot started polling"
+    );
     let store = app.ctx.store.clone();
     store.inbox_put(id, &body, common::T0).await.expect("put");
     assert!(

@@ -25,11 +25,10 @@ pub struct TgBot {
 }
 
 impl TgBot {
-    /// Starts the outbox's sending task: call inside a Tokio runtime.
     pub fn new(api: Bot, limits: Limits) -> TgBot {
         TgBot {
             api,
-            outbox: Outbox::start(limits),
+            outbox: Outbox::new(limits),
         }
     }
 

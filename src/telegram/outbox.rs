@@ -105,15 +105,15 @@ struct Shared {
 }
 
 impl Outbox {
-    /// Starts the sending task (needs a Tokio runtime).
-    pub fn start(limits: Limits) -> Outbox {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(limits)),
-            wake: Notify::new(),
-            progress: watch::Sender::new(0),
-        });
-        tokio::spawn(run(shared.clone()));
-        Outbox { shared }
+    /// An outbox whose sending task starts with the first message (inside a Tokio runtime).
+    pub fn new(limits: Limits) -> Outbox {
+        Outbox {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State::new(limits)),
+                wake: Notify::new(),
+                progress: watch::Sender::new(0),
+            }),
+        }
     }
 
     /// Queues `messages` for a chat, after everything already queued for it; they go out in
@@ -139,6 +139,9 @@ impl Outbox {
         };
         st.chats.entry(chat_id).or_default().jobs.push_back(job);
         st.schedule(chat_id, Instant::now());
+        if !std::mem::replace(&mut st.running, true) {
+            tokio::spawn(run(self.shared.clone()));
+        }
         drop(st);
         self.shared.wake.notify_one();
         Delivery(delivery)
@@ -324,6 +327,8 @@ struct State {
     /// The chat of the latest 429 and when its pause ends.
     last_429: Option<(i64, Instant)>,
     in_flight: usize,
+    /// The sending task was started (by the first message).
+    running: bool,
     closed: bool,
     last_forget: Instant,
 }
@@ -341,6 +346,7 @@ impl State {
             frozen_until: None,
             last_429: None,
             in_flight: 0,
+            running: false,
             closed: false,
             last_forget: Instant::now(),
         }
