@@ -76,6 +76,28 @@ const MERGE_SQL: &str = concat!(
     " RETURNING *"
 );
 
+/// [`MERGE_SQL`] bound to one check-in; a macro because the query's type differs per backend
+/// and `on_pool!` type-checks the same text for both.
+macro_rules! merge_query {
+    ($new:expr, $now:expr) => {
+        sqlx::query_as::<_, Checkin>(MERGE_SQL)
+            .bind($new.chat_id)
+            .bind($new.channel)
+            .bind($new.day)
+            .bind($new.creative)
+            .bind($new.spend)
+            .bind($new.impressions)
+            .bind($new.clicks)
+            .bind($new.orders)
+            .bind($new.gmv)
+            .bind($new.leads)
+            .bind($new.new_customers)
+            .bind($new.interactions)
+            .bind($new.author_id)
+            .bind($now)
+    };
+}
+
 const KEY_SQL: &str =
     "SELECT * FROM checkins WHERE chat_id = $1 AND channel = $2 AND day = $3 AND creative = $4";
 
@@ -96,25 +118,9 @@ impl Store {
     /// Merges one check-in into the row with its key and returns the stored row: one statement,
     /// atomic by itself, so no transaction around it (each would cost two more round trips).
     pub async fn merge_checkin(&self, new: &NewCheckin<'_>, now: i64) -> StoreResult<Checkin> {
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(
-            MERGE_SQL
-        )
-        .bind(new.chat_id)
-        .bind(new.channel)
-        .bind(new.day)
-        .bind(new.creative)
-        .bind(new.spend)
-        .bind(new.impressions)
-        .bind(new.clicks)
-        .bind(new.orders)
-        .bind(new.gmv)
-        .bind(new.leads)
-        .bind(new.new_customers)
-        .bind(new.interactions)
-        .bind(new.author_id)
-        .bind(now)
-        .fetch_one(pool)
-        .await?))
+        Ok(on_pool!(self, |pool| merge_query!(new, now)
+            .fetch_one(pool)
+            .await?))
     }
 
     /// Writes several check-ins in one transaction (all or none), each merged as in
@@ -143,23 +149,7 @@ impl Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for new in rows {
-                let row = sqlx::query_as::<_, Checkin>(MERGE_SQL)
-                    .bind(new.chat_id)
-                    .bind(new.channel)
-                    .bind(new.day)
-                    .bind(new.creative)
-                    .bind(new.spend)
-                    .bind(new.impressions)
-                    .bind(new.clicks)
-                    .bind(new.orders)
-                    .bind(new.gmv)
-                    .bind(new.leads)
-                    .bind(new.new_customers)
-                    .bind(new.interactions)
-                    .bind(new.author_id)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let row = merge_query!(new, now).fetch_one(&mut *tx).await?;
                 stored.push(row);
             }
             tx.commit().await?;
