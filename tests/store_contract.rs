@@ -20,6 +20,7 @@ contract!(
     update_ids_are_claimed_once,
     the_inbox_hands_back_what_a_dead_process_left,
     a_poison_update_is_given_up_after_three_attempts,
+    an_update_stored_claimed_is_taken_once,
     users_and_members,
     a_team_moves_to_its_supergroup_id,
     task_changes_are_applied_and_recorded,
@@ -214,6 +215,76 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
         .await
         .unwrap();
     assert_eq!(rows[1].1, "{\"update_id\":8}");
+}
+
+/// The polling listener's one write: the update stored already claimed by its process.
+async fn an_update_stored_claimed_is_taken_once(store: &Store) {
+    assert!(store.inbox_put_claimed(50, "{}", T).await.expect("put"));
+    // A redelivery finds it stored; no other handler takes it while the claim is live.
+    assert!(
+        !store
+            .inbox_put_claimed(50, "{}", T + 1)
+            .await
+            .expect("again")
+    );
+    assert!(
+        !store
+            .inbox_claim(50, || "{}".to_string(), T + 1)
+            .await
+            .expect("claim")
+    );
+    let (stored, in_hand, replied, done) = store.inbox_counts().await.expect("counts");
+    assert_eq!((stored, in_hand, replied, done), (1, 1, 0, 0));
+    // The claim is renewed by its own time only.
+    assert!(
+        store
+            .inbox_renew_claim(50, T, T + 200)
+            .await
+            .expect("renew")
+    );
+    assert!(
+        !store
+            .inbox_renew_claim(50, T, T + 201)
+            .await
+            .expect("stale")
+    );
+    // After the lease another handler takes it over, and the first one's renewal fails.
+    let later = T + 200 + INBOX_LEASE_SECS + 1;
+    assert!(
+        store
+            .inbox_claim(50, || "{}".to_string(), later)
+            .await
+            .expect("take over")
+    );
+    assert!(
+        !store
+            .inbox_renew_claim(50, T + 200, later + 1)
+            .await
+            .expect("taken over")
+    );
+    // The store's write counted as the first attempt and the take-over as the second: one more
+    // is left after its lease, then the update is given up.
+    let third = later + INBOX_LEASE_SECS + 1;
+    assert!(
+        store
+            .inbox_claim(50, || "{}".to_string(), third)
+            .await
+            .expect("third")
+    );
+    assert!(
+        !store
+            .inbox_claim(50, || "{}".to_string(), third + INBOX_LEASE_SECS + 1)
+            .await
+            .expect("given up")
+    );
+    // A finished update is not renewed, even by the claim it holds.
+    store.inbox_done(50, third + 2).await.expect("done");
+    assert!(
+        !store
+            .inbox_renew_claim(50, third, third + 3)
+            .await
+            .expect("done")
+    );
 }
 
 async fn a_poison_update_is_given_up_after_three_attempts(store: &Store) {

@@ -199,3 +199,30 @@ impl Drop for InFlightInner {
         self.tracker.finish_one();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(name: &str, at: i64) -> User {
+        User {
+            user_id: 7,
+            username: Some("ann".to_string()),
+            display_name: name.to_string(),
+            lang_code: Some("en".to_string()),
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_person_is_skipped_only_unchanged_in_the_same_chat_within_the_window() {
+        let seen = PeopleSeen::default();
+        assert!(!seen.is_fresh(Some(-1), &ann("Ann", 1_000)));
+        seen.put(Some(-1), &ann("Ann", 1_000));
+        assert!(seen.is_fresh(Some(-1), &ann("Ann", 1_000 + PEOPLE_SEEN_SECS - 1)));
+        assert!(!seen.is_fresh(Some(-1), &ann("Ann", 1_000 + PEOPLE_SEEN_SECS)));
+        assert!(!seen.is_fresh(Some(-1), &ann("Ann Lee", 1_001)));
+        assert!(!seen.is_fresh(Some(-2), &ann("Ann", 1_001)));
+        assert!(!seen.is_fresh(None, &ann("Ann", 1_001)));
+    }
+}
