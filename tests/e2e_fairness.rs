@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use campaign_bot::app::{self, App};
-use campaign_bot::clock::{ManualClock, SharedClock};
+use campaign_bot::clock::{Clock, ManualClock, SharedClock};
 use campaign_bot::console::emulator::{ChatKind, Emulator, Fault, SentMessage, UserSpec};
 use common::{ALICE, BOB, GROUP, T0, TestApp, TestDb};
 
@@ -138,4 +138,70 @@ async fn a_429_pauses_its_chat_while_another_is_answered(mut app: TestApp) {
 mod retry_after {
     use super::a_429_pauses_its_chat_while_another_is_answered;
     e2e!(a_429_pauses_its_chat_while_another_is_answered);
+}
+
+/// Replies waiting in the outbox behind a flooded group's limit can outlast the inbox lease
+/// (five minutes; a group gets 20 messages a minute). The sweep renews the claims this process
+/// still holds instead of handing their updates to a second handler, which would run each
+/// command again and reply twice.
+async fn replies_waiting_for_a_groups_limit_are_not_swept_up(db: TestDb) {
+    use campaign_bot::bot::inbox::sweep;
+    use campaign_bot::storage::INBOX_LEASE_SECS;
+    const COMMANDS: usize = 25;
+    let clock = ManualClock::new(T0);
+    let shared: SharedClock = clock.clone();
+    let emulator = Emulator::start(shared.clone()).await.expect("emulator");
+    emulator.add_user(
+        UserSpec::new(ALICE, "alice")
+            .username("alice")
+            .language("en"),
+    );
+    emulator.add_chat(FLOODED, ChatKind::Group, "team");
+    emulator.set_admin(FLOODED, ALICE, true);
+    let bot = app::make_bot(
+        &emulator.token(),
+        Some(&emulator.api_url()),
+        app::telegram_limits(),
+    );
+    let app = App::new(common::settings(&db.url), shared, db.store.clone(), bot);
+    let running = app.spawn_polling();
+    for _ in 0..COMMANDS {
+        emulator.send_text(FLOODED, ALICE, "/help");
+    }
+    // The group's minute is used up: the rest of the replies wait in the outbox.
+    assert!(
+        emulator
+            .wait_for(Duration::from_secs(60), |e| e
+                .sent()
+                .iter()
+                .filter(|m| m.chat_id == FLOODED)
+                .count()
+                >= 19)
+            .await,
+        "the flood was not answered"
+    );
+    let (_, in_hand, _, _) = db.store.inbox_counts().await.expect("counts");
+    assert!(in_hand >= 1, "no reply is waiting: {in_hand}");
+    clock.advance(INBOX_LEASE_SECS + 1);
+    assert_eq!(
+        sweep(&app.ctx).await.expect("sweep"),
+        0,
+        "updates whose replies are queued here were handed to a second handler"
+    );
+    // Renewed in the store, so a peer instance's sweep (PostgreSQL) leaves them alone too.
+    let now = clock.now();
+    let stalled = db
+        .store
+        .inbox_unfinished(now, now - INBOX_LEASE_SECS)
+        .await
+        .expect("unfinished");
+    assert!(stalled.is_empty(), "claims not renewed: {}", stalled.len());
+    running.stop().await;
+    emulator.shutdown();
+    db.cleanup().await;
+}
+
+mod lease {
+    use super::replies_waiting_for_a_groups_limit_are_not_swept_up;
+    both_backends!(replies_waiting_for_a_groups_limit_are_not_swept_up);
 }

@@ -27,10 +27,12 @@ pub struct AppContext {
     pub redelivery: super::inbox::Redelivery,
     /// Updates the polling listener stored already claimed, for the handler's gate.
     pub taken_on_arrival: Arc<super::inbox::TakenOnArrival>,
+    /// The inbox claims this process holds; the sweep renews and skips them.
+    pub live_claims: Arc<super::inbox::LiveClaims>,
     pub people_seen: PeopleSeen,
 }
 
-/// Commands handled concurrently; sends are paced by Throttle anyway, so more buys nothing.
+/// Commands handled concurrently; sends are paced by the outbox anyway, so more buys nothing.
 pub const CONCURRENT_COMMANDS: usize = 16;
 
 impl AppContext {
@@ -42,6 +44,7 @@ impl AppContext {
             command_permits: Arc::new(Semaphore::new(CONCURRENT_COMMANDS)),
             redelivery: Default::default(),
             taken_on_arrival: Default::default(),
+            live_claims: Default::default(),
             people_seen: PeopleSeen::default(),
         })
     }
@@ -206,7 +209,7 @@ mod tests {
 
     fn ann(name: &str, at: i64) -> User {
         User {
-            user_id: 7,
+            user_id: UserId(7),
             username: Some("ann".to_string()),
             display_name: name.to_string(),
             lang_code: Some("en".to_string()),
@@ -217,12 +220,12 @@ mod tests {
     #[test]
     fn a_person_is_skipped_only_unchanged_in_the_same_chat_within_the_window() {
         let seen = PeopleSeen::default();
-        assert!(!seen.is_fresh(Some(-1), &ann("Ann", 1_000)));
-        seen.put(Some(-1), &ann("Ann", 1_000));
-        assert!(seen.is_fresh(Some(-1), &ann("Ann", 1_000 + PEOPLE_SEEN_SECS - 1)));
-        assert!(!seen.is_fresh(Some(-1), &ann("Ann", 1_000 + PEOPLE_SEEN_SECS)));
-        assert!(!seen.is_fresh(Some(-1), &ann("Ann Lee", 1_001)));
-        assert!(!seen.is_fresh(Some(-2), &ann("Ann", 1_001)));
+        assert!(!seen.is_fresh(Some(ChatId(-1)), &ann("Ann", 1_000)));
+        seen.put(Some(ChatId(-1)), &ann("Ann", 1_000));
+        assert!(seen.is_fresh(Some(ChatId(-1)), &ann("Ann", 1_000 + PEOPLE_SEEN_SECS - 1)));
+        assert!(!seen.is_fresh(Some(ChatId(-1)), &ann("Ann", 1_000 + PEOPLE_SEEN_SECS)));
+        assert!(!seen.is_fresh(Some(ChatId(-1)), &ann("Ann Lee", 1_001)));
+        assert!(!seen.is_fresh(Some(ChatId(-2)), &ann("Ann", 1_001)));
         assert!(!seen.is_fresh(None, &ann("Ann", 1_001)));
     }
 }

@@ -85,6 +85,14 @@ impl crate::scheduler::Housekeeping for Sweep {
 
 pub async fn sweep(ctx: &Ctx) -> StoreResult<usize> {
     let now = ctx.now();
+    // Claims this process still holds (a reply waiting in the outbox behind its chat's limit
+    // can outlast a lease) are renewed first, so no one takes them over: not this sweep, not
+    // a peer instance.
+    for (id, at) in ctx.live_claims.older_than(now - INBOX_LEASE_SECS / 2) {
+        if ctx.store.inbox_renew_claim(id, at, now).await? {
+            ctx.live_claims.renewed(id, now);
+        }
+    }
     let updates = parse_rows(
         ctx.store
             .inbox_unfinished(now, now - crate::storage::INBOX_LEASE_SECS)
@@ -92,6 +100,9 @@ pub async fn sweep(ctx: &Ctx) -> StoreResult<usize> {
     )?;
     let mut handed = 0;
     for update in updates {
+        if ctx.live_claims.holds(i64::from(update.id.0)) {
+            continue;
+        }
         if ctx.redelivery.send(update) {
             handed += 1;
         }
@@ -249,6 +260,43 @@ impl TakenOnArrival {
     }
 }
 
+/// The claims this process holds, by update id, with the time each was taken or last renewed.
+#[derive(Default)]
+pub struct LiveClaims(Mutex<HashMap<i64, i64>>);
+
+impl LiveClaims {
+    fn hold(&self, update_id: i64, claimed_at: i64) {
+        self.lock().insert(update_id, claimed_at);
+    }
+
+    fn release(&self, update_id: i64) {
+        self.lock().remove(&update_id);
+    }
+
+    fn holds(&self, update_id: i64) -> bool {
+        self.lock().contains_key(&update_id)
+    }
+
+    fn renewed(&self, update_id: i64, now: i64) {
+        if let Some(at) = self.lock().get_mut(&update_id) {
+            *at = now;
+        }
+    }
+
+    /// (update, claim time) of the claims taken before `before`.
+    fn older_than(&self, before: i64) -> Vec<(i64, i64)> {
+        self.lock()
+            .iter()
+            .filter(|(_, at)| **at < before)
+            .map(|(id, at)| (*id, *at))
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, i64>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// A handler's hold on one update. Marked replied after the first accepted reply, and done
 /// when the handler finishes (or, failing an explicit `finish`, when the last clone drops).
 #[derive(Clone)]
@@ -256,6 +304,7 @@ pub struct InboxClaim(Arc<ClaimInner>);
 
 struct ClaimInner {
     update_id: i64,
+    live: Arc<LiveClaims>,
     store: Store,
     clock: SharedClock,
     replied: AtomicBool,
@@ -296,6 +345,7 @@ impl InboxClaim {
 
 impl Drop for ClaimInner {
     fn drop(&mut self) {
+        self.live.release(self.update_id);
         if self.finished.load(Ordering::SeqCst) {
             return;
         }
@@ -319,19 +369,22 @@ impl Drop for ClaimInner {
 pub async fn claim(upd: Update, ctx: Ctx, in_flight: InFlight) -> Option<InboxClaim> {
     let id = i64::from(upd.id.0);
     let now = ctx.now();
-    match take(&ctx, &upd, id, now).await {
-        Ok(true) => {}
-        Ok(false) => {
+    let claimed_at = match take(&ctx, &upd, id, now).await {
+        Ok(Some(at)) => at,
+        Ok(None) => {
             tracing::info!(update_id = id, "update already handled or in hand; ignored");
             return None;
         }
         Err(err) => {
             // Better to risk handling twice than to drop a user's command on a DB hiccup.
             tracing::error!(update_id = id, error = %err, "could not claim update");
+            now
         }
-    }
+    };
+    ctx.live_claims.hold(id, claimed_at);
     Some(InboxClaim(Arc::new(ClaimInner {
         update_id: id,
+        live: ctx.live_claims.clone(),
         store: ctx.store.clone(),
         clock: ctx.clock.clone(),
         replied: AtomicBool::new(false),
@@ -343,21 +396,22 @@ pub async fn claim(upd: Update, ctx: Ctx, in_flight: InFlight) -> Option<InboxCl
 /// Whether this handler may go on with the update. One the listener claimed a moment ago is
 /// ours without another write; a claim older than half a lease is renewed first, because the
 /// sweep hands an update over once its claim is a lease old.
-async fn take(ctx: &Ctx, upd: &Update, id: i64, now: i64) -> StoreResult<bool> {
+/// Returns the time of the claim it holds, None when the update is not this handler's.
+async fn take(ctx: &Ctx, upd: &Update, id: i64, now: i64) -> StoreResult<Option<i64>> {
     let taken = ctx.taken_on_arrival.take(id);
     if let Some((at, Certainty::Ours)) = taken
         && now - at < INBOX_LEASE_SECS / 2
     {
-        return Ok(true);
+        return Ok(Some(at));
     }
     if let Some((at, _)) = taken
         && ctx.store.inbox_renew_claim(id, at, now).await?
     {
-        return Ok(true);
+        return Ok(Some(now));
     }
     // Normally already stored by the listener; the body is only made for an update that was not.
     let body = || serde_json::to_string(upd).unwrap_or_default();
-    ctx.store.inbox_claim(id, body, now).await
+    Ok(ctx.store.inbox_claim(id, body, now).await?.then_some(now))
 }
 
 /// The way from the sweep (in the scheduler) into the listener. Updates sent before the

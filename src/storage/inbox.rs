@@ -4,7 +4,8 @@
 use super::{Backend, Store, StoreResult, on_inbox, on_pool};
 
 /// How long a handler's claim on an update is honoured before another process may take the
-/// update over (its claimer presumed dead). Longer than any command, Throttle's waits included.
+/// update over (its claimer presumed dead). Longer than any command; a claim whose replies wait
+/// longer in the outbox (a flooded group's limit) is renewed by its process's sweep.
 pub const INBOX_LEASE_SECS: i64 = 300;
 
 /// A handler that panicked or crashed the process three times on one update gives up on it.
