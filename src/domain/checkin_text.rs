@@ -257,10 +257,17 @@ fn sheet(header: &[String], rows: &[&str]) -> Result<String, NormalizeError> {
             }
             return Err(NormalizeError::UnknownColumn { key: key.clone() });
         }
-        // A cell is one value: `1,000` is, `a;b` or `5:` is not.
-        if !value.is_empty() && (value.contains(is_sep) || pieces(&value).len() != 1) {
-            return Err(NormalizeError::NotUnderstood { token: value });
-        }
+        // A cell is one value: `1,000` is, `a;b` or `5:` is not. It is written as that one
+        // word, without pair breaks around it (`,5` from a CSV row), so a second pass over
+        // the result reads the same pairs.
+        let value = if value.is_empty() {
+            value
+        } else {
+            match pieces(&value).as_slice() {
+                [word] if !value.contains(is_sep) => word.clone(),
+                _ => return Err(NormalizeError::NotUnderstood { token: value }),
+            }
+        };
         if value.is_empty() {
             if !tabbed && i >= row.len() {
                 return Err(NormalizeError::NoValue { key: key.clone() });

@@ -51,6 +51,9 @@ fn a_pasted_spreadsheet_row_lines_up_with_its_header() {
         ),
         // A trailing empty cell the paste trimmed.
         ("花费\t点击\t订单\n100\t20", "花费=100 点击=20"),
+        // A cell with a stray comma (a CSV row pasted into a sheet) is its one word: the
+        // result reads the same on a second pass (found by the fuzz suite).
+        ("花费\t点击\t订单\n,100\t20,\t3", "花费=100 点击=20 订单=3"),
     ];
     for (input, want) in cases {
         assert_eq!(normalize(input).as_deref(), Ok(want), "input {input:?}");
