@@ -4,6 +4,7 @@
 #[macro_use]
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use campaign_bot::app::{self, App};
@@ -27,20 +28,26 @@ fn sent_before_first(sent: &[SentMessage], chat: i64, quiet: i64) -> Option<usiz
     Some(sent[..first].iter().filter(|m| m.chat_id == chat).count())
 }
 
-/// One group floods 40 commands, then two other groups ask once each: both are answered
-/// before the flooded group's 21st reply, which Telegram's limits hold back a minute.
-async fn a_quiet_group_is_answered_before_a_flooded_groups_21st_reply(db: TestDb) {
+/// The bot as `campaign-bot run` builds it (Telegram's limits), polling an emulator that knows
+/// alice and bob, with `chats` as groups alice administers.
+struct Production {
+    clock: Arc<ManualClock>,
+    emulator: Emulator,
+    app: App,
+    running: app::Running,
+}
+
+async fn production(db: &TestDb, chats: &[i64]) -> Production {
     let clock = ManualClock::new(T0);
     let shared: SharedClock = clock.clone();
     let emulator = Emulator::start(shared.clone()).await.expect("emulator");
     for (id, name) in [(ALICE, "alice"), (BOB, "bob")] {
         emulator.add_user(UserSpec::new(id, name).username(name).language("en"));
     }
-    for chat in [FLOODED, SAME_LANE, OTHER_LANE] {
+    for &chat in chats {
         emulator.add_chat(chat, ChatKind::Group, "team");
         emulator.set_admin(chat, ALICE, true);
     }
-    // The production limits, as `campaign-bot run` builds the bot.
     let bot = app::make_bot(
         &emulator.token(),
         Some(&emulator.api_url()),
@@ -48,6 +55,20 @@ async fn a_quiet_group_is_answered_before_a_flooded_groups_21st_reply(db: TestDb
     );
     let app = App::new(common::settings(&db.url), shared, db.store.clone(), bot);
     let running = app.spawn_polling();
+    Production {
+        clock,
+        emulator,
+        app,
+        running,
+    }
+}
+
+/// One group floods 40 commands, then two other groups ask once each: both are answered
+/// before the flooded group's 21st reply, which Telegram's limits hold back a minute.
+async fn a_quiet_group_is_answered_before_a_flooded_groups_21st_reply(db: TestDb) {
+    let Production {
+        emulator, running, ..
+    } = production(&db, &[FLOODED, SAME_LANE, OTHER_LANE]).await;
 
     for _ in 0..FLOOD {
         emulator.send_text(FLOODED, ALICE, "/help");
@@ -148,23 +169,12 @@ async fn replies_waiting_for_a_groups_limit_are_not_swept_up(db: TestDb) {
     use campaign_bot::bot::inbox::sweep;
     use campaign_bot::storage::INBOX_LEASE_SECS;
     const COMMANDS: usize = 25;
-    let clock = ManualClock::new(T0);
-    let shared: SharedClock = clock.clone();
-    let emulator = Emulator::start(shared.clone()).await.expect("emulator");
-    emulator.add_user(
-        UserSpec::new(ALICE, "alice")
-            .username("alice")
-            .language("en"),
-    );
-    emulator.add_chat(FLOODED, ChatKind::Group, "team");
-    emulator.set_admin(FLOODED, ALICE, true);
-    let bot = app::make_bot(
-        &emulator.token(),
-        Some(&emulator.api_url()),
-        app::telegram_limits(),
-    );
-    let app = App::new(common::settings(&db.url), shared, db.store.clone(), bot);
-    let running = app.spawn_polling();
+    let Production {
+        clock,
+        emulator,
+        app,
+        running,
+    } = production(&db, &[FLOODED]).await;
     for _ in 0..COMMANDS {
         emulator.send_text(FLOODED, ALICE, "/help");
     }
