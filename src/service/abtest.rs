@@ -162,6 +162,32 @@ pub struct ReachedVerdict {
     pub to: NaiveDate,
 }
 
+/// Each channel with creative check-ins from `since_day` to `today`, with its test over the
+/// default window ending `today` (channels without enough to compare are left out).
+async fn current_tests(
+    store: &Store,
+    chat_id: ChatId,
+    since_day: NaiveDate,
+    today: NaiveDate,
+) -> StoreResult<Vec<(String, Analysis)>> {
+    let (since_key, today_key) = DayRange {
+        from: since_day,
+        to: today,
+    }
+    .keys();
+    let range = DayRange::last_days(today, DEFAULT_WINDOW_DAYS);
+    let mut out = Vec::new();
+    for channel in store
+        .channels_with_creatives(chat_id, &since_key, &today_key)
+        .await?
+    {
+        if let Some(now) = load(store, chat_id, &channel, range, None).await? {
+            out.push((channel, now));
+        }
+    }
+    Ok(out)
+}
+
 /// Creative tests of a team that have a winner now (the default window ending `today`) and had
 /// not had that winner on the day before `since_day` (the same window ending then): the tests
 /// that reached a verdict since the last review. Only channels with creative check-ins on or
@@ -172,20 +198,8 @@ pub async fn verdicts_since(
     since_day: NaiveDate,
     today: NaiveDate,
 ) -> StoreResult<Vec<ReachedVerdict>> {
-    let (since_key, today_key) = DayRange {
-        from: since_day,
-        to: today,
-    }
-    .keys();
     let mut out = Vec::new();
-    for channel in store
-        .channels_with_creatives(chat_id, &since_key, &today_key)
-        .await?
-    {
-        let now_range = DayRange::last_days(today, DEFAULT_WINDOW_DAYS);
-        let Some(now) = load(store, chat_id, &channel, now_range, None).await? else {
-            continue;
-        };
+    for (channel, now) in current_tests(store, chat_id, since_day, today).await? {
         let Verdict::Winner {
             best,
             others,
@@ -242,20 +256,8 @@ pub async fn creative_picks(
     since_day: NaiveDate,
     today: NaiveDate,
 ) -> StoreResult<Vec<(String, Pick)>> {
-    let (since_key, today_key) = DayRange {
-        from: since_day,
-        to: today,
-    }
-    .keys();
     let mut out = Vec::new();
-    for channel in store
-        .channels_with_creatives(chat_id, &since_key, &today_key)
-        .await?
-    {
-        let range = DayRange::last_days(today, DEFAULT_WINDOW_DAYS);
-        let Some(now) = load(store, chat_id, &channel, range, None).await? else {
-            continue;
-        };
+    for (channel, now) in current_tests(store, chat_id, since_day, today).await? {
         let single = match now.sums.as_slice() {
             [only] => Some(only.creative.as_str()),
             _ => None,
