@@ -9,7 +9,10 @@
 //! throughput, and the latency of a check-in sent alone. Optional: CHECKIN_BENCH_N (default 2000),
 //! CHECKIN_BENCH_DAYS (days of history, default 365).
 
+#[path = "support/fresh_db.rs"]
+mod fresh_db;
 use campaign_bot::domain::ids::{ChatId, UserId};
+use fresh_db::FreshDatabase;
 use std::time::{Duration, Instant};
 
 use campaign_bot::app::{self, App};
@@ -288,23 +291,13 @@ async fn main() {
     match std::env::var("TEST_DATABASE_URL") {
         Err(_) => println!("PostgreSQL: skipped (TEST_DATABASE_URL is not set)"),
         Ok(admin_url) => {
-            let name = format!("cb_bench_checkin_{}", std::process::id());
-            let admin = Store::connect(&admin_url).await.expect("connect");
-            admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
-                .await
-                .expect("drop");
-            admin
-                .execute_raw(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create");
-            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
-            url.set_path(&format!("/{name}"));
-            run("PostgreSQL", url.as_str(), n, Some(&name)).await;
-            let _ = admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-            admin.close().await;
+            let db = FreshDatabase::create(
+                &admin_url,
+                &format!("cb_bench_checkin_{}", std::process::id()),
+            )
+            .await;
+            run("PostgreSQL", &db.url, n, Some(&db.name)).await;
+            db.drop_it().await;
         }
     }
 }

@@ -12,7 +12,10 @@
 #[path = "../tests/support/import_fixtures.rs"]
 mod fixtures;
 
+#[path = "support/fresh_db.rs"]
+mod fresh_db;
 use campaign_bot::domain::ids::ChatId;
+use fresh_db::FreshDatabase;
 use std::time::{Duration, Instant};
 
 use campaign_bot::app::{self, App};
@@ -141,21 +144,13 @@ async fn main() {
     match std::env::var("TEST_DATABASE_URL") {
         Err(_) => println!("PostgreSQL: skipped (TEST_DATABASE_URL is not set)"),
         Ok(admin_url) => {
-            let name = format!("cb_bench_import_{}", std::process::id());
-            let admin = Store::connect(&admin_url).await.expect("connect");
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name}"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                admin.execute_raw(&sql).await.expect("database");
-            }
-            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
-            url.set_path(&format!("/{name}"));
-            run("PostgreSQL", url.as_str(), rows).await;
-            let _ = admin
-                .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-            admin.close().await;
+            let db = FreshDatabase::create(
+                &admin_url,
+                &format!("cb_bench_import_{}", std::process::id()),
+            )
+            .await;
+            run("PostgreSQL", &db.url, rows).await;
+            db.drop_it().await;
         }
     }
 }

@@ -12,13 +12,15 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use campaign_bot::console::emulator::Emulator;
-use campaign_bot::storage::Store;
 
 #[path = "support/bot_process.rs"]
 mod bot_process;
+#[path = "support/fresh_db.rs"]
+mod fresh_db;
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
 use bot_process::{Process, QUIET_USER, group, quiet_group, user};
+use fresh_db::FreshDatabase;
 use proc_stats::{cpu_ticks, pg_backend_ticks, wait_until};
 
 const GROUPS: i64 = 300;
@@ -203,46 +205,6 @@ fn echo_binary() -> PathBuf {
     echo
 }
 
-/// A fresh PostgreSQL database for one run, dropped afterwards.
-struct FreshDatabase {
-    admin: Store,
-    name: String,
-    url: String,
-}
-
-impl FreshDatabase {
-    async fn create(admin_url: &str, run: usize) -> FreshDatabase {
-        let name = format!("cb_bench_process_{}_{run}", std::process::id());
-        let admin = Store::connect(admin_url).await.expect("connect");
-        admin
-            .execute_raw(&format!("DROP DATABASE IF EXISTS {name}"))
-            .await
-            .expect("drop");
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create");
-        let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
-        url.set_path(&format!("/{name}"));
-        FreshDatabase {
-            admin,
-            name,
-            url: url.to_string(),
-        }
-    }
-
-    async fn drop_it(self) {
-        let _ = self
-            .admin
-            .execute_raw(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .await;
-        self.admin.close().await;
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let runs: usize = std::env::var("PROCESS_RUNS")
@@ -283,7 +245,11 @@ async fn main() {
             .await,
         );
         if let Some(admin_url) = &postgres {
-            let fresh = FreshDatabase::create(admin_url, i).await;
+            let fresh = FreshDatabase::create(
+                admin_url,
+                &format!("cb_bench_process_{}_{i}", std::process::id()),
+            )
+            .await;
             pg_runs.push(
                 measure(&Subject {
                     binary: &bot,
