@@ -9,14 +9,11 @@ use super::metrics::{GoalThreshold, Metric, MetricValue, Totals, meets};
 pub use super::totals::{Field, Numbers};
 use super::when::{local_date, local_datetime_to_epoch};
 
-/// The derived metrics a check-in reply and `/metrics` show, in funnel order.
-pub const DERIVED: [Metric; 10] = Metric::DERIVED;
-
 /// The derived metrics shown: the funnel's core always (as `—` when unknown, so a missing number
 /// is visible), and the optional ones only when their field was reported: CAC needs new
 /// customers, the interaction rate interactions, lead rate and CPL leads.
 pub fn derived_shown(t: &Totals) -> Vec<Metric> {
-    DERIVED
+    Metric::DERIVED
         .into_iter()
         .filter(|m| match m {
             Metric::Cac => t.get(Field::New).is_some(),
@@ -467,7 +464,7 @@ mod tests {
             leads: Some(30),
             ..sample_n()
         });
-        assert_eq!(derived_shown(&full), DERIVED.to_vec());
+        assert_eq!(derived_shown(&full), Metric::DERIVED.to_vec());
         // CAC with zero new customers is shown, as a dash.
         assert_eq!(full.format(Metric::Cac, "¥"), "—");
     }
@@ -506,7 +503,7 @@ mod tests {
         assert_eq!(zero_spend.format(Metric::Roi, "¥"), "—");
         assert_eq!(zero_spend.format(Metric::Cpc, "¥"), "0.00");
         let nothing = Totals::default();
-        for m in DERIVED {
+        for m in Metric::DERIVED {
             if derived_shown(&nothing).contains(&m) {
                 assert_eq!(nothing.format(m, "¥"), "—", "{m:?}");
             }
