@@ -7,6 +7,7 @@
 //! the CPU of the server's backends for that database is counted next to the bot's.
 //!
 //! cargo build --release --example echo && cargo bench --bench process
+//! (PROCESS_BINARY measures another build of campaign-bot, e.g. an older tree's, kept aside.)
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,7 +22,7 @@ mod fresh_db;
 mod proc_stats;
 use bot_process::{Process, QUIET_USER, group, quiet_group, user};
 use fresh_db::FreshDatabase;
-use proc_stats::{cpu_ticks, pg_backend_ticks, wait_until};
+use proc_stats::{cpu_ns, pg_backend_ns, wait_until};
 
 const GROUPS: i64 = 300;
 const IDLE: Duration = Duration::from_secs(10);
@@ -33,9 +34,8 @@ const QUIET_GROUPS: i64 = (LONE_SAMPLES + LOADED_SAMPLES) as i64;
 /// A pause between samples, so each is a lone command.
 const SAMPLE_SPACING: Duration = Duration::from_millis(200);
 
-/// Ticks (USER_HZ, 100 a second on Linux) to milliseconds.
-fn ticks_ms(ticks: u64) -> f64 {
-    ticks as f64 * 10.0
+fn ns_ms(ns: u64) -> f64 {
+    ns as f64 / 1e6
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -65,14 +65,14 @@ enum Db<'a> {
 async fn burst(emulator: &Emulator, pid: u32, db: Db<'_>, text: &str) -> (f64, f64) {
     let server = || match db {
         Db::Sqlite => 0,
-        Db::Postgres { name, .. } => pg_backend_ticks(name),
+        Db::Postgres { name, .. } => pg_backend_ns(name),
     };
-    let (before, server_before) = (cpu_ticks(pid), server());
+    let (before, server_before) = (cpu_ns(pid), server());
     bot_process::burst(emulator, GROUPS, text, Duration::from_secs(120)).await;
     // Let the last reply's handler finish its bookkeeping before reading the clock.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let per = |after: u64, before: u64| ticks_ms(after.saturating_sub(before)) / GROUPS as f64;
-    (per(cpu_ticks(pid), before), per(server(), server_before))
+    let per = |after: u64, before: u64| ns_ms(after.saturating_sub(before)) / GROUPS as f64;
+    (per(cpu_ns(pid), before), per(server(), server_before))
 }
 
 /// Milliseconds from a command being available to its reply being accepted.
@@ -136,9 +136,9 @@ async fn measure(subject: &Subject<'_>) -> Run {
     let mut run = Run::default();
     if subject.lone.is_some() {
         tokio::time::sleep(Duration::from_secs(3)).await;
-        let (cpu, polls) = (cpu_ticks(pid), emulator.request_count("getUpdates"));
+        let (cpu, polls) = (cpu_ns(pid), emulator.request_count("getUpdates"));
         tokio::time::sleep(IDLE).await;
-        run.idle_cpu_pct = ticks_ms(cpu_ticks(pid) - cpu) / IDLE.as_millis() as f64 * 100.0;
+        run.idle_cpu_pct = ns_ms(cpu_ns(pid) - cpu) / IDLE.as_millis() as f64 * 100.0;
         run.idle_polls = (emulator.request_count("getUpdates") - polls) as f64;
     }
     for text in subject.setup {
@@ -213,7 +213,10 @@ async fn main() {
         .unwrap_or(3);
     let postgres = std::env::var("TEST_DATABASE_URL").ok();
     let echo = echo_binary();
-    let bot = PathBuf::from(env!("CARGO_BIN_EXE_campaign-bot"));
+    // Another build (an older tree's, kept aside) can be measured the same way.
+    let bot = std::env::var("PROCESS_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_BIN_EXE_campaign-bot")));
     let checkin = "/checkin taobao spend=500 impressions=40000 clicks=1200 orders=30 gmv=6000";
     let setup = ["/channel add taobao core 5000"];
     let work = [("/help", "/help"), ("/checkin", checkin)];
@@ -281,7 +284,7 @@ async fn main() {
     println!("| measure | campaign-bot | echo bot | ratio |");
     println!("|---|---:|---:|---:|");
     println!(
-        "| CPU while idle, 10 s | {:.2}% | {:.2}% | |",
+        "| CPU while idle, 10 s | {:.3}% | {:.3}% | |",
         med(&bot_runs, &|r| r.idle_cpu_pct),
         med(&echo_runs, &|r| r.idle_cpu_pct)
     );
@@ -293,7 +296,7 @@ async fn main() {
     for name in ["/help", "/checkin"] {
         let v = per(&bot_runs, name, false);
         println!(
-            "| CPU per {name} (echo: per echo) | {v:.2} ms | {floor:.2} ms | {:.1}× |",
+            "| CPU per {name} (echo: per echo) | {v:.3} ms | {floor:.3} ms | {:.1}× |",
             v / floor
         );
     }
