@@ -66,7 +66,11 @@ fn main() -> ExitCode {
         _ => None,
     };
     init_tracing(matches!(command, Command::Console { .. } | Command::Demo));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // One thread runs every task: the bot waits on Telegram and the database, and handing work
+    // between worker threads cost more CPU per update than the work (docs/PERFORMANCE.md,
+    // issue 13). What takes milliseconds of CPU (drawing a chart, reading a report) runs on the
+    // blocking pool instead.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

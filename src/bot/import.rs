@@ -71,7 +71,7 @@ pub async fn import(turn: &Turn, args: &str) -> HandlerResult {
     };
     let outcome = turn
         .ctx
-        .prepare_import(team, turn.user_id(), args, &file_name, &bytes)
+        .prepare_import(team, turn.user_id(), args, &file_name, bytes)
         .await?;
     let preview = match outcome {
         Ok(p) => p,

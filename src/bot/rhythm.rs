@@ -4,7 +4,7 @@
 
 use super::{HandlerResult, Turn};
 use crate::domain::review::{ReviewRequest, Span, parse_chart_args, parse_review_request};
-use crate::report::chart::render_png;
+use crate::report::chart::render_png_aside;
 use crate::service::review::ChartData;
 use crate::telegram::photo;
 use crate::views::flags::bottlenecks_text;
@@ -60,15 +60,18 @@ pub async fn summary(turn: &Turn, args: &str) -> HandlerResult {
     let msg = summary_message(&data, turn.lang);
     // The text is the reply: once it is accepted, a failed picture must not replay the command.
     turn.reply(msg.text.as_str()).await?;
-    if let Some(png) = msg.png {
-        let caption = msg.caption.as_str();
-        turn.queue(vec![photo::png_message(
-            &turn.bot,
-            turn.chat_id(),
-            png,
-            SUMMARY_PNG,
-            caption,
-        )]);
+    match render_png_aside(msg.chart).await {
+        Ok(png) => {
+            let caption = msg.caption.as_str();
+            turn.queue(vec![photo::png_message(
+                &turn.bot,
+                turn.chat_id(),
+                png,
+                SUMMARY_PNG,
+                caption,
+            )]);
+        }
+        Err(err) => tracing::error!(chat = %team.chat_id, error = %err, "summary chart failed"),
     }
     Ok(())
 }
@@ -108,7 +111,7 @@ pub async fn chart(turn: &Turn, args: &str) -> HandlerResult {
             return turn.reply(text.as_str()).await;
         }
     };
-    let png = match render_png(&view::chart_spec(lang, &data, &parsed)) {
+    let png = match render_png_aside(view::chart_spec(lang, &data, &parsed)).await {
         Ok(png) => png,
         Err(err) => {
             tracing::error!(error = %err, "chart failed");

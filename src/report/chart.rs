@@ -171,6 +171,14 @@ pub fn render_png(spec: &ChartSpec) -> Result<Vec<u8>, ChartError> {
     encode_png(&buf, WIDTH, HEIGHT)
 }
 
+/// [`render_png`] on Tokio's blocking pool: drawing takes milliseconds, and one thread answers
+/// every chat (main.rs), so it must not wait for a picture.
+pub async fn render_png_aside(spec: ChartSpec) -> Result<Vec<u8>, ChartError> {
+    tokio::task::spawn_blocking(move || render_png(&spec))
+        .await
+        .unwrap_or_else(|err| Err(ChartError::Draw(err.to_string())))
+}
+
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::new();
     {

@@ -9,6 +9,7 @@ use super::{JobError, Outcome};
 use crate::domain::bottleneck::SUMMARY_TOP;
 use crate::domain::review::{AGENDA_BEFORE_SECS, Span, review_version};
 use crate::domain::schedule::LATE_AFTER_SECS;
+use crate::report::chart::render_png_aside;
 use crate::service::Service;
 use crate::storage::{Job, Team};
 use crate::telegram::{TgBot, photo, send as reply};
@@ -65,11 +66,18 @@ pub async fn fire_summary(ctx: &Service, bot: &TgBot, job: &Job) -> Result<Outco
     let late = now - job.fire_at > LATE_AFTER_SECS;
     let data = ctx.summary(&team, Span::Week, late).await?;
     let msg = summary_message(&data, lang);
+    let png = match render_png_aside(msg.chart).await {
+        Ok(png) => Some(png),
+        Err(err) => {
+            tracing::error!(chat = %team.chat_id, error = %err, "summary chart failed");
+            None
+        }
+    };
     photo::send_text_and_png(
         bot,
         team.chat_id,
         msg.text.as_str(),
-        msg.png,
+        png,
         SUMMARY_PNG,
         msg.caption.as_str(),
     )

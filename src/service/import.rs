@@ -106,6 +106,18 @@ fn plan(report: &Report, stored: &HashMap<String, Checkin>) -> Vec<(DayPreview, 
         .collect()
 }
 
+/// [`parse_report`] on Tokio's blocking pool: a large spreadsheet takes a while to read, and one
+/// thread answers every chat (main.rs). A parser that panicked read no table.
+async fn read_report_aside(bytes: Vec<u8>, file_name: &str) -> Result<Report, ImportError> {
+    let file_name = file_name.to_string();
+    tokio::task::spawn_blocking(move || parse_report(&bytes, &file_name))
+        .await
+        .unwrap_or_else(|err| {
+            tracing::error!(error = %err, "reading a report failed");
+            Err(ImportError::NotATable)
+        })
+}
+
 impl Service {
     /// Reads a posted file for `/import [channel]` and keeps it for confirmation (unless there
     /// is nothing to write). Nothing is stored in the check-ins.
@@ -115,7 +127,7 @@ impl Service {
         requester: Option<UserId>,
         args: &str,
         file_name: &str,
-        bytes: &[u8],
+        bytes: Vec<u8>,
     ) -> StoreResult<Result<ImportPreview, ImportRefusal>> {
         let named = match parse_import_args(args) {
             ImportArgs::TooMany => return Ok(Err(ImportRefusal::TooManyArgs)),
@@ -132,7 +144,7 @@ impl Service {
             let input = typed.clone();
             return Ok(Err(ImportRefusal::UnknownChannel { input, known }));
         }
-        let report = match parse_report(bytes, file_name) {
+        let report = match read_report_aside(bytes, file_name).await {
             Ok(r) => r,
             Err(e) => return Ok(Err(ImportRefusal::Report(e))),
         };

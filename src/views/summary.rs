@@ -20,7 +20,7 @@ use crate::domain::money::{DASH, format_bp, format_money, round_div};
 use crate::domain::playbook::{PaceStatus, pacing};
 use crate::domain::review::{Span, Window};
 use crate::domain::tasks::TaskStatus;
-use crate::report::chart::render_png;
+use crate::report::chart::ChartSpec;
 use crate::service::report::TeamData;
 use crate::service::review::SummaryData;
 use crate::storage::Task;
@@ -436,11 +436,12 @@ pub fn summary_caption(lang: Lang, data: &TeamData, span: Span) -> Html {
     )
 }
 
-/// A summary ready to send: the text, and the chart with its caption (None if drawing failed).
-/// Sent as one HTML message and one picture named [`SUMMARY_PNG`].
+/// A summary ready to send: the text, and what its chart shows with the chart's caption. Sent
+/// as one HTML message and one picture named [`SUMMARY_PNG`], drawn by the caller
+/// ([`crate::report::chart::render_png_aside`]) off the async thread.
 pub struct SummaryMessage {
     pub text: Html,
-    pub png: Option<Vec<u8>>,
+    pub chart: ChartSpec,
     pub caption: Html,
 }
 
@@ -449,17 +450,9 @@ pub const SUMMARY_PNG: &str = "summary.png";
 
 /// The summary's text, chart and caption.
 pub fn summary_message(s: &SummaryData, lang: Lang) -> SummaryMessage {
-    let spec = summary_chart(lang, &s.data, s.span);
-    let png = match render_png(&spec) {
-        Ok(png) => Some(png),
-        Err(err) => {
-            tracing::error!(chat = %s.data.team.chat_id, error = %err, "summary chart failed");
-            None
-        }
-    };
     SummaryMessage {
         text: render_summary(s, lang),
-        png,
+        chart: summary_chart(lang, &s.data, s.span),
         caption: summary_caption(lang, &s.data, s.span),
     }
 }
