@@ -9,7 +9,7 @@ use campaign_bot::domain::jobs::{JobKind, JobState};
 use campaign_bot::domain::judgement::repeats::{Cause, Shown};
 use campaign_bot::storage::{
     Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewJob, NewTask, NewTeam, Store, TaskChange,
-    TeamSetting, User,
+    Team, TeamSetting, User,
 };
 use chrono::NaiveDate;
 
@@ -17,10 +17,12 @@ contract!(
     migrations_are_idempotent,
     a_team_is_created_once_and_keeps_its_first_language,
     team_settings_round_trip,
+    every_team_change_is_read_back,
     update_ids_are_claimed_once,
     the_inbox_hands_back_what_a_dead_process_left,
     a_poison_update_is_given_up_after_three_attempts,
     an_update_stored_claimed_is_taken_once,
+    replied_and_done_in_one_write,
     users_and_members,
     a_team_moves_to_its_supergroup_id,
     task_changes_are_applied_and_recorded,
@@ -112,6 +114,72 @@ async fn team_settings_round_trip(store: &Store) {
     assert_eq!((team.quiet_start, team.quiet_end), (Some(1320), Some(480)));
     assert!(!team.is_active());
     assert_eq!(team.updated_at, T + 1);
+}
+
+/// Each change to a team is what the next read returns, with a read just before it: on SQLite
+/// reads are cached, so every way of writing a team has to clear the cache.
+async fn every_team_change_is_read_back(store: &Store) {
+    let chat = ChatId(-7);
+    let read = |chat| async move { store.team(chat).await.expect("read").expect("exists") };
+    store
+        .ensure_team(&new_team(-7, None), T)
+        .await
+        .expect("create");
+    type Holds = fn(&Team) -> bool;
+    let changes: [(TeamSetting, Holds); 9] = [
+        (TeamSetting::Lang("zh".into()), |t| {
+            t.lang.as_deref() == Some("zh")
+        }),
+        (TeamSetting::Tz("Europe/Berlin".into()), |t| {
+            t.tz == "Europe/Berlin"
+        }),
+        (TeamSetting::Currency("$".into()), |t| t.currency == "$"),
+        (TeamSetting::Title("Renamed".into()), |t| {
+            t.title == "Renamed"
+        }),
+        (
+            TeamSetting::Review {
+                weekday: 2,
+                minute: 600,
+            },
+            |t| t.review_weekday == Some(2) && t.review_minute == Some(600),
+        ),
+        (TeamSetting::CheckinTime(540), |t| {
+            t.checkin_minute == Some(540)
+        }),
+        (
+            TeamSetting::Quiet {
+                start: 1380,
+                end: 420,
+            },
+            |t| (t.quiet_start, t.quiet_end) == (Some(1380), Some(420)),
+        ),
+        (TeamSetting::Active(false), |t| !t.is_active()),
+        (TeamSetting::Active(true), Team::is_active),
+    ];
+    for (setting, holds) in changes {
+        read(chat).await;
+        store
+            .update_team(chat, &setting, T + 1)
+            .await
+            .expect("update");
+        assert!(holds(&read(chat).await), "{setting:?} not read back");
+    }
+    read(chat).await;
+    store.clear_checkin_time(chat, T + 2).await.expect("clear");
+    assert_eq!(read(chat).await.checkin_minute, None);
+    let retitled = NewTeam {
+        title: "Third",
+        ..new_team(-7, None)
+    };
+    store.ensure_team(&retitled, T + 3).await.expect("retitle");
+    assert_eq!(read(chat).await.title, "Third");
+    store
+        .move_team(chat, ChatId(-1007), T + 4)
+        .await
+        .expect("move");
+    assert!(store.team(chat).await.expect("read").is_none());
+    assert_eq!(read(ChatId(-1007)).await.title, "Third");
 }
 
 async fn update_ids_are_claimed_once(store: &Store) {
@@ -215,6 +283,31 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
         .await
         .unwrap();
     assert_eq!(rows[1].1, "{\"update_id\":8}");
+}
+
+/// A command's last reply marks its update replied and done at once; an earlier mark stays.
+async fn replied_and_done_in_one_write(store: &Store) {
+    assert!(store.inbox_put_claimed(60, "{}", T).await.expect("put"));
+    assert!(store.inbox_put_claimed(61, "{}", T).await.expect("put"));
+    store.inbox_replied(61, T + 1).await.expect("replied");
+    store.inbox_replied_and_done(60, T + 2).await.expect("both");
+    store.inbox_replied_and_done(61, T + 2).await.expect("both");
+    let (stored, in_hand, replied, done) = store.inbox_counts().await.expect("counts");
+    assert_eq!((stored, in_hand, replied, done), (2, 0, 2, 2));
+    let later = T + INBOX_LEASE_SECS + 10;
+    assert!(
+        store
+            .inbox_unfinished(later, i64::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !store
+            .inbox_claim(60, || "{}".to_string(), later)
+            .await
+            .expect("done stays done")
+    );
 }
 
 /// The polling listener's one write: the update stored already claimed by its process.

@@ -314,15 +314,36 @@ struct ClaimInner {
 }
 
 impl InboxClaim {
-    /// Call after a reply was accepted by Telegram; the first call is recorded.
-    pub async fn replied(&self) {
+    /// Call after a reply was accepted by Telegram; the first call is recorded, so a crash
+    /// after it does not run the command again. When this is the claim's last holder (the
+    /// handler and its other replies are done), the same write marks the update done, instead
+    /// of a second write when it drops. The write is spawned: the outbox's sending task calls
+    /// this and must not wait on the database.
+    pub fn replied(self) {
         if self.0.replied.swap(true, Ordering::SeqCst) {
             return;
         }
-        let now = self.0.clock.now();
-        if let Err(err) = self.0.store.inbox_replied(self.0.update_id, now).await {
-            tracing::warn!(update_id = self.0.update_id, error = %err, "could not record reply");
-        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            let claim = &self.0;
+            let now = claim.clock.now();
+            // No other holder can appear: clones are made only from a holder.
+            let last =
+                Arc::strong_count(&self.0) == 1 && !claim.finished.swap(true, Ordering::SeqCst);
+            let written = if last {
+                claim
+                    .store
+                    .inbox_replied_and_done(claim.update_id, now)
+                    .await
+            } else {
+                claim.store.inbox_replied(claim.update_id, now).await
+            };
+            if let Err(err) = written {
+                tracing::warn!(update_id = claim.update_id, error = %err, "could not record reply");
+            }
+        });
     }
 
     /// A reply could not be sent before the process stopped: no done mark, so the next start

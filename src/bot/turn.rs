@@ -106,22 +106,20 @@ impl Turn {
 
     /// Queues messages (a reply, a picture, a file) in the chat's outbox, after this command's
     /// earlier ones, and returns at once: a chat waiting for its rate limit must not hold the
-    /// dispatcher. A task waits for them holding the inbox claim, so the update is done (and
-    /// counted finished) only once they are sent; the first accepted one marks it replied, after
-    /// which a crash does not make the command run again.
+    /// dispatcher. The outbox keeps a clone of the inbox claim until they are sent, so the
+    /// update is done (and counted finished) only then; the first accepted one marks it
+    /// replied, after which a crash does not make the command run again.
     pub fn queue(&self, messages: Vec<Attempt>) {
-        let delivery = self.bot.outbox().submit(self.chat_id(), messages);
         let claim = self.claim.clone();
         let chat = self.chat_id();
-        tokio::spawn(async move {
-            match delivery.await {
-                Ok(sent) if !sent.is_empty() => claim.replied().await,
-                Ok(_) => {}
-                // Unsent at shutdown: the update stays unfinished and is handled again.
-                Err(Undelivered::Stopped) => claim.abandon(),
-                Err(Undelivered::Telegram(err)) => {
-                    tracing::error!(chat = %chat, error = %err, "reply not sent");
-                }
+        let outbox = self.bot.outbox();
+        outbox.submit_then(chat, messages, move |outcome| match outcome {
+            Ok(sent) if !sent.is_empty() => claim.replied(),
+            Ok(_) => {}
+            // Unsent at shutdown: the update stays unfinished and is handled again.
+            Err(Undelivered::Stopped) => claim.abandon(),
+            Err(Undelivered::Telegram(err)) => {
+                tracing::error!(chat = %chat, error = %err, "reply not sent");
             }
         });
     }

@@ -3,7 +3,7 @@
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
 use super::jobs::insert_job;
-use super::{Checkin, NewCheckin, NewJob, Store, StoreResult, on_pool};
+use super::{Checkin, NewCheckin, NewJob, Store, StoreResult, on_pool, on_reader, on_writer};
 use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
 use crate::domain::metrics::Totals;
@@ -118,8 +118,8 @@ impl Store {
     /// Merges one check-in into the row with its key and returns the stored row: one statement,
     /// atomic by itself, so no transaction around it (each would cost two more round trips).
     pub async fn merge_checkin(&self, new: &NewCheckin<'_>, now: i64) -> StoreResult<Checkin> {
-        Ok(on_pool!(self, |pool| merge_query!(new, now)
-            .fetch_one(pool)
+        Ok(on_writer!(self, |conn| merge_query!(new, now)
+            .fetch_one(conn)
             .await?))
     }
 
@@ -165,13 +165,15 @@ impl Store {
         day: &str,
         creative: &str,
     ) -> StoreResult<Option<Checkin>> {
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Checkin>(KEY_SQL)
-            .bind(chat_id)
-            .bind(channel)
-            .bind(day)
-            .bind(creative)
-            .fetch_optional(pool)
-            .await?))
+        Ok(on_reader!(self, |conn| sqlx::query_as::<_, Checkin>(
+            KEY_SQL
+        )
+        .bind(chat_id)
+        .bind(channel)
+        .bind(day)
+        .bind(creative)
+        .fetch_optional(conn)
+        .await?))
     }
 
     /// A team's check-ins with `from <= day <= to` (inclusive), by day, channel, creative.
@@ -290,6 +292,7 @@ impl Store {
         next: Option<&NewJob>,
         now: i64,
     ) -> StoreResult<bool> {
+        let _teams = self.teams_changing();
         let kind = JobKind::CheckinNudge.code();
         // The pending nudge that equals `next` stays; every other one of this chat is dropped.
         let drop_sql = match next {
@@ -340,6 +343,7 @@ impl Store {
     /// Turns the daily check-in nudge off (`/checkin_time off`). Lives here rather than in
     /// `TeamSetting` because that enum sets values and this clears one.
     pub async fn clear_checkin_time(&self, chat_id: ChatId, now: i64) -> StoreResult<()> {
+        let _teams = self.teams_changing();
         let sql = "UPDATE teams SET checkin_minute = NULL, updated_at = $2 WHERE chat_id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

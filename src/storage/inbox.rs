@@ -1,7 +1,7 @@
 //! The durable inbox: updates stored before Telegram is told they arrived, claimed by one
 //! handler at a time, and marked when replied to and when done. See migrations/*/0006_inbox.sql.
 
-use super::{Backend, Store, StoreResult, on_inbox, on_pool};
+use super::{Backend, Store, StoreResult, on_pool, on_writer};
 
 /// How long a handler's claim on an update is honoured before another process may take the
 /// update over (its claimer presumed dead). Longer than any command; a claim whose replies wait
@@ -19,7 +19,7 @@ impl Store {
     pub async fn inbox_put(&self, update_id: i64, body: &str, now: i64) -> StoreResult<()> {
         let sql = "INSERT INTO inbox (update_id, body, received_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (update_id) DO NOTHING";
-        on_inbox!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(body)
             .bind(now)
@@ -40,7 +40,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let sql = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
                    VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
-        let inserted = on_inbox!(self, |pool| sqlx::query(sql)
+        let inserted = on_writer!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(body)
             .bind(now)
@@ -60,7 +60,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let sql = "UPDATE inbox SET claimed_at = $3 WHERE update_id = $1 AND claimed_at = $2 \
                    AND done_at IS NULL AND replied_at IS NULL";
-        let renewed = on_inbox!(self, |pool| sqlx::query(sql)
+        let renewed = on_writer!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(claimed_at)
             .bind(now)
@@ -83,7 +83,7 @@ impl Store {
         let claim = "UPDATE inbox SET claimed_at = $2, attempts = attempts + 1 \
                      WHERE update_id = $1 AND done_at IS NULL AND replied_at IS NULL \
                      AND attempts < $3 AND (claimed_at IS NULL OR claimed_at < $4)";
-        let taken = on_inbox!(self, |pool| sqlx::query(claim)
+        let taken = on_writer!(self, |pool| sqlx::query(claim)
             .bind(update_id)
             .bind(now)
             .bind(INBOX_MAX_ATTEMPTS)
@@ -97,7 +97,7 @@ impl Store {
         let body = body();
         let insert = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
                       VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
-        let inserted = on_inbox!(self, |pool| sqlx::query(insert)
+        let inserted = on_writer!(self, |pool| sqlx::query(insert)
             .bind(update_id)
             .bind(&body)
             .bind(now)
@@ -127,9 +127,21 @@ impl Store {
         .await
     }
 
+    /// Replied and done in one write, for a reply that was the last of its update (the handler
+    /// had finished): each mark keeps an earlier time if it has one.
+    pub async fn inbox_replied_and_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
+        self.inbox_mark(
+            "UPDATE inbox SET replied_at = COALESCE(replied_at, $2), \
+             done_at = COALESCE(done_at, $2) WHERE update_id = $1",
+            update_id,
+            now,
+        )
+        .await
+    }
+
     /// Sets one of the timestamps above, once: the first mark is the one kept.
     async fn inbox_mark(&self, sql: &'static str, update_id: i64, now: i64) -> StoreResult<()> {
-        on_inbox!(self, |pool| sqlx::query(sql)
+        on_writer!(self, |pool| sqlx::query(sql)
             .bind(update_id)
             .bind(now)
             .execute(pool)

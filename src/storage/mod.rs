@@ -15,6 +15,7 @@ mod models;
 mod plan;
 mod report_queries;
 mod tasks;
+mod team_cache;
 mod teams;
 
 pub use abtest::{CreativeSpan, CreativeSums};
@@ -92,19 +93,27 @@ const PG_PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
-    /// A SQLite file's own connection for the inbox's writes (several per update): a statement
-    /// on it is one round trip to its worker thread, where the pool adds another to check the
-    /// connection on release. None for PostgreSQL and in-memory SQLite (one connection only).
-    inbox_conn: Option<Arc<tokio::sync::Mutex<Option<SqliteConnection>>>>,
+    /// A SQLite file's own connections, beside the pool, for the short statements every update
+    /// runs: a statement on one is one round trip to its worker thread, where through the pool
+    /// it is three (sqlx 0.9 pings a connection when it goes back, from a task it spawns).
+    /// `writer` takes the inbox's marks and a check-in's merge; `reader` the point reads (a
+    /// team, its channels and goals, a check-in), which under WAL never wait for a writer.
+    /// None for PostgreSQL and in-memory SQLite (one connection only).
+    writer: Option<OwnConnection>,
+    reader: Option<OwnConnection>,
+    /// Teams as last read: SQLite only (see `team_cache`).
+    team_cache: Option<Arc<team_cache::TeamCache>>,
 }
 
-/// Runs an inbox write on the inbox's own connection (see `Store::inbox_conn`) when there is
-/// one, else on the pool; like `on_pool!`, the body is type-checked for each executor.
-macro_rules! on_inbox {
-    ($self:expr, |$exec:ident| $body:expr) => {
+type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
+
+/// Runs a statement on one of the store's own SQLite connections (see `Store::writer`) when
+/// there is one, else on the pool; like `on_pool!`, the body is type-checked for each executor.
+macro_rules! on_own {
+    ($self:expr, $conn:ident, |$exec:ident| $body:expr) => {
         match &$self.pool {
             $crate::storage::Pool::Sqlite(pool) => {
-                let mut own = match &$self.inbox_conn {
+                let mut own = match &$self.$conn {
                     Some(conn) => Some(conn.lock().await),
                     None => None,
                 };
@@ -120,7 +129,23 @@ macro_rules! on_inbox {
         }
     };
 }
-pub(crate) use on_inbox;
+pub(crate) use on_own;
+
+/// [`on_own!`] on the writer connection: short single-statement writes.
+macro_rules! on_writer {
+    ($self:expr, |$exec:ident| $body:expr) => {
+        $crate::storage::on_own!($self, writer, |$exec| $body)
+    };
+}
+pub(crate) use on_writer;
+
+/// [`on_own!`] on the reader connection: point reads.
+macro_rules! on_reader {
+    ($self:expr, |$exec:ident| $body:expr) => {
+        $crate::storage::on_own!($self, reader, |$exec| $body)
+    };
+}
+pub(crate) use on_reader;
 
 impl Store {
     /// Connects (creating a SQLite file if missing, in WAL mode) and applies migrations.
@@ -131,7 +156,7 @@ impl Store {
     }
 
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        let (pool, inbox_conn) = match Backend::of_url(url)? {
+        let (pool, writer, reader) = match Backend::of_url(url)? {
             Backend::Sqlite => {
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
                 let mut options = SqliteConnectOptions::from_str(url)?
@@ -150,11 +175,14 @@ impl Store {
                 // Otherwise two: each connection is a thread with its own caches, and on two
                 // cores more add memory, not throughput (issue 8, load).
                 let max = if in_memory { 1 } else { 2 };
-                let inbox_conn = if in_memory {
-                    None
+                let (writer, reader) = if in_memory {
+                    (None, None)
                 } else {
-                    let conn = options.connect().await?;
-                    Some(Arc::new(tokio::sync::Mutex::new(Some(conn))))
+                    let own = || async {
+                        let conn = options.connect().await?;
+                        Ok::<_, sqlx::Error>(Arc::new(tokio::sync::Mutex::new(Some(conn))))
+                    };
+                    (Some(own().await?), Some(own().await?))
                 };
                 // No ping before each statement: a SQLite connection is a worker thread in this
                 // process, and the ping is a round trip to it that costs thread wake-ups (the
@@ -164,7 +192,7 @@ impl Store {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                (Pool::Sqlite(pool), inbox_conn)
+                (Pool::Sqlite(pool), writer, reader)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -187,10 +215,16 @@ impl Store {
                         .connect_with(options)
                         .await?,
                 );
-                (pool, None)
+                (pool, None, None)
             }
         };
-        Ok(Store { pool, inbox_conn })
+        let team_cache = matches!(pool, Pool::Sqlite(_)).then(Arc::default);
+        Ok(Store {
+            pool,
+            writer,
+            reader,
+            team_cache,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -209,10 +243,10 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        if let Some(conn) = &self.inbox_conn
-            && let Some(conn) = conn.lock().await.take()
-        {
-            let _ = sqlx::Connection::close(conn).await;
+        for own in [&self.writer, &self.reader].into_iter().flatten() {
+            if let Some(conn) = own.lock().await.take() {
+                let _ = sqlx::Connection::close(conn).await;
+            }
         }
         on_pool!(self, |pool| pool.close().await)
     }

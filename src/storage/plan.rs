@@ -1,7 +1,7 @@
 //! The plan: channels and goals. Removed channels stay as rows (with `removed_at`) so their
 //! check-ins and tasks stay readable.
 
-use super::{Channel, Goal, NewGoal, Store, StoreResult, on_pool};
+use super::{Channel, Goal, NewGoal, Store, StoreResult, on_pool, on_reader};
 use crate::domain::goal::Goal as DomainGoal;
 use crate::domain::ids::{ChatId, UserId};
 use crate::domain::playbook::Tier;
@@ -15,9 +15,9 @@ impl Store {
     /// Live channels of a team, by name.
     pub async fn channels(&self, chat_id: ChatId) -> StoreResult<Vec<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND removed_at IS NULL ORDER BY name";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
+        Ok(on_reader!(self, |conn| sqlx::query_as::<_, Channel>(sql)
             .bind(chat_id)
-            .fetch_all(pool)
+            .fetch_all(conn)
             .await?))
     }
 
@@ -148,9 +148,9 @@ impl Store {
 
     pub async fn goals(&self, chat_id: ChatId) -> StoreResult<Vec<Goal>> {
         let sql = "SELECT * FROM goals WHERE chat_id = $1 ORDER BY channel, metric";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Goal>(sql)
+        Ok(on_reader!(self, |conn| sqlx::query_as::<_, Goal>(sql)
             .bind(chat_id)
-            .fetch_all(pool)
+            .fetch_all(conn)
             .await?))
     }
 

@@ -4,7 +4,9 @@ use crate::domain::ids::{ChatId, UserId};
 use sqlx::AssertSqlSafe;
 
 use super::jobs::insert_job;
-use super::{Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool};
+use super::{
+    Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool, on_reader,
+};
 use crate::domain::jobs::{JobKind, JobState};
 
 impl Store {
@@ -17,6 +19,7 @@ impl Store {
         {
             return Ok(team);
         }
+        let teams = self.teams_changing();
         let insert = "INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at) \
                       VALUES ($1, $2, $3, $4, $5, $5) \
                       ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, \
@@ -30,17 +33,33 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
+        drop(teams);
         self.team(new.chat_id)
             .await?
             .ok_or(super::StoreError::NotFound)
     }
 
     pub async fn team(&self, chat_id: ChatId) -> StoreResult<Option<Team>> {
+        let generation = match self.team_cache.as_deref().map(|c| c.get(chat_id)) {
+            Some(Ok(team)) => return Ok(Some(team)),
+            Some(Err(generation)) => Some(generation),
+            None => None,
+        };
         let sql = "SELECT * FROM teams WHERE chat_id = $1";
-        Ok(on_pool!(self, |pool| sqlx::query_as::<_, Team>(sql)
+        let team = on_reader!(self, |conn| sqlx::query_as::<_, Team>(sql)
             .bind(chat_id)
-            .fetch_optional(pool)
-            .await?))
+            .fetch_optional(conn)
+            .await?);
+        if let (Some(cache), Some(generation), Some(team)) = (&self.team_cache, generation, &team) {
+            cache.put(team, generation);
+        }
+        Ok(team)
+    }
+
+    /// Call before writing to `teams`; when the guard drops, after the write (or its failure),
+    /// the cached teams are cleared.
+    pub(super) fn teams_changing(&self) -> super::team_cache::Changing<'_> {
+        super::team_cache::Changing(self.team_cache.as_deref())
     }
 
     /// Teams the user belongs to (for private-chat views across teams).
@@ -95,6 +114,7 @@ impl Store {
         wall_clock: &[NewJob],
         now: i64,
     ) -> StoreResult<()> {
+        let _teams = self.teams_changing();
         let team = "UPDATE teams SET tz = $1, updated_at = $2 WHERE chat_id = $3";
         let job =
             "UPDATE jobs SET fire_at = $2 WHERE id = $1 AND chat_id = $3 AND state = 'pending'";
@@ -156,6 +176,7 @@ impl Store {
         chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
+        let _teams = self.teams_changing();
         let sql = format!("UPDATE teams SET {column} = $1, updated_at = $2 WHERE chat_id = $3");
         on_pool!(self, |pool| sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(value)
@@ -173,6 +194,7 @@ impl Store {
         chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
+        let _teams = self.teams_changing();
         let n = columns.len();
         let sets: Vec<String> = columns
             .iter()
@@ -201,6 +223,7 @@ impl Store {
 
     /// Telegram upgraded a group to a supergroup: the team keeps everything under its new id.
     pub async fn move_team(&self, from_chat: ChatId, to_chat: ChatId, now: i64) -> StoreResult<()> {
+        let _teams = self.teams_changing();
         let sql = "UPDATE teams SET chat_id = $1, updated_at = $2 WHERE chat_id = $3";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(to_chat)
