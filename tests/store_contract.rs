@@ -7,6 +7,8 @@ use campaign_bot::domain::bottleneck::{Severity, Stage, Subject};
 use campaign_bot::domain::ids::{ChatId, UserId};
 use campaign_bot::domain::jobs::{JobKind, JobState};
 use campaign_bot::domain::judgement::repeats::{Cause, Shown};
+use campaign_bot::domain::playbook::Tier;
+use campaign_bot::storage::NewGoal;
 use campaign_bot::storage::{
     Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewJob, NewTask, NewTeam, Store, TaskChange,
     Team, TeamSetting, User,
@@ -18,6 +20,7 @@ contract!(
     a_team_is_created_once_and_keeps_its_first_language,
     team_settings_round_trip,
     every_team_change_is_read_back,
+    every_channel_and_goal_change_is_read_back,
     update_ids_are_claimed_once,
     the_inbox_hands_back_what_a_dead_process_left,
     a_poison_update_is_given_up_after_three_attempts,
@@ -180,6 +183,119 @@ async fn every_team_change_is_read_back(store: &Store) {
         .expect("move");
     assert!(store.team(chat).await.expect("read").is_none());
     assert_eq!(read(ChatId(-1007)).await.title, "Third");
+}
+
+/// The same for a team's channels and goals: each change is what the next read returns, with
+/// a read just before it.
+async fn every_channel_and_goal_change_is_read_back(store: &Store) {
+    let chat = ChatId(-8);
+    store
+        .ensure_team(&new_team(-8, None), T)
+        .await
+        .expect("create");
+    let names = || async {
+        let channels = store.channels(chat).await.expect("channels");
+        channels
+            .into_iter()
+            .map(|c| (c.name, c.tier, c.monthly_budget, c.owner_id))
+            .collect::<Vec<_>>()
+    };
+    let goals = || async {
+        let goals = store.goals(chat).await.expect("goals");
+        goals
+            .into_iter()
+            .map(|g| (g.metric, g.channel, g.value))
+            .collect::<Vec<_>>()
+    };
+    assert!(names().await.is_empty());
+    let xhs = store
+        .add_channel(chat, "xhs", Tier::Core, 100, T)
+        .await
+        .expect("add");
+    assert_eq!(
+        names().await,
+        vec![("xhs".to_string(), Tier::Core, 100, None)]
+    );
+    store
+        .set_channel_budget(xhs.id, 200, T)
+        .await
+        .expect("budget");
+    assert_eq!(names().await[0].2, 200);
+    store
+        .set_channel_tier(xhs.id, Tier::Test, T)
+        .await
+        .expect("tier");
+    assert_eq!(names().await[0].1, Tier::Test);
+    store
+        .set_channel_owner(xhs.id, None, Some("amy"), T)
+        .await
+        .expect("owner");
+    names().await;
+    assert_eq!(
+        store
+            .resolve_pending_channel_owner("amy", UserId(77), T)
+            .await
+            .expect("resolve"),
+        1
+    );
+    assert_eq!(names().await[0].3, Some(UserId(77)));
+    let goal = |metric, channel, value| NewGoal {
+        chat_id: chat,
+        metric,
+        channel,
+        direction: "min",
+        period: "month",
+        value,
+    };
+    assert!(goals().await.is_empty());
+    store.set_goal(&goal("gmv", "", 5), T).await.expect("goal");
+    store
+        .set_goal(&goal("roi", "xhs", 2), T)
+        .await
+        .expect("goal");
+    assert_eq!(goals().await.len(), 2);
+    store.set_goal(&goal("gmv", "", 9), T).await.expect("goal");
+    assert!(
+        goals()
+            .await
+            .contains(&("gmv".to_string(), String::new(), 9))
+    );
+    assert!(store.clear_goal(chat, "gmv", "").await.expect("clear"));
+    assert_eq!(goals().await.len(), 1);
+    store
+        .remove_channel_and_goals(&xhs, T + 1)
+        .await
+        .expect("remove");
+    assert!(names().await.is_empty());
+    assert!(goals().await.is_empty());
+    let again = store
+        .add_channel(chat, "xhs", Tier::Core, 1, T + 2)
+        .await
+        .expect("again");
+    store
+        .set_goal(&goal("roi", "xhs", 3), T)
+        .await
+        .expect("goal");
+    assert_eq!(goals().await.len(), 1);
+    store.clear_channel_goals(chat, "xhs").await.expect("clear");
+    assert!(goals().await.is_empty());
+    names().await;
+    store.remove_channel(again.id, T + 3).await.expect("remove");
+    assert!(names().await.is_empty());
+    store
+        .add_channel(chat, "jd", Tier::Core, 1, T + 4)
+        .await
+        .expect("jd");
+    names().await;
+    store
+        .execute_raw("UPDATE channels SET monthly_budget = 7 WHERE chat_id = -8")
+        .await
+        .expect("raw");
+    assert_eq!(
+        names().await[0].2,
+        7,
+        "a raw statement clears the cache too"
+    );
 }
 
 async fn update_ids_are_claimed_once(store: &Store) {

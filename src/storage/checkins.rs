@@ -292,7 +292,7 @@ impl Store {
         next: Option<&NewJob>,
         now: i64,
     ) -> StoreResult<bool> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let kind = JobKind::CheckinNudge.code();
         // The pending nudge that equals `next` stays; every other one of this chat is dropped.
         let drop_sql = match next {
@@ -343,7 +343,7 @@ impl Store {
     /// Turns the daily check-in nudge off (`/checkin_time off`). Lives here rather than in
     /// `TeamSetting` because that enum sets values and this clears one.
     pub async fn clear_checkin_time(&self, chat_id: ChatId, now: i64) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let sql = "UPDATE teams SET checkin_minute = NULL, updated_at = $2 WHERE chat_id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

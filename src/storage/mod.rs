@@ -13,9 +13,9 @@ mod jobs;
 mod judgement;
 mod models;
 mod plan;
+mod plan_cache;
 mod report_queries;
 mod tasks;
-mod team_cache;
 mod teams;
 
 pub use abtest::{CreativeSpan, CreativeSums};
@@ -101,8 +101,8 @@ pub struct Store {
     /// None for PostgreSQL and in-memory SQLite (one connection only).
     writer: Option<OwnConnection>,
     reader: Option<OwnConnection>,
-    /// Teams as last read: SQLite only (see `team_cache`).
-    team_cache: Option<Arc<team_cache::TeamCache>>,
+    /// Teams, channels and goals as last read: SQLite only (see `plan_cache`).
+    plan_cache: Option<Arc<plan_cache::PlanCache>>,
 }
 
 type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
@@ -218,12 +218,12 @@ impl Store {
                 (pool, None, None)
             }
         };
-        let team_cache = matches!(pool, Pool::Sqlite(_)).then(Arc::default);
+        let plan_cache = matches!(pool, Pool::Sqlite(_)).then(Arc::default);
         Ok(Store {
             pool,
             writer,
             reader,
-            team_cache,
+            plan_cache,
         })
     }
 
@@ -256,6 +256,8 @@ impl Store {
     /// Runs one statement as is: for administrative commands in tests and benchmarks
     /// (CREATE DATABASE …), never with user input.
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<u64> {
+        // It may change anything, the plan included.
+        let _plan = self.plan_changing();
         Ok(on_pool!(self, |pool| sqlx::raw_sql(sqlx::AssertSqlSafe(
             sql
         ))

@@ -15,10 +15,15 @@ impl Store {
     /// Live channels of a team, by name.
     pub async fn channels(&self, chat_id: ChatId) -> StoreResult<Vec<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND removed_at IS NULL ORDER BY name";
-        Ok(on_reader!(self, |conn| sqlx::query_as::<_, Channel>(sql)
+        let read = async {
+            Ok(Some(on_reader!(self, |conn| sqlx::query_as::<_, Channel>(
+                sql
+            )
             .bind(chat_id)
             .fetch_all(conn)
-            .await?))
+            .await?)))
+        };
+        Ok(self.read_through(chat_id, read).await?.unwrap_or_default())
     }
 
     pub async fn channel(&self, chat_id: ChatId, name: &str) -> StoreResult<Option<Channel>> {
@@ -55,6 +60,7 @@ impl Store {
         monthly_budget: i64,
         now: i64,
     ) -> StoreResult<Channel> {
+        let _plan = self.plan_changing();
         let sql = "INSERT INTO channels (chat_id, name, tier, monthly_budget, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $5) RETURNING *";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
@@ -73,6 +79,7 @@ impl Store {
         monthly_budget: i64,
         now: i64,
     ) -> StoreResult<()> {
+        let _plan = self.plan_changing();
         let sql = "UPDATE channels SET monthly_budget = $2, updated_at = $3 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel_id)
@@ -85,6 +92,7 @@ impl Store {
     }
 
     pub async fn set_channel_tier(&self, channel_id: i64, tier: Tier, now: i64) -> StoreResult<()> {
+        let _plan = self.plan_changing();
         let sql = "UPDATE channels SET tier = $2, updated_at = $3 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel_id)
@@ -103,6 +111,7 @@ impl Store {
         owner_username: Option<&str>,
         now: i64,
     ) -> StoreResult<()> {
+        let _plan = self.plan_changing();
         let sql =
             "UPDATE channels SET owner_id = $2, owner_username = $3, updated_at = $4 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
@@ -126,17 +135,23 @@ impl Store {
     ) -> StoreResult<u64> {
         let sql = "UPDATE channels SET owner_id = $1, updated_at = $2 \
                    WHERE owner_id IS NULL AND removed_at IS NULL AND lower(owner_username) = $3";
-        Ok(on_pool!(self, |pool| sqlx::query(sql)
+        let linked = on_pool!(self, |pool| sqlx::query(sql)
             .bind(user_id)
             .bind(now)
             .bind(username.trim_start_matches('@').to_lowercase())
             .execute(pool)
             .await?
-            .rows_affected()))
+            .rows_affected());
+        // Called for every person recorded: most link nothing and keep the plan cache.
+        if linked > 0 {
+            drop(self.plan_changing());
+        }
+        Ok(linked)
     }
 
     /// Marks a channel removed; its history stays.
     pub async fn remove_channel(&self, channel_id: i64, now: i64) -> StoreResult<()> {
+        let _plan = self.plan_changing();
         on_pool!(self, |pool| sqlx::query(REMOVE_CHANNEL)
             .bind(channel_id)
             .bind(now)
@@ -148,10 +163,15 @@ impl Store {
 
     pub async fn goals(&self, chat_id: ChatId) -> StoreResult<Vec<Goal>> {
         let sql = "SELECT * FROM goals WHERE chat_id = $1 ORDER BY channel, metric";
-        Ok(on_reader!(self, |conn| sqlx::query_as::<_, Goal>(sql)
+        let read = async {
+            Ok(Some(on_reader!(self, |conn| sqlx::query_as::<_, Goal>(
+                sql
+            )
             .bind(chat_id)
             .fetch_all(conn)
-            .await?))
+            .await?)))
+        };
+        Ok(self.read_through(chat_id, read).await?.unwrap_or_default())
     }
 
     /// A team's goals, typed (rows this version cannot read are skipped, never guessed at).
@@ -168,6 +188,7 @@ impl Store {
     /// history: a channel added later under the same name starts clean). Returns how many
     /// goals were cleared.
     pub async fn remove_channel_and_goals(&self, channel: &Channel, now: i64) -> StoreResult<u64> {
+        let _plan = self.plan_changing();
         Ok(on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(REMOVE_CHANNEL)
@@ -188,6 +209,7 @@ impl Store {
 
     /// Sets a goal, replacing the one for the same metric and channel.
     pub async fn set_goal(&self, goal: &NewGoal<'_>, now: i64) -> StoreResult<()> {
+        let _plan = self.plan_changing();
         let sql = "INSERT INTO goals (chat_id, metric, channel, direction, period, value, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
                    ON CONFLICT (chat_id, metric, channel) DO UPDATE SET direction = excluded.direction, \
@@ -208,6 +230,7 @@ impl Store {
 
     /// Clears every goal of one channel (when it is removed); returns how many there were.
     pub async fn clear_channel_goals(&self, chat_id: ChatId, channel: &str) -> StoreResult<u64> {
+        let _plan = self.plan_changing();
         Ok(on_pool!(self, |pool| sqlx::query(CLEAR_CHANNEL_GOALS)
             .bind(chat_id)
             .bind(channel)
@@ -223,6 +246,7 @@ impl Store {
         metric: &str,
         channel: &str,
     ) -> StoreResult<bool> {
+        let _plan = self.plan_changing();
         let sql = "DELETE FROM goals WHERE chat_id = $1 AND metric = $2 AND channel = $3";
         let n = on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

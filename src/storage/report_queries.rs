@@ -30,7 +30,7 @@ impl Store {
         planned: &[NewJob],
         now: i64,
     ) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let set_time = "UPDATE teams SET review_weekday = $1, review_minute = $2, updated_at = $3 \
                         WHERE chat_id = $4";
         let pending = "SELECT * FROM jobs WHERE chat_id = $1 AND state = 'pending' \

@@ -340,7 +340,7 @@ impl Store {
         now: i64,
         fire_at: impl Fn(i64) -> i64,
     ) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(

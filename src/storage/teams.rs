@@ -4,6 +4,7 @@ use crate::domain::ids::{ChatId, UserId};
 use sqlx::AssertSqlSafe;
 
 use super::jobs::insert_job;
+use super::plan_cache::{Changing, Kept};
 use super::{
     Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool, on_reader,
 };
@@ -19,7 +20,7 @@ impl Store {
         {
             return Ok(team);
         }
-        let teams = self.teams_changing();
+        let plan = self.plan_changing();
         let insert = "INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at) \
                       VALUES ($1, $2, $3, $4, $5, $5) \
                       ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, \
@@ -33,33 +34,47 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
-        drop(teams);
+        drop(plan);
         self.team(new.chat_id)
             .await?
             .ok_or(super::StoreError::NotFound)
     }
 
     pub async fn team(&self, chat_id: ChatId) -> StoreResult<Option<Team>> {
-        let generation = match self.team_cache.as_deref().map(|c| c.get(chat_id)) {
-            Some(Ok(team)) => return Ok(Some(team)),
+        let sql = "SELECT * FROM teams WHERE chat_id = $1";
+        self.read_through(chat_id, async {
+            Ok(on_reader!(self, |conn| sqlx::query_as::<_, Team>(sql)
+                .bind(chat_id)
+                .fetch_optional(conn)
+                .await?))
+        })
+        .await
+    }
+
+    /// A chat's `T` from the plan cache (SQLite), else from `read`, kept for the next time
+    /// unless something was written meanwhile. Nothing found is not kept.
+    pub(super) async fn read_through<T: Kept>(
+        &self,
+        chat_id: ChatId,
+        read: impl Future<Output = StoreResult<Option<T>>>,
+    ) -> StoreResult<Option<T>> {
+        let generation = match self.plan_cache.as_deref().map(|c| c.get::<T>(chat_id)) {
+            Some(Ok(kept)) => return Ok(Some(kept)),
             Some(Err(generation)) => Some(generation),
             None => None,
         };
-        let sql = "SELECT * FROM teams WHERE chat_id = $1";
-        let team = on_reader!(self, |conn| sqlx::query_as::<_, Team>(sql)
-            .bind(chat_id)
-            .fetch_optional(conn)
-            .await?);
-        if let (Some(cache), Some(generation), Some(team)) = (&self.team_cache, generation, &team) {
-            cache.put(team, generation);
+        let value = read.await?;
+        if let (Some(cache), Some(generation), Some(value)) = (&self.plan_cache, generation, &value)
+        {
+            cache.put(chat_id, value, generation);
         }
-        Ok(team)
+        Ok(value)
     }
 
-    /// Call before writing to `teams`; when the guard drops, after the write (or its failure),
-    /// the cached teams are cleared.
-    pub(super) fn teams_changing(&self) -> super::team_cache::Changing<'_> {
-        super::team_cache::Changing(self.team_cache.as_deref())
+    /// Call before writing to teams, channels or goals; when the guard drops, after the write
+    /// (or its failure), the plan cache is cleared.
+    pub(super) fn plan_changing(&self) -> Changing<'_> {
+        Changing(self.plan_cache.as_deref())
     }
 
     /// Teams the user belongs to (for private-chat views across teams).
@@ -114,7 +129,7 @@ impl Store {
         wall_clock: &[NewJob],
         now: i64,
     ) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let team = "UPDATE teams SET tz = $1, updated_at = $2 WHERE chat_id = $3";
         let job =
             "UPDATE jobs SET fire_at = $2 WHERE id = $1 AND chat_id = $3 AND state = 'pending'";
@@ -176,7 +191,7 @@ impl Store {
         chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let sql = format!("UPDATE teams SET {column} = $1, updated_at = $2 WHERE chat_id = $3");
         on_pool!(self, |pool| sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(value)
@@ -194,7 +209,7 @@ impl Store {
         chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let n = columns.len();
         let sets: Vec<String> = columns
             .iter()
@@ -223,7 +238,7 @@ impl Store {
 
     /// Telegram upgraded a group to a supergroup: the team keeps everything under its new id.
     pub async fn move_team(&self, from_chat: ChatId, to_chat: ChatId, now: i64) -> StoreResult<()> {
-        let _teams = self.teams_changing();
+        let _plan = self.plan_changing();
         let sql = "UPDATE teams SET chat_id = $1, updated_at = $2 WHERE chat_id = $3";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(to_chat)

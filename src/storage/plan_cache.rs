@@ -1,0 +1,150 @@
+//! Teams, their channels and their goals as last read, for SQLite only. One process owns a
+//! SQLite file, so every change to them passes through this process's `Store`, which clears the
+//! cache after writing. Nearly every update reads its team, and a check-in its channels and
+//! goals; each read is a round trip to a database thread, the largest share of CPU per update
+//! (docs/PERFORMANCE.md, issue 13). PostgreSQL peers change them too, so there every read goes
+//! to the database.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::{Channel, Goal, Team};
+use crate::domain::ids::ChatId;
+
+#[derive(Default, Debug)]
+pub struct PlanCache(Mutex<Cached>);
+
+#[derive(Default, Debug)]
+pub struct Cached {
+    /// Counts changes, so a read that raced a write does not store what it read before it.
+    generation: u64,
+    teams: HashMap<ChatId, Team>,
+    channels: HashMap<ChatId, Vec<Channel>>,
+    goals: HashMap<ChatId, Vec<Goal>>,
+}
+
+/// What the cache keeps per chat.
+pub trait Kept: Clone {
+    fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self>;
+}
+
+impl Kept for Team {
+    fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self> {
+        &mut cached.teams
+    }
+}
+
+impl Kept for Vec<Channel> {
+    fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self> {
+        &mut cached.channels
+    }
+}
+
+impl Kept for Vec<Goal> {
+    fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self> {
+        &mut cached.goals
+    }
+}
+
+/// Chats kept at most per kind; past it that kind starts over.
+const CAP: usize = 10_000;
+
+impl PlanCache {
+    /// The value if cached, else the generation to hand back to [`Self::put`] after reading it.
+    pub fn get<T: Kept>(&self, chat_id: ChatId) -> Result<T, u64> {
+        let mut cached = self.lock();
+        let generation = cached.generation;
+        T::map(&mut cached).get(&chat_id).cloned().ok_or(generation)
+    }
+
+    /// Keeps a value read from the database, unless anything was written since `generation`.
+    pub fn put<T: Kept>(&self, chat_id: ChatId, value: &T, generation: u64) {
+        let mut cached = self.lock();
+        if cached.generation != generation {
+            return;
+        }
+        let map = T::map(&mut cached);
+        if map.len() >= CAP {
+            map.clear();
+        }
+        map.insert(chat_id, value.clone());
+    }
+
+    /// After any write to teams, channels or goals: nothing cached is trusted any more.
+    pub fn changed(&self) {
+        let mut cached = self.lock();
+        cached.generation += 1;
+        cached.teams.clear();
+        cached.channels.clear();
+        cached.goals.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Clears the cache when dropped: held across a write, it runs after the write on every path,
+/// the error ones included.
+pub struct Changing<'a>(pub Option<&'a PlanCache>);
+
+impl Drop for Changing<'_> {
+    fn drop(&mut self) {
+        if let Some(cache) = self.0 {
+            cache.changed();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(chat: i64, title: &str) -> Team {
+        Team {
+            chat_id: ChatId(chat),
+            title: title.to_string(),
+            lang: None,
+            detected_lang: None,
+            tz: "Asia/Shanghai".to_string().try_into().expect("zone"),
+            currency: "¥".to_string(),
+            active: 1,
+            review_weekday: None,
+            review_minute: None,
+            checkin_minute: None,
+            quiet_start: None,
+            quiet_end: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_read_that_raced_a_write_is_not_kept() {
+        let cache = PlanCache::default();
+        let chat = ChatId(-1);
+        let Err(generation) = cache.get::<Team>(chat) else {
+            panic!("empty cache")
+        };
+        cache.changed();
+        cache.put(chat, &team(-1, "old"), generation);
+        assert!(cache.get::<Team>(chat).is_err());
+        let Err(generation) = cache.get::<Team>(chat) else {
+            panic!("still empty")
+        };
+        cache.put(chat, &team(-1, "new"), generation);
+        cache.put(chat, &Vec::<Goal>::new(), generation);
+        assert_eq!(
+            cache.get::<Team>(chat).map(|t| t.title),
+            Ok("new".to_string())
+        );
+        assert_eq!(cache.get::<Vec<Goal>>(chat), Ok(Vec::new()));
+        assert!(
+            cache.get::<Vec<Channel>>(chat).is_err(),
+            "each kind on its own"
+        );
+        cache.changed();
+        assert!(cache.get::<Team>(chat).is_err(), "a write clears it");
+        assert!(cache.get::<Vec<Goal>>(chat).is_err());
+    }
+}
