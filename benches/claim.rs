@@ -28,12 +28,12 @@ async fn fill(store: &Store, pending: i64) {
     let from = x.replace("{pending}", &pending.to_string());
     let sql = format!(
         "{series}INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
-         SELECT -(x % 1000) - 1, 'bench', x, 'm', {NOW} + 3600 + x, {NOW} + 3600 + x, 0 FROM {from}"
+         SELECT -(x % 1000) - 1, 'task_ping', x, 'm', {NOW} + 3600 + x, {NOW} + 3600 + x, 0 FROM {from}"
     );
     store.execute_raw(&sql).await.expect("fill");
     let due = format!(
         "INSERT INTO jobs (chat_id, kind, subject_id, mark, due_at, fire_at, version) \
-         SELECT -1, 'bench_due', x, 'm', {NOW} - x, {NOW} - x, 0 FROM {}",
+         SELECT -1, 'task_recur', x, 'm', {NOW} - x, {NOW} - x, 0 FROM {}",
         match store.backend() {
             campaign_bot::storage::Backend::Sqlite => format!(
                 "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {DUE}) SELECT x FROM c)"

@@ -21,6 +21,7 @@ contract!(
     team_settings_round_trip,
     every_team_change_is_read_back,
     every_channel_and_goal_change_is_read_back,
+    a_dropped_connection_is_replaced,
     update_ids_are_claimed_once,
     the_inbox_hands_back_what_a_dead_process_left,
     a_poison_update_is_given_up_after_three_attempts,
@@ -296,6 +297,39 @@ async fn every_channel_and_goal_change_is_read_back(store: &Store) {
         7,
         "a raw statement clears the cache too"
     );
+}
+
+/// The server drops every other connection (a restart, a failover): the statements every
+/// update runs (on the store's own connections, on PostgreSQL) fail at most once, then connect
+/// again. SQLite's connections live in the process and are never dropped.
+async fn a_dropped_connection_is_replaced(store: &Store) {
+    store
+        .ensure_team(&new_team(-9, None), T)
+        .await
+        .expect("create");
+    store.inbox_put_claimed(70, "{}", T).await.expect("put");
+    if store.backend() == Backend::Postgres {
+        store
+            .execute_raw(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .await
+            .expect("terminate");
+    }
+    let mut team = store.team(ChatId(-9)).await;
+    if team.is_err() {
+        team = store.team(ChatId(-9)).await;
+    }
+    assert_eq!(
+        team.expect("read again").expect("exists").title,
+        "Growth <b>"
+    );
+    let mut put = store.inbox_put_claimed(71, "{}", T).await;
+    if put.is_err() {
+        put = store.inbox_put_claimed(71, "{}", T).await;
+    }
+    assert!(put.expect("write again"));
 }
 
 async fn update_ids_are_claimed_once(store: &Store) {

@@ -31,7 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::ConnectOptions;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -101,16 +101,40 @@ pub struct Store {
     /// None for PostgreSQL and in-memory SQLite (one connection only).
     writer: Option<OwnConnection>,
     reader: Option<OwnConnection>,
+    /// The same two for PostgreSQL, where the pool's release ping is a round trip to the
+    /// server: connected at first use, dropped on any error (the next statement connects
+    /// again), pinged first after sitting idle like the pool's.
+    pg_writer: Option<OwnPg>,
+    pg_reader: Option<OwnPg>,
     /// Teams, channels and goals as last read: SQLite only (see `plan_cache`).
     plan_cache: Option<Arc<plan_cache::PlanCache>>,
 }
 
 type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
 
-/// Runs a statement on one of the store's own SQLite connections (see `Store::writer`) when
-/// there is one, else on the pool; like `on_pool!`, the body is type-checked for each executor.
+/// A PostgreSQL connection of the store's own and when it was last used.
+type OwnPg = Arc<tokio::sync::Mutex<Option<(PgConnection, std::time::Instant)>>>;
+
+/// The connection in `slot`, taken out (it goes back only after a statement succeeded), or a
+/// new one; pinged first when it sat idle (a server or a firewall may have dropped it).
+pub(crate) async fn take_own_pg(
+    slot: &mut Option<(PgConnection, std::time::Instant)>,
+    pool: &sqlx::PgPool,
+) -> StoreResult<PgConnection> {
+    if let Some((mut conn, used)) = slot.take()
+        && (used.elapsed() <= PG_PING_AFTER_IDLE || sqlx::Connection::ping(&mut conn).await.is_ok())
+    {
+        return Ok(conn);
+    }
+    Ok(pool.connect_options().connect().await?)
+}
+
+/// Runs a statement on one of the store's own connections (see `Store::writer`) when there is
+/// one, else on the pool; like `on_pool!`, the body is type-checked for each executor. On
+/// PostgreSQL a statement that fails (or is cancelled) returns early and its connection is
+/// dropped with it, so a broken one is never reused.
 macro_rules! on_own {
-    ($self:expr, $conn:ident, |$exec:ident| $body:expr) => {
+    ($self:expr, $conn:ident, $pg:ident, |$exec:ident| $body:expr) => {
         match &$self.pool {
             $crate::storage::Pool::Sqlite(pool) => {
                 let mut own = match &$self.$conn {
@@ -125,7 +149,22 @@ macro_rules! on_own {
                     }
                 }
             }
-            $crate::storage::Pool::Postgres($exec) => $body,
+            $crate::storage::Pool::Postgres(pool) => match &$self.$pg {
+                Some(slot) => {
+                    let mut slot = slot.lock().await;
+                    let mut conn = $crate::storage::take_own_pg(&mut slot, pool).await?;
+                    let out = {
+                        let $exec = &mut conn;
+                        $body
+                    };
+                    *slot = Some((conn, std::time::Instant::now()));
+                    out
+                }
+                None => {
+                    let $exec = pool;
+                    $body
+                }
+            },
         }
     };
 }
@@ -134,7 +173,7 @@ pub(crate) use on_own;
 /// [`on_own!`] on the writer connection: short single-statement writes.
 macro_rules! on_writer {
     ($self:expr, |$exec:ident| $body:expr) => {
-        $crate::storage::on_own!($self, writer, |$exec| $body)
+        $crate::storage::on_own!($self, writer, pg_writer, |$exec| $body)
     };
 }
 pub(crate) use on_writer;
@@ -142,7 +181,7 @@ pub(crate) use on_writer;
 /// [`on_own!`] on the reader connection: point reads.
 macro_rules! on_reader {
     ($self:expr, |$exec:ident| $body:expr) => {
-        $crate::storage::on_own!($self, reader, |$exec| $body)
+        $crate::storage::on_own!($self, reader, pg_reader, |$exec| $body)
     };
 }
 pub(crate) use on_reader;
@@ -156,7 +195,7 @@ impl Store {
     }
 
     pub async fn connect(url: &str) -> StoreResult<Store> {
-        let (pool, writer, reader) = match Backend::of_url(url)? {
+        let (pool, writer, reader, pg_own) = match Backend::of_url(url)? {
             Backend::Sqlite => {
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
                 let mut options = SqliteConnectOptions::from_str(url)?
@@ -192,7 +231,7 @@ impl Store {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                (Pool::Sqlite(pool), writer, reader)
+                (Pool::Sqlite(pool), writer, reader, false)
             }
             Backend::Postgres => {
                 let options = PgConnectOptions::from_str(url)?;
@@ -215,7 +254,7 @@ impl Store {
                         .connect_with(options)
                         .await?,
                 );
-                (pool, None, None)
+                (pool, None, None, true)
             }
         };
         let plan_cache = matches!(pool, Pool::Sqlite(_)).then(Arc::default);
@@ -223,6 +262,8 @@ impl Store {
             pool,
             writer,
             reader,
+            pg_writer: pg_own.then(OwnPg::default),
+            pg_reader: pg_own.then(OwnPg::default),
             plan_cache,
         })
     }
@@ -245,6 +286,11 @@ impl Store {
     pub async fn close(&self) {
         for own in [&self.writer, &self.reader].into_iter().flatten() {
             if let Some(conn) = own.lock().await.take() {
+                let _ = sqlx::Connection::close(conn).await;
+            }
+        }
+        for own in [&self.pg_writer, &self.pg_reader].into_iter().flatten() {
+            if let Some((conn, _)) = own.lock().await.take() {
                 let _ = sqlx::Connection::close(conn).await;
             }
         }
