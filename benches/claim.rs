@@ -7,6 +7,11 @@
 use std::time::{Duration, Instant};
 
 use campaign_bot::storage::Store;
+use futures::FutureExt;
+
+#[path = "support/fresh_db.rs"]
+mod fresh_db;
+use fresh_db::FreshDatabase;
 
 const DUE: i64 = 50;
 const ROUNDS: usize = 200;
@@ -69,7 +74,10 @@ async fn measure(store: &Store) -> Duration {
     times[ROUNDS / 2]
 }
 
-async fn run(label: &str, open: impl AsyncFn(i64) -> (Store, Box<dyn FnOnce()>)) {
+/// What to do with a store's database once measured.
+type Cleanup = Box<dyn FnOnce() -> futures::future::BoxFuture<'static, ()>>;
+
+async fn run(label: &str, open: impl AsyncFn(i64) -> (Store, Cleanup)) {
     let mut medians = Vec::new();
     for pending in [1_000i64, 1_000_000] {
         let (store, cleanup) = open(pending).await;
@@ -82,7 +90,7 @@ async fn run(label: &str, open: impl AsyncFn(i64) -> (Store, Box<dyn FnOnce()>))
         );
         medians.push(median);
         store.close().await;
-        cleanup();
+        cleanup().await;
     }
     println!(
         "{label:>10}  ratio 1M / 1k = {:.2}",
@@ -96,7 +104,10 @@ async fn main() {
         let dir = tempfile::tempdir().expect("dir");
         let url = format!("sqlite://{}", dir.path().join("bench.db").display());
         let store = Store::open(&url).await.expect("open");
-        (store, Box::new(move || drop(dir)) as Box<dyn FnOnce()>)
+        (
+            store,
+            Box::new(move || async move { drop(dir) }.boxed()) as Cleanup,
+        )
     })
     .await;
     let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
@@ -104,21 +115,9 @@ async fn main() {
         return;
     };
     run("postgres", async |pending| {
-        let name = format!("cb_bench_claim_{pending}");
-        let admin = Store::connect(&admin_url).await.expect("admin");
-        admin
-            .execute_raw(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .expect("drop");
-        admin
-            .execute_raw(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create");
-        admin.close().await;
-        let mut url = url::Url::parse(&admin_url).expect("url");
-        url.set_path(&format!("/{name}"));
-        let store = Store::open(url.as_str()).await.expect("open");
-        (store, Box::new(|| {}) as Box<dyn FnOnce()>)
+        let fresh = FreshDatabase::create(&admin_url, &format!("cb_bench_claim_{pending}")).await;
+        let store = Store::open(&fresh.url).await.expect("open");
+        (store, Box::new(move || fresh.drop_it().boxed()) as Cleanup)
     })
     .await;
 }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{Channel, Goal, Team};
+use super::{Channel, Goal, Store, StoreResult, Team};
 use crate::domain::ids::ChatId;
 
 #[derive(Default, Debug)]
@@ -93,6 +93,34 @@ impl Drop for Changing<'_> {
         if let Some(cache) = self.0 {
             cache.changed();
         }
+    }
+}
+
+impl Store {
+    /// A chat's `T` from the plan cache (SQLite), else from `read`, kept for the next time
+    /// unless something was written meanwhile. Nothing found is not kept.
+    pub(super) async fn read_through<T: Kept>(
+        &self,
+        chat_id: ChatId,
+        read: impl Future<Output = StoreResult<Option<T>>>,
+    ) -> StoreResult<Option<T>> {
+        let generation = match self.plan_cache.as_deref().map(|c| c.get::<T>(chat_id)) {
+            Some(Ok(kept)) => return Ok(Some(kept)),
+            Some(Err(generation)) => Some(generation),
+            None => None,
+        };
+        let value = read.await?;
+        if let (Some(cache), Some(generation), Some(value)) = (&self.plan_cache, generation, &value)
+        {
+            cache.put(chat_id, value, generation);
+        }
+        Ok(value)
+    }
+
+    /// Call before writing to teams, channels or goals; when the guard drops, after the write
+    /// (or its failure), the plan cache is cleared.
+    pub(super) fn plan_changing(&self) -> Changing<'_> {
+        Changing(self.plan_cache.as_deref())
     }
 }
 

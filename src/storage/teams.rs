@@ -4,7 +4,6 @@ use crate::domain::ids::{ChatId, UserId};
 use sqlx::AssertSqlSafe;
 
 use super::jobs::insert_job;
-use super::plan_cache::{Changing, Kept};
 use super::{
     Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool, on_reader,
 };
@@ -49,32 +48,6 @@ impl Store {
                 .await?))
         })
         .await
-    }
-
-    /// A chat's `T` from the plan cache (SQLite), else from `read`, kept for the next time
-    /// unless something was written meanwhile. Nothing found is not kept.
-    pub(super) async fn read_through<T: Kept>(
-        &self,
-        chat_id: ChatId,
-        read: impl Future<Output = StoreResult<Option<T>>>,
-    ) -> StoreResult<Option<T>> {
-        let generation = match self.plan_cache.as_deref().map(|c| c.get::<T>(chat_id)) {
-            Some(Ok(kept)) => return Ok(Some(kept)),
-            Some(Err(generation)) => Some(generation),
-            None => None,
-        };
-        let value = read.await?;
-        if let (Some(cache), Some(generation), Some(value)) = (&self.plan_cache, generation, &value)
-        {
-            cache.put(chat_id, value, generation);
-        }
-        Ok(value)
-    }
-
-    /// Call before writing to teams, channels or goals; when the guard drops, after the write
-    /// (or its failure), the plan cache is cleared.
-    pub(super) fn plan_changing(&self) -> Changing<'_> {
-        Changing(self.plan_cache.as_deref())
     }
 
     /// Teams the user belongs to (for private-chat views across teams).
