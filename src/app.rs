@@ -10,9 +10,10 @@ use teloxide::dispatching::ShutdownToken;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
-use teloxide::update_listeners::{Polling, webhooks};
+use teloxide::update_listeners::webhooks;
 
 use crate::bot::inbox::{self, DurableListener};
+use crate::bot::polling::StoredPolling;
 use crate::bot::{self, AppContext, Ctx, TgBot};
 use crate::clock::SharedClock;
 use crate::config::Settings;
@@ -131,6 +132,7 @@ impl App {
             .await;
         scheduler.stop().await;
         self.bot.outbox().close(STOP_SENDING_GRACE).await;
+        self.ctx.marks.flush().await;
         self.ctx.store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())
@@ -178,7 +180,7 @@ impl App {
             .context("setMyCommands failed")?;
         let replay = self.recover().await?;
         let (listener, stop_flag, router) = webhooks::axum_no_setup(options);
-        let listener = DurableListener::prestored(listener, &self.ctx, replay);
+        let listener = DurableListener::new(listener, &self.ctx, replay);
         let router = crate::webhook::wrap(router, Arc::new(secret), self.ctx.clone());
         tracing::info!(%addr, "webhook server listening");
         let server = tokio::spawn(async move {
@@ -205,6 +207,7 @@ impl App {
             .await
             .context("webhook server task")?
             .context("webhook server")?;
+        self.ctx.marks.flush().await;
         self.ctx.store.close().await;
         tracing::info!("stopped cleanly");
         Ok(())
@@ -250,18 +253,20 @@ impl App {
             token,
             handle,
             bot: self.bot.clone(),
+            ctx: self.ctx.clone(),
         }
     }
 
     /// Long polling whose updates are stored before the next getUpdates acknowledges them.
-    async fn polling_listener(&self, replay: Vec<Update>) -> DurableListener<Polling<Bot>> {
-        let polling = Polling::builder(self.bot.api().clone())
-            .timeout(POLL_TIMEOUT)
-            .allowed_updates(ALLOWED_UPDATES.to_vec())
-            .delete_webhook()
-            .await
-            .build();
-        DurableListener::polling(polling, &self.ctx, replay)
+    async fn polling_listener(&self, replay: Vec<Update>) -> DurableListener<StoredPolling> {
+        let polling = StoredPolling::new(
+            self.bot.api().clone(),
+            &self.ctx,
+            POLL_TIMEOUT,
+            &ALLOWED_UPDATES,
+        )
+        .await;
+        DurableListener::new(polling, &self.ctx, replay)
     }
 
     /// After a stop or a crash: releases a dead process's claims (SQLite) and returns the
@@ -289,6 +294,7 @@ pub struct Running {
     token: ShutdownToken,
     handle: tokio::task::JoinHandle<()>,
     bot: TgBot,
+    ctx: Ctx,
 }
 
 impl Running {
@@ -298,6 +304,7 @@ impl Running {
         shut_down(&self.token, || self.handle.is_finished()).await;
         let _ = self.handle.await;
         self.bot.outbox().flush(FLUSH_GRACE).await;
+        self.ctx.marks.flush().await;
     }
 }
 

@@ -10,8 +10,8 @@ use campaign_bot::domain::judgement::repeats::{Cause, Shown};
 use campaign_bot::domain::playbook::Tier;
 use campaign_bot::storage::NewGoal;
 use campaign_bot::storage::{
-    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewJob, NewTask, NewTeam, Store, TaskChange,
-    Team, TeamSetting, User,
+    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewJob, NewTask, NewTeam, Store, StoreResult,
+    TaskChange, Team, TeamSetting, User,
 };
 use chrono::NaiveDate;
 
@@ -26,6 +26,7 @@ contract!(
     the_inbox_hands_back_what_a_dead_process_left,
     a_poison_update_is_given_up_after_three_attempts,
     an_update_stored_claimed_is_taken_once,
+    a_batch_is_stored_claimed_in_one_write,
     replied_and_done_in_one_write,
     users_and_members,
     a_team_moves_to_its_supergroup_id,
@@ -307,7 +308,7 @@ async fn a_dropped_connection_is_replaced(store: &Store) {
         .ensure_team(&new_team(-9, None), T)
         .await
         .expect("create");
-    store.inbox_put_claimed(70, "{}", T).await.expect("put");
+    put_one(store, 70, T).await.expect("put");
     if store.backend() == Backend::Postgres {
         store
             .execute_raw(
@@ -325,9 +326,9 @@ async fn a_dropped_connection_is_replaced(store: &Store) {
         team.expect("read again").expect("exists").title,
         "Growth <b>"
     );
-    let mut put = store.inbox_put_claimed(71, "{}", T).await;
+    let mut put = put_one(store, 71, T).await;
     if put.is_err() {
-        put = store.inbox_put_claimed(71, "{}", T).await;
+        put = put_one(store, 71, T).await;
     }
     assert!(put.expect("write again"));
 }
@@ -437,8 +438,8 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
 
 /// A command's last reply marks its update replied and done at once; an earlier mark stays.
 async fn replied_and_done_in_one_write(store: &Store) {
-    assert!(store.inbox_put_claimed(60, "{}", T).await.expect("put"));
-    assert!(store.inbox_put_claimed(61, "{}", T).await.expect("put"));
+    assert!(put_one(store, 60, T).await.expect("put"));
+    assert!(put_one(store, 61, T).await.expect("put"));
     store.inbox_replied(61, T + 1).await.expect("replied");
     store.inbox_replied_and_done(60, T + 2).await.expect("both");
     store.inbox_replied_and_done(61, T + 2).await.expect("both");
@@ -460,16 +461,52 @@ async fn replied_and_done_in_one_write(store: &Store) {
     );
 }
 
+/// Stores one update claimed, as the polling listener stores a batch; true when inserted.
+async fn put_one(store: &Store, update_id: i64, now: i64) -> StoreResult<bool> {
+    let rows = [(update_id, "{}".to_string())];
+    Ok(store.inbox_put_claimed(&rows, now).await? == [update_id])
+}
+
+/// The polling listener's one write per batch: every update in it stored already claimed by
+/// its process, bodies kept exactly; one stored before (a redelivery) is left as it was and
+/// not reported inserted.
+async fn a_batch_is_stored_claimed_in_one_write(store: &Store) {
+    store.inbox_put(81, "{\"first\":1}", T).await.expect("put");
+    let batch: Vec<(i64, String)> = (80..84)
+        .map(|id| (id, format!("{{\"update_id\":{id}}}")))
+        .collect();
+    let mut inserted = store.inbox_put_claimed(&batch, T + 1).await.expect("batch");
+    inserted.sort_unstable();
+    assert_eq!(inserted, [80, 82, 83]);
+    assert!(
+        store
+            .inbox_put_claimed(&[], T + 1)
+            .await
+            .expect("none")
+            .is_empty()
+    );
+    // Three claimed by the listener, one stored unclaimed before.
+    let (stored, in_hand, replied, done) = store.inbox_counts().await.expect("counts");
+    assert_eq!((stored, in_hand, replied, done), (4, 3, 0, 0));
+    // The earlier row kept its body, and the unclaimed one is the only one another may take.
+    let unfinished = store
+        .inbox_unfinished(T + 2, T + 2)
+        .await
+        .expect("unfinished");
+    assert_eq!(unfinished, [(81, "{\"first\":1}".to_string())]);
+    let after_lease = store
+        .inbox_unfinished(T + 2 + INBOX_LEASE_SECS, i64::MAX)
+        .await
+        .expect("all");
+    assert_eq!(after_lease.len(), 4);
+    assert_eq!(after_lease[3], (83, "{\"update_id\":83}".to_string()));
+}
+
 /// The polling listener's one write: the update stored already claimed by its process.
 async fn an_update_stored_claimed_is_taken_once(store: &Store) {
-    assert!(store.inbox_put_claimed(50, "{}", T).await.expect("put"));
+    assert!(put_one(store, 50, T).await.expect("put"));
     // A redelivery finds it stored; no other handler takes it while the claim is live.
-    assert!(
-        !store
-            .inbox_put_claimed(50, "{}", T + 1)
-            .await
-            .expect("again")
-    );
+    assert!(!put_one(store, 50, T + 1).await.expect("again"));
     assert!(
         !store
             .inbox_claim(50, || "{}".to_string(), T + 1)

@@ -29,6 +29,8 @@ pub struct AppContext {
     pub taken_on_arrival: Arc<super::inbox::TakenOnArrival>,
     /// The inbox claims this process holds; the sweep renews and skips them.
     pub live_claims: Arc<super::inbox::LiveClaims>,
+    /// Writes the inbox's replied and done marks in batches.
+    pub marks: super::marks::MarkWriter,
     pub people_seen: PeopleSeen,
 }
 
@@ -38,6 +40,7 @@ pub const CONCURRENT_COMMANDS: usize = 16;
 impl AppContext {
     pub fn new(store: Store, clock: SharedClock, settings: Settings) -> Ctx {
         Arc::new(AppContext {
+            marks: super::marks::MarkWriter::new(store.clone()),
             service: Service::new(store, clock, settings),
             admins: AdminCache::new(Duration::from_secs(60)),
             tracker: Arc::new(UpdateTracker::default()),

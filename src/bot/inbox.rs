@@ -1,13 +1,15 @@
-//! The bot's side of the durable inbox (storage/inbox.rs): a listener that stores every update
-//! before the next getUpdates acknowledges it and hands back, first, what a killed process had
-//! not finished; and the claim a handler holds while it works on one update.
+//! The bot's side of the durable inbox (storage/inbox.rs): a listener that hands the
+//! dispatcher, first, what a killed process had not finished, then the live updates (stored
+//! already), and the updates the sweep found stalled; and the claim a handler holds while it
+//! works on one update.
 //!
-//! Why this order is safe: teloxide's polling acknowledges a batch only when the dispatcher
-//! asks for the next update after it, and the dispatcher asks only after the previous one was
-//! stored (here) and queued. In webhook mode `webhook::persist` stores before answering 200.
+//! Every live update is stored before Telegram is told it arrived: in polling mode
+//! `polling::StoredPolling` stores each batch before the next getUpdates acknowledges it; in
+//! webhook mode `webhook::persist` stores before answering 200.
 //!
-//! A polled update is stored already claimed by this process (one write, not a store and then
-//! a claim); `TakenOnArrival` tells the handler's gate so it does not claim again.
+//! A polled update is stored already claimed by this process (one write per batch, not a store
+//! and then a claim per update); `TakenOnArrival` tells the handler's gate so it does not claim
+//! again.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,39 +25,21 @@ use tokio::sync::mpsc;
 use super::Ctx;
 use super::context::InFlight;
 use crate::clock::SharedClock;
-use crate::storage::{INBOX_LEASE_SECS, Store, StoreResult};
+use crate::storage::{INBOX_LEASE_SECS, InboxMark, Store, StoreResult};
 
-/// Wraps a listener: with `store_first`, stores each update before yielding it; either way,
-/// yields the `replay` updates before the live ones.
+/// Wraps a listener whose updates are stored already: yields the `replay` updates before the
+/// live ones, and the sweep's among them.
 pub struct DurableListener<L> {
     inner: L,
-    store: Store,
-    clock: SharedClock,
-    taken: Arc<TakenOnArrival>,
-    store_first: bool,
     replay: Vec<Update>,
     /// Updates the periodic sweep found stalled (see `sweep`).
     swept: Option<mpsc::UnboundedReceiver<Update>>,
 }
 
 impl<L> DurableListener<L> {
-    /// For polling: nothing else stored the updates.
-    pub fn polling(inner: L, ctx: &Ctx, replay: Vec<Update>) -> Self {
-        Self::new(inner, ctx, true, replay)
-    }
-
-    /// For a webhook whose HTTP layer already stored each update before answering 200.
-    pub fn prestored(inner: L, ctx: &Ctx, replay: Vec<Update>) -> Self {
-        Self::new(inner, ctx, false, replay)
-    }
-
-    fn new(inner: L, ctx: &Ctx, store_first: bool, replay: Vec<Update>) -> Self {
+    pub fn new(inner: L, ctx: &Ctx, replay: Vec<Update>) -> Self {
         DurableListener {
             inner,
-            store: ctx.store.clone(),
-            clock: ctx.clock.clone(),
-            taken: ctx.taken_on_arrival.clone(),
-            store_first,
             replay,
             swept: Some(ctx.redelivery.connect()),
         }
@@ -153,10 +137,6 @@ where
     type Stream = BoxStream<'a, Result<Update, L::Err>>;
 
     fn as_stream(&'a mut self) -> Self::Stream {
-        let store = self.store.clone();
-        let clock = self.clock.clone();
-        let taken = self.taken.clone();
-        let store_first = self.store_first;
         let replay = std::mem::take(&mut self.replay);
         if !replay.is_empty() {
             tracing::info!(
@@ -165,19 +145,12 @@ where
             );
         }
         let swept = self.swept.take();
-        let live = self.inner.as_stream().then(move |update| {
-            let store = store.clone();
-            let clock = clock.clone();
-            let taken = taken.clone();
-            async move {
-                if let (true, Ok(update)) = (store_first, &update) {
-                    keep(&store, &clock, &taken, update).await;
-                }
-                update
-            }
-        });
         // The live stream decides when listening ends; swept updates ride along until then.
-        let live = live.map(Some).chain(futures::stream::once(async { None }));
+        let live = self
+            .inner
+            .as_stream()
+            .map(Some)
+            .chain(futures::stream::once(async { None }));
         let swept = match swept {
             Some(rx) => futures::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|u| (Some(Ok(u)), rx))
@@ -194,40 +167,73 @@ where
     }
 }
 
-/// Stores an update claimed by this process, retrying a failing database for a while: the
-/// alternative is to let the next getUpdates acknowledge an update that exists nowhere.
-async fn keep(store: &Store, clock: &SharedClock, taken: &TakenOnArrival, update: &Update) {
-    let body = match serde_json::to_string(update) {
-        Ok(body) => body,
-        Err(err) => {
-            tracing::error!(update_id = update.id.0, error = %err, "update not serializable");
-            return;
-        }
-    };
-    let id = i64::from(update.id.0);
-    // One time for every try, so a try that failed but did write left a claim we can recognize.
-    let now = clock.now();
-    let mut failed = false;
-    let mut delay = std::time::Duration::from_millis(100);
-    for attempt in 1..=8 {
-        match store.inbox_put_claimed(id, &body, now).await {
-            Ok(true) => return taken.put(id, now, Certainty::Ours),
-            // Stored before: a redelivery, unless it was an earlier try of ours.
-            Ok(false) if failed => return taken.put(id, now, Certainty::Unsure),
-            Ok(false) => return,
-            Err(err) => {
-                failed = true;
-                tracing::warn!(update_id = id, attempt, error = %err, "storing update failed");
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(std::time::Duration::from_secs(5));
-            }
+/// Stores arriving updates claimed by this process, and tells the handler's gate which.
+#[derive(Clone)]
+pub struct Arrivals {
+    store: Store,
+    clock: SharedClock,
+    taken: Arc<TakenOnArrival>,
+}
+
+impl Arrivals {
+    pub fn new(ctx: &Ctx) -> Self {
+        Arrivals {
+            store: ctx.store.clone(),
+            clock: ctx.clock.clone(),
+            taken: ctx.taken_on_arrival.clone(),
         }
     }
-    taken.put(id, now, Certainty::Unsure);
-    tracing::error!(
-        update_id = id,
-        "update handled without being stored: the database is down"
-    );
+
+    /// Stores a batch in one write, retrying a failing database for a while: the alternative
+    /// is to let the next getUpdates acknowledge updates that exist nowhere.
+    pub async fn keep(&self, updates: &[Update]) {
+        let mut rows = Vec::with_capacity(updates.len());
+        for update in updates {
+            match serde_json::to_string(update) {
+                Ok(body) => rows.push((i64::from(update.id.0), body)),
+                Err(err) => {
+                    tracing::error!(update_id = update.id.0, error = %err, "update not serializable")
+                }
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        // One time for every try, so a try that failed but did write left a claim we can
+        // recognize.
+        let now = self.clock.now();
+        let mut failed = false;
+        let mut delay = std::time::Duration::from_millis(100);
+        for attempt in 1..=8 {
+            match self.store.inbox_put_claimed(&rows, now).await {
+                Ok(inserted) => {
+                    for (id, _) in &rows {
+                        // Not inserted: stored before, a redelivery, unless an earlier try of
+                        // ours wrote it.
+                        if inserted.contains(id) {
+                            self.taken.put(*id, now, Certainty::Ours);
+                        } else if failed {
+                            self.taken.put(*id, now, Certainty::Unsure);
+                        }
+                    }
+                    return;
+                }
+                Err(err) => {
+                    failed = true;
+                    tracing::warn!(count = rows.len(), attempt, error = %err, "storing updates failed");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
+        for (id, _) in &rows {
+            self.taken.put(*id, now, Certainty::Unsure);
+        }
+        tracing::error!(
+            count = rows.len(),
+            "updates handled without being stored: the database is down"
+        );
+    }
 }
 
 /// Whether the listener's write is known to have claimed the update for this process.
@@ -304,9 +310,7 @@ pub struct InboxClaim(Arc<ClaimInner>);
 
 struct ClaimInner {
     update_id: i64,
-    live: Arc<LiveClaims>,
-    store: Store,
-    clock: SharedClock,
+    ctx: Ctx,
     replied: AtomicBool,
     finished: AtomicBool,
     /// The update counts as handled (console, tests) only once its done mark is written.
@@ -317,33 +321,24 @@ impl InboxClaim {
     /// Call after a reply was accepted by Telegram; the first call is recorded, so a crash
     /// after it does not run the command again. When this is the claim's last holder (the
     /// handler and its other replies are done), the same write marks the update done, instead
-    /// of a second write when it drops. The write is spawned: the outbox's sending task calls
-    /// this and must not wait on the database.
+    /// of a second write when it drops. The mark is queued, not awaited: the outbox's sending
+    /// task calls this and must not wait on the database.
     pub fn replied(self) {
-        if self.0.replied.swap(true, Ordering::SeqCst) {
+        let claim = &self.0;
+        if claim.replied.swap(true, Ordering::SeqCst) {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
+        let now = claim.ctx.now();
+        // No other holder can appear: clones are made only from a holder.
+        let last = Arc::strong_count(&self.0) == 1 && !claim.finished.swap(true, Ordering::SeqCst);
+        let mark = if last {
+            InboxMark::RepliedAndDone
+        } else {
+            InboxMark::Replied
         };
-        runtime.spawn(async move {
-            let claim = &self.0;
-            let now = claim.clock.now();
-            // No other holder can appear: clones are made only from a holder.
-            let last =
-                Arc::strong_count(&self.0) == 1 && !claim.finished.swap(true, Ordering::SeqCst);
-            let written = if last {
-                claim
-                    .store
-                    .inbox_replied_and_done(claim.update_id, now)
-                    .await
-            } else {
-                claim.store.inbox_replied(claim.update_id, now).await
-            };
-            if let Err(err) = written {
-                tracing::warn!(update_id = claim.update_id, error = %err, "could not record reply");
-            }
-        });
+        let (ctx, id) = (claim.ctx.clone(), claim.update_id);
+        // The claim (and with it the update's in-flight count) lives until the mark is written.
+        ctx.marks.queue(id, mark, now, Some(Box::new(self)));
     }
 
     /// A reply could not be sent before the process stopped: no done mark, so the next start
@@ -357,31 +352,28 @@ impl InboxClaim {
         if self.0.finished.swap(true, Ordering::SeqCst) {
             return;
         }
-        let now = self.0.clock.now();
-        if let Err(err) = self.0.store.inbox_done(self.0.update_id, now).await {
-            tracing::warn!(update_id = self.0.update_id, error = %err, "could not record update done");
-        }
+        let ctx = &self.0.ctx;
+        ctx.marks
+            .write(self.0.update_id, InboxMark::Done, ctx.now())
+            .await;
     }
 }
 
 impl Drop for ClaimInner {
     fn drop(&mut self) {
-        self.live.release(self.update_id);
+        self.ctx.live_claims.release(self.update_id);
         if self.finished.load(Ordering::SeqCst) {
             return;
         }
         // Branches without an explicit finish (member lists, chat changes) end here; the
         // update stays in flight until the mark is written.
-        let (store, id, now) = (self.store.clone(), self.update_id, self.clock.now());
-        let in_flight = self.in_flight.take();
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if let Err(err) = store.inbox_done(id, now).await {
-                    tracing::warn!(update_id = id, error = %err, "could not record update done");
-                }
-                drop(in_flight);
-            });
-        }
+        let in_flight = self
+            .in_flight
+            .take()
+            .map(|f| Box::new(f) as crate::bot::marks::KeepUntilWritten);
+        self.ctx
+            .marks
+            .queue(self.update_id, InboxMark::Done, self.ctx.now(), in_flight);
     }
 }
 
@@ -405,9 +397,7 @@ pub async fn claim(upd: Update, ctx: Ctx, in_flight: InFlight) -> Option<InboxCl
     ctx.live_claims.hold(id, claimed_at);
     Some(InboxClaim(Arc::new(ClaimInner {
         update_id: id,
-        live: ctx.live_claims.clone(),
-        store: ctx.store.clone(),
-        clock: ctx.clock.clone(),
+        ctx,
         replied: AtomicBool::new(false),
         finished: AtomicBool::new(false),
         in_flight: Some(in_flight),

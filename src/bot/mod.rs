@@ -4,7 +4,9 @@
 pub mod commands;
 pub mod context;
 pub mod inbox;
+pub mod marks;
 pub mod people;
+pub mod polling;
 // -- area modules: tasks, plan, numbers --
 pub mod abtest;
 pub mod import;

@@ -11,6 +11,17 @@ pub const INBOX_LEASE_SECS: i64 = 300;
 /// A handler that panicked or crashed the process three times on one update gives up on it.
 pub const INBOX_MAX_ATTEMPTS: i64 = 3;
 
+/// A mark on a stored update (see `Store::inbox_mark`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InboxMark {
+    /// The first reply was accepted by Telegram.
+    Replied,
+    /// The handler is done with it.
+    Done,
+    /// Both at once: the last reply of a handler that had finished.
+    RepliedAndDone,
+}
+
 /// Updates waiting to be handled again after a restart.
 const REPLAY_LIMIT: i64 = 10_000;
 
@@ -29,25 +40,33 @@ impl Store {
         Ok(())
     }
 
-    /// Stores an update and takes it for handling in one write, for the process that received
-    /// it: its first attempt starts here. False when it was stored already (a redelivery), which
-    /// must then be claimed like any other.
+    /// Stores a batch of updates `(update_id, body)` and takes them for handling in one
+    /// write, for the process that received them: their first attempt starts here. Returns the
+    /// ids inserted; one missing was stored already (a redelivery), and must then be claimed
+    /// like any other.
     pub async fn inbox_put_claimed(
         &self,
-        update_id: i64,
-        body: &str,
+        updates: &[(i64, String)],
         now: i64,
-    ) -> StoreResult<bool> {
-        let sql = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
-                   VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
-        let inserted = on_writer!(self, |pool| sqlx::query(sql)
-            .bind(update_id)
-            .bind(body)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(inserted == 1)
+    ) -> StoreResult<Vec<i64>> {
+        if updates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let inserted = on_writer!(self, |exec| {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) ",
+            );
+            insert.push_values(updates, |mut row, (update_id, body)| {
+                row.push_bind(*update_id)
+                    .push_bind(body.as_str())
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(1_i64);
+            });
+            insert.push(" ON CONFLICT (update_id) DO NOTHING RETURNING update_id");
+            insert.build_query_scalar::<i64>().fetch_all(exec).await?
+        });
+        Ok(inserted)
     }
 
     /// Renews a claim this process took at `claimed_at`, unless the update was finished or
@@ -110,43 +129,50 @@ impl Store {
     /// The first reply to this update was accepted: it is never handled again, even if the
     /// process dies before the handler returns.
     pub async fn inbox_replied(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        self.inbox_mark(
-            "UPDATE inbox SET replied_at = $2 WHERE update_id = $1 AND replied_at IS NULL",
-            update_id,
-            now,
-        )
-        .await
+        self.inbox_mark(InboxMark::Replied, &[update_id], now).await
     }
 
     pub async fn inbox_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        self.inbox_mark(
-            "UPDATE inbox SET done_at = $2 WHERE update_id = $1 AND done_at IS NULL",
-            update_id,
-            now,
-        )
-        .await
+        self.inbox_mark(InboxMark::Done, &[update_id], now).await
     }
 
     /// Replied and done in one write, for a reply that was the last of its update (the handler
-    /// had finished): each mark keeps an earlier time if it has one.
+    /// had finished).
     pub async fn inbox_replied_and_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        self.inbox_mark(
-            "UPDATE inbox SET replied_at = COALESCE(replied_at, $2), \
-             done_at = COALESCE(done_at, $2) WHERE update_id = $1",
-            update_id,
-            now,
-        )
-        .await
+        self.inbox_mark(InboxMark::RepliedAndDone, &[update_id], now)
+            .await
     }
 
-    /// Sets one of the timestamps above, once: the first mark is the one kept.
-    async fn inbox_mark(&self, sql: &'static str, update_id: i64, now: i64) -> StoreResult<()> {
-        on_writer!(self, |pool| sqlx::query(sql)
-            .bind(update_id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected());
+    /// Sets a mark on several updates in one write; each timestamp is set once (the first
+    /// mark is the one kept).
+    pub async fn inbox_mark(
+        &self,
+        mark: InboxMark,
+        update_ids: &[i64],
+        now: i64,
+    ) -> StoreResult<()> {
+        if update_ids.is_empty() {
+            return Ok(());
+        }
+        on_writer!(self, |exec| {
+            let mut update = sqlx::QueryBuilder::new(match mark {
+                InboxMark::Replied => "UPDATE inbox SET replied_at = COALESCE(replied_at, ",
+                InboxMark::Done => "UPDATE inbox SET done_at = COALESCE(done_at, ",
+                InboxMark::RepliedAndDone => "UPDATE inbox SET done_at = COALESCE(done_at, ",
+            });
+            update.push_bind(now);
+            if mark == InboxMark::RepliedAndDone {
+                update.push("), replied_at = COALESCE(replied_at, ");
+                update.push_bind(now);
+            }
+            update.push(") WHERE update_id IN (");
+            let mut ids = update.separated(", ");
+            for id in update_ids {
+                ids.push_bind(*id);
+            }
+            update.push(")");
+            update.build().execute(exec).await?.rows_affected()
+        });
         Ok(())
     }
 

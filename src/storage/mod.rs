@@ -19,7 +19,7 @@ mod tasks;
 mod teams;
 
 pub use abtest::{CreativeSpan, CreativeSums};
-pub use inbox::{INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS};
+pub use inbox::{INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, InboxMark};
 pub use jobs::CLAIM_LEASE_SECS;
 pub use report_queries::ReviewChange;
 pub use tasks::{TaskJob, TaskWrite};
