@@ -3,6 +3,7 @@
 
 pub mod ids;
 pub mod keyboards;
+pub mod lean;
 pub mod outbox;
 pub mod photo;
 pub mod send;

@@ -27,6 +27,8 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
+use serde::Serialize;
+use teloxide::Bot;
 use teloxide::RequestError;
 use teloxide::adaptors::throttle::Limits;
 use teloxide::requests::{Payload, Request};
@@ -34,19 +36,39 @@ use teloxide::types::{ChatId, Message};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::time::Instant;
 
+use super::lean::{self, Sent};
 use super::send::is_transient;
 
 /// One message to send; called again for each resend.
-pub type Attempt = Box<dyn Fn() -> BoxFuture<'static, Result<Message, RequestError>> + Send + Sync>;
+pub type Attempt = Box<dyn Fn() -> BoxFuture<'static, Result<Sent, RequestError>> + Send + Sync>;
 
-/// A request that sends one message, as an [`Attempt`].
+/// A request that sends one message, as an [`Attempt`], through teloxide (a file upload).
 pub fn attempt<R>(request: R) -> Attempt
 where
     R: Request<Err = RequestError> + Clone + Send + Sync + 'static,
     R::Payload: Payload<Output = Message>,
     R::Send: 'static,
 {
-    Box::new(move || request.clone().send().boxed())
+    Box::new(move || {
+        request
+            .clone()
+            .send()
+            .map(|sent| sent.map(|message| Sent::from(&message)))
+            .boxed()
+    })
+}
+
+/// A JSON payload that sends one message, as an [`Attempt`]; only the sent message's id is
+/// read back (see `lean`).
+pub fn attempt_json<P>(bot: &Bot, payload: P) -> Attempt
+where
+    P: Payload<Output = Message> + Serialize + Send + Sync + 'static,
+{
+    let (bot, payload) = (bot.clone(), Arc::new(payload));
+    Box::new(move || {
+        let (bot, payload) = (bot.clone(), payload.clone());
+        async move { lean::send_json(&bot, &*payload).await }.boxed()
+    })
 }
 
 /// Pauses before a message is sent again after a network error or a 5xx. Sending again in
@@ -83,7 +105,7 @@ impl From<Undelivered> for RequestError {
 }
 
 /// How a submitted job ended: every message of it, or why not.
-pub type Outcome = Result<Vec<Message>, Undelivered>;
+pub type Outcome = Result<Vec<Sent>, Undelivered>;
 
 /// What to do with a job's outcome. Called by the sending task once the outbox's state is
 /// unlocked, so it may submit again, but it must not block: every chat's sending waits on it.
@@ -209,7 +231,7 @@ impl Shared {
 }
 
 /// A request in flight and the chat it is for.
-type Sending = BoxFuture<'static, (i64, Result<Message, RequestError>)>;
+type Sending = BoxFuture<'static, (i64, Result<Sent, RequestError>)>;
 
 /// The sending task: starts every send allowed now and drives the requests in flight, then
 /// waits for one of them to come back, the next send to be allowed, or a new job. Idle, it
@@ -261,7 +283,7 @@ struct Job {
     parts: VecDeque<Attempt>,
     /// Resends of the first part after network errors or 5xx.
     resends: usize,
-    sent: Vec<Message>,
+    sent: Vec<Sent>,
     then: Then,
 }
 
@@ -427,7 +449,7 @@ impl State {
     fn dispatch(
         &mut self,
         now: Instant,
-        started: &mut Vec<(i64, BoxFuture<'static, Result<Message, RequestError>>)>,
+        started: &mut Vec<(i64, BoxFuture<'static, Result<Sent, RequestError>>)>,
     ) -> Option<Instant> {
         if self.closed {
             return None;
@@ -486,7 +508,7 @@ impl State {
     }
 
     /// A send came back: the message is done, paused for a resend, or its job failed.
-    fn finish(&mut self, chat_id: i64, result: Result<Message, RequestError>, now: Instant) {
+    fn finish(&mut self, chat_id: i64, result: Result<Sent, RequestError>, now: Instant) {
         self.in_flight = self.in_flight.saturating_sub(1);
         let Some(chat) = self.chats.get_mut(&chat_id) else {
             return;
@@ -657,7 +679,7 @@ mod tests {
         assert_eq!(order, vec![2, 3, 1]);
     }
 
-    fn too_many_requests(seconds: u32) -> Result<Message, RequestError> {
+    fn too_many_requests(seconds: u32) -> Result<Sent, RequestError> {
         Err(RequestError::RetryAfter(
             teloxide::types::Seconds::from_seconds(seconds),
         ))

@@ -2,13 +2,14 @@
 //! 4,096-character limit or cuts a tag in half; through the outbox, which sends again in place
 //! on a network error or 5xx.
 
-use teloxide::payloads::SendMessageSetters;
+use teloxide::payloads::{SendMessage, SendMessageSetters};
 use teloxide::prelude::*;
 use teloxide::types::{MessageId, ParseMode, ReplyMarkup, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 
 use super::TgBot;
-use super::outbox::{Attempt, attempt};
+use super::lean::Sent;
+use super::outbox::{Attempt, attempt_json};
 use crate::domain::ids::ChatId;
 use crate::views::names::utf16_len;
 
@@ -183,7 +184,7 @@ pub async fn send_html(
     chat_id: ChatId,
     text: &str,
     markup: Option<ReplyMarkup>,
-) -> Result<Vec<Message>, teloxide::RequestError> {
+) -> Result<Vec<Sent>, teloxide::RequestError> {
     let messages = html_messages(bot, chat_id, text, markup, None);
     Ok(bot.outbox().submit(chat_id, messages).await?)
 }
@@ -202,7 +203,7 @@ pub fn html_messages(
     let last = chunks.len().saturating_sub(1);
     let mut messages = Vec::with_capacity(chunks.len());
     for (i, chunk) in chunks.into_iter().enumerate() {
-        let mut request = bot.send_message(chat_id, chunk).parse_mode(ParseMode::Html);
+        let mut request = SendMessage::new(chat_id, chunk).parse_mode(ParseMode::Html);
         if i == 0
             && let Some(id) = reply_to
         {
@@ -214,7 +215,7 @@ pub fn html_messages(
         {
             request = request.reply_markup(markup);
         }
-        messages.push(attempt(request));
+        messages.push(attempt_json(bot, request));
     }
     messages
 }
