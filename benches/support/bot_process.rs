@@ -66,7 +66,11 @@ impl Process {
             .env("TELOXIDE_TOKEN", emulator.token())
             .env("TELOXIDE_API_URL", emulator.api_url().as_str())
             .env("DATABASE_URL", database_url.unwrap_or(&sqlite))
-            .env("RUST_LOG", "warn")
+            // BOT_RUST_LOG shows more while profiling (`sqlx::query=debug` lists statements).
+            .env(
+                "RUST_LOG",
+                std::env::var("BOT_RUST_LOG").unwrap_or_else(|_| "warn".to_string()),
+            )
             .env_remove("TELOXIDE_PROXY")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -3,6 +3,7 @@
 //! Days are local `YYYY-MM-DD` strings, so ranges compare as text on both backends.
 
 use super::jobs::insert_job;
+use super::plan_cache::PlanChange;
 use super::{Checkin, NewCheckin, NewJob, Store, StoreResult, on_pool, on_reader, on_writer};
 use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
@@ -292,7 +293,7 @@ impl Store {
         next: Option<&NewJob>,
         now: i64,
     ) -> StoreResult<bool> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         let kind = JobKind::CheckinNudge.code();
         // The pending nudge that equals `next` stays; every other one of this chat is dropped.
         let drop_sql = match next {
@@ -343,7 +344,7 @@ impl Store {
     /// Turns the daily check-in nudge off (`/checkin_time off`). Lives here rather than in
     /// `TeamSetting` because that enum sets values and this clears one.
     pub async fn clear_checkin_time(&self, chat_id: ChatId, now: i64) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         let sql = "UPDATE teams SET checkin_minute = NULL, updated_at = $2 WHERE chat_id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

@@ -26,6 +26,7 @@ pub use tasks::{TaskJob, TaskWrite};
 
 pub use models::*;
 
+use plan_cache::PlanChange;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -303,7 +304,7 @@ impl Store {
     /// (CREATE DATABASE …), never with user input.
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<u64> {
         // It may change anything, the plan included.
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::All);
         Ok(on_pool!(self, |pool| sqlx::raw_sql(sqlx::AssertSqlSafe(
             sql
         ))

@@ -1,6 +1,7 @@
 //! The plan: channels and goals. Removed channels stay as rows (with `removed_at`) so their
 //! check-ins and tasks stay readable.
 
+use super::plan_cache::PlanChange;
 use super::{Channel, Goal, NewGoal, Store, StoreResult, on_pool, on_reader};
 use crate::domain::goal::Goal as DomainGoal;
 use crate::domain::ids::{ChatId, UserId};
@@ -60,7 +61,7 @@ impl Store {
         monthly_budget: i64,
         now: i64,
     ) -> StoreResult<Channel> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Channels(Some(chat_id)));
         let sql = "INSERT INTO channels (chat_id, name, tier, monthly_budget, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $5) RETURNING *";
         Ok(on_pool!(self, |pool| sqlx::query_as::<_, Channel>(sql)
@@ -79,7 +80,7 @@ impl Store {
         monthly_budget: i64,
         now: i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Channels(None));
         let sql = "UPDATE channels SET monthly_budget = $2, updated_at = $3 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel_id)
@@ -92,7 +93,7 @@ impl Store {
     }
 
     pub async fn set_channel_tier(&self, channel_id: i64, tier: Tier, now: i64) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Channels(None));
         let sql = "UPDATE channels SET tier = $2, updated_at = $3 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(channel_id)
@@ -111,7 +112,7 @@ impl Store {
         owner_username: Option<&str>,
         now: i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Channels(None));
         let sql =
             "UPDATE channels SET owner_id = $2, owner_username = $3, updated_at = $4 WHERE id = $1";
         on_pool!(self, |pool| sqlx::query(sql)
@@ -144,14 +145,14 @@ impl Store {
             .rows_affected());
         // Called for every person recorded: most link nothing and keep the plan cache.
         if linked > 0 {
-            drop(self.plan_changing());
+            drop(self.plan_changing(PlanChange::Channels(None)));
         }
         Ok(linked)
     }
 
     /// Marks a channel removed; its history stays.
     pub async fn remove_channel(&self, channel_id: i64, now: i64) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Channels(None));
         on_pool!(self, |pool| sqlx::query(REMOVE_CHANNEL)
             .bind(channel_id)
             .bind(now)
@@ -188,7 +189,8 @@ impl Store {
     /// history: a channel added later under the same name starts clean). Returns how many
     /// goals were cleared.
     pub async fn remove_channel_and_goals(&self, channel: &Channel, now: i64) -> StoreResult<u64> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Channels(Some(channel.chat_id)));
+        let _goals = self.plan_changing(PlanChange::Goals(channel.chat_id));
         Ok(on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(REMOVE_CHANNEL)
@@ -209,7 +211,7 @@ impl Store {
 
     /// Sets a goal, replacing the one for the same metric and channel.
     pub async fn set_goal(&self, goal: &NewGoal<'_>, now: i64) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Goals(goal.chat_id));
         let sql = "INSERT INTO goals (chat_id, metric, channel, direction, period, value, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
                    ON CONFLICT (chat_id, metric, channel) DO UPDATE SET direction = excluded.direction, \
@@ -230,7 +232,7 @@ impl Store {
 
     /// Clears every goal of one channel (when it is removed); returns how many there were.
     pub async fn clear_channel_goals(&self, chat_id: ChatId, channel: &str) -> StoreResult<u64> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Goals(chat_id));
         Ok(on_pool!(self, |pool| sqlx::query(CLEAR_CHANNEL_GOALS)
             .bind(chat_id)
             .bind(channel)
@@ -246,7 +248,7 @@ impl Store {
         metric: &str,
         channel: &str,
     ) -> StoreResult<bool> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Goals(chat_id));
         let sql = "DELETE FROM goals WHERE chat_id = $1 AND metric = $2 AND channel = $3";
         let n = on_pool!(self, |pool| sqlx::query(sql)
             .bind(chat_id)

@@ -1,6 +1,8 @@
 //! Teams, their channels and their goals as last read, for SQLite only. One process owns a
-//! SQLite file, so every change to them passes through this process's `Store`, which clears the
-//! cache after writing. Nearly every update reads its team, and a check-in its channels and
+//! SQLite file, so every change to them passes through this process's `Store`, which clears
+//! what it changed after writing: that kind for that chat (a team adding a channel keeps every
+//! team cached, its own included, and the other teams' channels), or more when the write does
+//! not say which chat. Nearly every update reads its team, and a check-in its channels and
 //! goals; each read is a round trip to a database thread, the largest share of CPU per update
 //! (docs/PERFORMANCE.md, issue 13). PostgreSQL peers change them too, so there every read goes
 //! to the database.
@@ -70,13 +72,21 @@ impl PlanCache {
         map.insert(chat_id, value.clone());
     }
 
-    /// After any write to teams, channels or goals: nothing cached is trusted any more.
-    pub fn changed(&self) {
+    /// After a write to teams, channels or goals: what it may have changed is dropped, and
+    /// any read in flight is not kept (whichever chat it was for).
+    pub fn changed(&self, change: PlanChange) {
         let mut cached = self.lock();
         cached.generation += 1;
-        cached.teams.clear();
-        cached.channels.clear();
-        cached.goals.clear();
+        match change {
+            PlanChange::All => {
+                cached.teams.clear();
+                cached.channels.clear();
+                cached.goals.clear();
+            }
+            PlanChange::Team(chat) => forget::<Team>(&mut cached, Some(chat)),
+            PlanChange::Channels(chat) => forget::<Vec<Channel>>(&mut cached, chat),
+            PlanChange::Goals(chat) => forget::<Vec<Goal>>(&mut cached, Some(chat)),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
@@ -84,14 +94,34 @@ impl PlanCache {
     }
 }
 
-/// Clears the cache when dropped: held across a write, it runs after the write on every path,
-/// the error ones included.
-pub struct Changing<'a>(pub Option<&'a PlanCache>);
+fn forget<T: Kept>(cached: &mut Cached, chat: Option<ChatId>) {
+    match chat {
+        Some(chat) => {
+            T::map(cached).remove(&chat);
+        }
+        None => T::map(cached).clear(),
+    }
+}
+
+/// What a write to the plan may change.
+#[derive(Clone, Copy, Debug)]
+pub enum PlanChange {
+    /// Anything (a raw statement, a team moving to its supergroup id).
+    All,
+    Team(ChatId),
+    /// A chat's channels; `None` when the write names a channel by id, not its chat.
+    Channels(Option<ChatId>),
+    Goals(ChatId),
+}
+
+/// Clears what changed when dropped: held across a write, it runs after the write on every
+/// path, the error ones included.
+pub struct Changing<'a>(Option<&'a PlanCache>, PlanChange);
 
 impl Drop for Changing<'_> {
     fn drop(&mut self) {
         if let Some(cache) = self.0 {
-            cache.changed();
+            cache.changed(self.1);
         }
     }
 }
@@ -118,9 +148,9 @@ impl Store {
     }
 
     /// Call before writing to teams, channels or goals; when the guard drops, after the write
-    /// (or its failure), the plan cache is cleared.
-    pub(super) fn plan_changing(&self) -> Changing<'_> {
-        Changing(self.plan_cache.as_deref())
+    /// (or its failure), what `change` names is dropped from the plan cache.
+    pub(super) fn plan_changing(&self, change: PlanChange) -> Changing<'_> {
+        Changing(self.plan_cache.as_deref(), change)
     }
 }
 
@@ -154,7 +184,7 @@ mod tests {
         let Err(generation) = cache.get::<Team>(chat) else {
             panic!("empty cache")
         };
-        cache.changed();
+        cache.changed(PlanChange::Team(ChatId(-2)));
         cache.put(chat, &team(-1, "old"), generation);
         assert!(cache.get::<Team>(chat).is_err());
         let Err(generation) = cache.get::<Team>(chat) else {
@@ -171,8 +201,43 @@ mod tests {
             cache.get::<Vec<Channel>>(chat).is_err(),
             "each kind on its own"
         );
-        cache.changed();
+        cache.changed(PlanChange::All);
         assert!(cache.get::<Team>(chat).is_err(), "a write clears it");
         assert!(cache.get::<Vec<Goal>>(chat).is_err());
+    }
+
+    /// A write drops its own kind for its own chat; the rest stays.
+    #[test]
+    fn a_write_drops_what_it_changed_only() {
+        let cache = PlanCache::default();
+        let fill = |cache: &PlanCache| {
+            for chat in [ChatId(-1), ChatId(-2)] {
+                let Err(generation) = cache.get::<Team>(chat) else {
+                    return;
+                };
+                cache.put(chat, &team(chat.0, "t"), generation);
+                cache.put(chat, &Vec::<Channel>::new(), generation);
+                cache.put(chat, &Vec::<Goal>::new(), generation);
+            }
+        };
+        let kept = |cache: &PlanCache, chat: i64| {
+            let chat = ChatId(chat);
+            [
+                cache.get::<Team>(chat).is_ok(),
+                cache.get::<Vec<Channel>>(chat).is_ok(),
+                cache.get::<Vec<Goal>>(chat).is_ok(),
+            ]
+        };
+        fill(&cache);
+        cache.changed(PlanChange::Channels(Some(ChatId(-1))));
+        assert_eq!(kept(&cache, -1), [true, false, true]);
+        assert_eq!(kept(&cache, -2), [true, true, true]);
+        cache.changed(PlanChange::Goals(ChatId(-2)));
+        assert_eq!(kept(&cache, -2), [true, true, false]);
+        cache.changed(PlanChange::Team(ChatId(-1)));
+        assert_eq!(kept(&cache, -1), [false, false, true]);
+        // A channel named by id: every chat's channels go, teams and goals stay.
+        cache.changed(PlanChange::Channels(None));
+        assert_eq!(kept(&cache, -2), [true, false, false]);
     }
 }

@@ -1,6 +1,7 @@
 //! Queries of the weekly review (issue 6): its time on the team row and its two planned jobs,
 //! changed together.
 
+use super::plan_cache::PlanChange;
 use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
 
@@ -30,7 +31,7 @@ impl Store {
         planned: &[NewJob],
         now: i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         let set_time = "UPDATE teams SET review_weekday = $1, review_minute = $2, updated_at = $3 \
                         WHERE chat_id = $4";
         let pending = "SELECT * FROM jobs WHERE chat_id = $1 AND state = 'pending' \

@@ -1,6 +1,7 @@
 //! Tasks, their history, per-team task numbers, and the writes that change a task together
 //! with the jobs it plans (one transaction each, so a crash never leaves half a change).
 
+use super::plan_cache::PlanChange;
 use crate::domain::ids::{ChatId, UserId};
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Type};
@@ -340,7 +341,7 @@ impl Store {
         now: i64,
         fire_at: impl Fn(i64) -> i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(

@@ -1,5 +1,6 @@
 //! Teams, users and memberships.
 
+use super::plan_cache::PlanChange;
 use crate::domain::ids::{ChatId, UserId};
 use sqlx::AssertSqlSafe;
 
@@ -19,7 +20,7 @@ impl Store {
         {
             return Ok(team);
         }
-        let plan = self.plan_changing();
+        let plan = self.plan_changing(PlanChange::Team(new.chat_id));
         let insert = "INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at) \
                       VALUES ($1, $2, $3, $4, $5, $5) \
                       ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, \
@@ -102,7 +103,7 @@ impl Store {
         wall_clock: &[NewJob],
         now: i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         let team = "UPDATE teams SET tz = $1, updated_at = $2 WHERE chat_id = $3";
         let job =
             "UPDATE jobs SET fire_at = $2 WHERE id = $1 AND chat_id = $3 AND state = 'pending'";
@@ -164,7 +165,7 @@ impl Store {
         chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         let sql = format!("UPDATE teams SET {column} = $1, updated_at = $2 WHERE chat_id = $3");
         on_pool!(self, |pool| sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(value)
@@ -182,7 +183,7 @@ impl Store {
         chat_id: ChatId,
         now: i64,
     ) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::Team(chat_id));
         let n = columns.len();
         let sets: Vec<String> = columns
             .iter()
@@ -211,7 +212,7 @@ impl Store {
 
     /// Telegram upgraded a group to a supergroup: the team keeps everything under its new id.
     pub async fn move_team(&self, from_chat: ChatId, to_chat: ChatId, now: i64) -> StoreResult<()> {
-        let _plan = self.plan_changing();
+        let _plan = self.plan_changing(PlanChange::All);
         let sql = "UPDATE teams SET chat_id = $1, updated_at = $2 WHERE chat_id = $3";
         on_pool!(self, |pool| sqlx::query(sql)
             .bind(to_chat)
