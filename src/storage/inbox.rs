@@ -52,6 +52,11 @@ impl Store {
         if updates.is_empty() {
             return Ok(Vec::new());
         }
+        if let Some(inline) = &self.inline
+            && let Ok(inserted) = inline.put_claimed(updates, now)?
+        {
+            return Ok(inserted);
+        }
         let inserted = on_writer!(self, |exec| {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) ",
@@ -152,6 +157,11 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         if update_ids.is_empty() {
+            return Ok(());
+        }
+        if let Some(inline) = &self.inline
+            && let Ok(()) = inline.mark(mark, update_ids, now)?
+        {
             return Ok(());
         }
         on_writer!(self, |exec| {

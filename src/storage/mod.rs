@@ -9,6 +9,7 @@ mod checkins;
 mod ids;
 mod imports;
 mod inbox;
+mod inline;
 mod jobs;
 mod judgement;
 mod models;
@@ -48,6 +49,8 @@ pub enum StoreError {
     BadUrl(String),
     #[error("not found")]
     NotFound,
+    #[error("database error: {0}")]
+    Inline(#[from] rusqlite::Error),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -109,6 +112,8 @@ pub struct Store {
     pg_reader: Option<OwnPg>,
     /// Teams, channels and goals as last read: SQLite only (see `plan_cache`).
     plan_cache: Option<Arc<plan_cache::PlanCache>>,
+    /// The inbox's writes on the runtime thread: a SQLite file only (see `inline`).
+    inline: Option<Arc<inline::Inline>>,
 }
 
 type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
@@ -196,6 +201,7 @@ impl Store {
     }
 
     pub async fn connect(url: &str) -> StoreResult<Store> {
+        let mut inline = None;
         let (pool, writer, reader, pg_own) = match Backend::of_url(url)? {
             Backend::Sqlite => {
                 let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -230,8 +236,11 @@ impl Store {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max)
                     .test_before_acquire(false)
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
+                if !in_memory {
+                    inline = Some(Arc::new(inline::Inline::open(options.get_filename())?));
+                }
                 (Pool::Sqlite(pool), writer, reader, false)
             }
             Backend::Postgres => {
@@ -266,6 +275,7 @@ impl Store {
             pg_writer: pg_own.then(OwnPg::default),
             pg_reader: pg_own.then(OwnPg::default),
             plan_cache,
+            inline,
         })
     }
 
