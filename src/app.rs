@@ -132,8 +132,7 @@ impl App {
             .await;
         scheduler.stop().await;
         self.bot.outbox().close(STOP_SENDING_GRACE).await;
-        self.ctx.marks.flush().await;
-        self.ctx.store.close().await;
+        self.ctx.close_store().await;
         tracing::info!("stopped cleanly");
         Ok(())
     }
@@ -207,8 +206,7 @@ impl App {
             .await
             .context("webhook server task")?
             .context("webhook server")?;
-        self.ctx.marks.flush().await;
-        self.ctx.store.close().await;
+        self.ctx.close_store().await;
         tracing::info!("stopped cleanly");
         Ok(())
     }

@@ -10,8 +10,8 @@ use campaign_bot::domain::judgement::repeats::{Cause, Shown};
 use campaign_bot::domain::playbook::Tier;
 use campaign_bot::storage::NewGoal;
 use campaign_bot::storage::{
-    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, NewJob, NewTask, NewTeam, Store, StoreResult,
-    TaskChange, Team, TeamSetting, User,
+    Backend, INBOX_LEASE_SECS, INBOX_MAX_ATTEMPTS, InboxMark, NewJob, NewTask, NewTeam, Store,
+    StoreResult, TaskChange, Team, TeamSetting, User,
 };
 use chrono::NaiveDate;
 
@@ -365,8 +365,14 @@ async fn update_ids_are_claimed_once(store: &Store) {
             .await
             .expect("twice")
     );
-    store.inbox_done(42, T + 3).await.expect("done");
-    store.inbox_done(43, T + 3).await.expect("done");
+    store
+        .inbox_mark(InboxMark::Done, &[42], T + 3)
+        .await
+        .expect("done");
+    store
+        .inbox_mark(InboxMark::Done, &[43], T + 3)
+        .await
+        .expect("done");
     // Done is done, even after the lease.
     let later = T + INBOX_LEASE_SECS + 10;
     assert!(
@@ -389,9 +395,9 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
     // 5: handled. 6: replied to, then the process died. 7: being handled (a live claim).
     // 8: received, never taken.
     assert!(store.inbox_claim(5, || "".to_string(), T).await.unwrap());
-    store.inbox_done(5, T).await.unwrap();
+    store.inbox_mark(InboxMark::Done, &[5], T).await.unwrap();
     assert!(store.inbox_claim(6, || "".to_string(), T).await.unwrap());
-    store.inbox_replied(6, T).await.unwrap();
+    store.inbox_mark(InboxMark::Replied, &[6], T).await.unwrap();
     assert!(store.inbox_claim(7, || "".to_string(), T).await.unwrap());
     let ids = |rows: Vec<(i64, String)>| rows.into_iter().map(|(id, _)| id).collect::<Vec<_>>();
     assert_eq!(
@@ -440,9 +446,18 @@ async fn the_inbox_hands_back_what_a_dead_process_left(store: &Store) {
 async fn replied_and_done_in_one_write(store: &Store) {
     assert!(put_one(store, 60, T).await.expect("put"));
     assert!(put_one(store, 61, T).await.expect("put"));
-    store.inbox_replied(61, T + 1).await.expect("replied");
-    store.inbox_replied_and_done(60, T + 2).await.expect("both");
-    store.inbox_replied_and_done(61, T + 2).await.expect("both");
+    store
+        .inbox_mark(InboxMark::Replied, &[61], T + 1)
+        .await
+        .expect("replied");
+    store
+        .inbox_mark(InboxMark::RepliedAndDone, &[60], T + 2)
+        .await
+        .expect("both");
+    store
+        .inbox_mark(InboxMark::RepliedAndDone, &[61], T + 2)
+        .await
+        .expect("both");
     let (stored, in_hand, replied, done) = store.inbox_counts().await.expect("counts");
     assert_eq!((stored, in_hand, replied, done), (2, 0, 2, 2));
     let later = T + INBOX_LEASE_SECS + 10;
@@ -558,7 +573,10 @@ async fn an_update_stored_claimed_is_taken_once(store: &Store) {
             .expect("given up")
     );
     // A finished update is not renewed, even by the claim it holds.
-    store.inbox_done(50, third + 2).await.expect("done");
+    store
+        .inbox_mark(InboxMark::Done, &[50], third + 2)
+        .await
+        .expect("done");
     assert!(
         !store
             .inbox_renew_claim(50, third, third + 3)

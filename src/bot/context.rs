@@ -53,6 +53,15 @@ impl AppContext {
     }
 }
 
+impl AppContext {
+    /// Closes the store once the marks queued so far are written (they would be lost, and
+    /// their updates handled again at the next start).
+    pub async fn close_store(&self) {
+        self.marks.flush().await;
+        self.store.close().await;
+    }
+}
+
 impl std::ops::Deref for AppContext {
     type Target = Service;
 

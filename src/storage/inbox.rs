@@ -22,6 +22,11 @@ pub enum InboxMark {
     RepliedAndDone,
 }
 
+/// One update stored already taken by its first handler ($1 id, $2 body, $3 now); a stored one
+/// is left as it is.
+pub(super) const INSERT_CLAIMED: &str = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
+     VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
+
 /// Updates waiting to be handled again after a restart.
 const REPLAY_LIMIT: i64 = 10_000;
 
@@ -119,9 +124,7 @@ impl Store {
             return Ok(true);
         }
         let body = body();
-        let insert = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
-                      VALUES ($1, $2, $3, $3, 1) ON CONFLICT (update_id) DO NOTHING";
-        let inserted = on_writer!(self, |pool| sqlx::query(insert)
+        let inserted = on_writer!(self, |pool| sqlx::query(INSERT_CLAIMED)
             .bind(update_id)
             .bind(&body)
             .bind(now)
@@ -131,25 +134,9 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    /// The first reply to this update was accepted: it is never handled again, even if the
-    /// process dies before the handler returns.
-    pub async fn inbox_replied(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        self.inbox_mark(InboxMark::Replied, &[update_id], now).await
-    }
-
-    pub async fn inbox_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        self.inbox_mark(InboxMark::Done, &[update_id], now).await
-    }
-
-    /// Replied and done in one write, for a reply that was the last of its update (the handler
-    /// had finished).
-    pub async fn inbox_replied_and_done(&self, update_id: i64, now: i64) -> StoreResult<()> {
-        self.inbox_mark(InboxMark::RepliedAndDone, &[update_id], now)
-            .await
-    }
-
     /// Sets a mark on several updates in one write; each timestamp is set once (the first
-    /// mark is the one kept).
+    /// mark is the one kept). Replied: the first reply was accepted, so the update is never
+    /// handled again, even if the process dies before the handler returns.
     pub async fn inbox_mark(
         &self,
         mark: InboxMark,

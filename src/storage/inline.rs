@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 
-use super::inbox::InboxMark;
+use super::inbox::{INSERT_CLAIMED, InboxMark};
 
 #[derive(Debug)]
 pub struct Inline(Mutex<Connection>);
@@ -43,10 +43,8 @@ impl Inline {
         updates: &[(i64, String)],
         now: i64,
     ) -> rusqlite::Result<Result<Vec<i64>, Busy>> {
-        let sql = "INSERT INTO inbox (update_id, body, received_at, claimed_at, attempts) \
-                   VALUES (?1, ?2, ?3, ?3, 1) ON CONFLICT (update_id) DO NOTHING";
         self.write(|tx| {
-            let mut insert = tx.prepare_cached(sql)?;
+            let mut insert = tx.prepare_cached(INSERT_CLAIMED)?;
             let mut inserted = Vec::with_capacity(updates.len());
             for (update_id, body) in updates {
                 if insert.execute(params![update_id, body, now])? == 1 {
