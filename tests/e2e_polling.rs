@@ -50,3 +50,52 @@ async fn every_poll_waits_and_asks_only_for_what_the_bot_handles(mut app: TestAp
 }
 
 e2e!(every_poll_waits_and_asks_only_for_what_the_bot_handles);
+
+/// A bot that last ran in webhook mode starts polling: it deletes the webhook first (Telegram
+/// answers getUpdates with 409 while one is set), then answers commands.
+#[tokio::test]
+async fn polling_deletes_a_webhook_left_from_webhook_mode() {
+    use campaign_bot::app::{self, App};
+    use campaign_bot::clock::{ManualClock, SharedClock};
+    use campaign_bot::console::emulator::{ChatKind, Emulator, UserSpec};
+    use teloxide::prelude::Requester;
+
+    let db = common::TestDb::sqlite().await;
+    let clock: SharedClock = ManualClock::new(common::T0);
+    let emulator = Emulator::start(clock.clone()).await.expect("emulator");
+    emulator.add_chat(GROUP, ChatKind::Supergroup, "Growth");
+    emulator.add_user(UserSpec {
+        id: ALICE,
+        first_name: "alice".to_string(),
+        last_name: None,
+        username: Some("alice".to_string()),
+        language_code: Some("en".to_string()),
+    });
+    let bot = app::make_bot(
+        &emulator.token(),
+        Some(&emulator.api_url()),
+        app::relaxed_limits(),
+    );
+    let hook = url::Url::parse("http://127.0.0.1:9/hook").expect("url");
+    bot.api().set_webhook(hook).await.expect("set webhook");
+    assert!(emulator.webhook().is_some());
+
+    let app = App::new(common::settings(&db.url), clock, db.store.clone(), bot);
+    let ctx = app.ctx.clone();
+    let running = app.spawn_polling();
+    emulator.send_text(GROUP, ALICE, "/help");
+    assert!(
+        ctx.tracker
+            .wait_finished(1, std::time::Duration::from_secs(20))
+            .await,
+        "the command was not handled"
+    );
+    assert_eq!(emulator.webhook(), None, "the webhook is deleted");
+    let sent = emulator.sent_since(0);
+    assert!(
+        sent.iter().any(|m| m.text.contains("/checkin")),
+        "{sent:#?}"
+    );
+    running.stop().await;
+    db.cleanup().await;
+}
