@@ -4,7 +4,9 @@
 
 use super::jobs::insert_job;
 use super::plan_cache::PlanChange;
-use super::{Checkin, NewCheckin, NewJob, Store, StoreResult, on_pool, on_reader, on_writer};
+use super::{
+    Checkin, NewCheckin, NewJob, Store, StoreError, StoreResult, on_pool, on_reader, on_writer,
+};
 use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
 use crate::domain::metrics::Totals;
@@ -119,6 +121,28 @@ impl Store {
     /// Merges one check-in into the row with its key and returns the stored row: one statement,
     /// atomic by itself, so no transaction around it (each would cost two more round trips).
     pub async fn merge_checkin(&self, new: &NewCheckin<'_>, now: i64) -> StoreResult<Checkin> {
+        let merged = self.on_inline(|inline| {
+            let params = rusqlite::params![
+                new.chat_id,
+                new.channel,
+                new.day,
+                new.creative,
+                new.spend,
+                new.impressions,
+                new.clicks,
+                new.orders,
+                new.gmv,
+                new.leads,
+                new.new_customers,
+                new.interactions,
+                new.author_id,
+                now,
+            ];
+            inline.first(MERGE_SQL, params)
+        })?;
+        if let Some(row) = merged {
+            return row.ok_or(StoreError::NotFound);
+        }
         Ok(on_writer!(self, |conn| merge_query!(new, now)
             .fetch_one(conn)
             .await?))
@@ -166,6 +190,12 @@ impl Store {
         day: &str,
         creative: &str,
     ) -> StoreResult<Option<Checkin>> {
+        let read = self.on_inline(|inline| {
+            inline.first(KEY_SQL, rusqlite::params![chat_id, channel, day, creative])
+        })?;
+        if let Some(row) = read {
+            return Ok(row);
+        }
         Ok(on_reader!(self, |conn| sqlx::query_as::<_, Checkin>(
             KEY_SQL
         )

@@ -1,11 +1,13 @@
 //! Chat and user ids (`domain::ids`) are stored as plain BIGINT/INTEGER columns: these impls
-//! let rows decode into them and queries bind them directly, on both backends.
+//! let rows decode into them and queries bind them directly, on both backends and on the
+//! inline SQLite connection (rusqlite).
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
 
 use crate::domain::ids::{ChatId, UserId};
+use crate::domain::playbook::Tier;
 
 macro_rules! stored_as_i64 {
     ($id:ident) => {
@@ -42,8 +44,29 @@ macro_rules! stored_as_i64 {
                 <i64 as Encode<'q, DB>>::encode_by_ref(&self.0, buf)
             }
         }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map($id)
+            }
+        }
+
+        impl rusqlite::types::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.0.into())
+            }
+        }
     };
 }
 
 stored_as_i64!(ChatId);
 stored_as_i64!(UserId);
+
+/// A channel's tier as the inline connection reads it: like sqlx, through `Tier::from`.
+impl rusqlite::types::FromSql for Tier {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(value).map(Tier::from)
+    }
+}

@@ -57,9 +57,7 @@ impl Store {
         if updates.is_empty() {
             return Ok(Vec::new());
         }
-        if let Some(inline) = &self.inline
-            && let Ok(inserted) = inline.put_claimed(updates, now)?
-        {
+        if let Some(inserted) = self.on_inline(|inline| inline.put_claimed(updates, now))? {
             return Ok(inserted);
         }
         let inserted = on_writer!(self, |exec| {
@@ -146,9 +144,7 @@ impl Store {
         if update_ids.is_empty() {
             return Ok(());
         }
-        if let Some(inline) = &self.inline
-            && let Ok(()) = inline.mark(mark, update_ids, now)?
-        {
+        if let Some(()) = self.on_inline(|inline| inline.mark(mark, update_ids, now))? {
             return Ok(());
         }
         on_writer!(self, |exec| {

@@ -1,21 +1,23 @@
-//! The inbox's writes (a polled batch, the replied / done marks) on the runtime thread, through
-//! a synchronous connection to the same SQLite file (rusqlite, on the same library as sqlx).
+//! The statements nearly every update runs, on the runtime thread, through a synchronous
+//! connection to the same SQLite file (rusqlite, on the same library as sqlx): the inbox's
+//! writes (a polled batch, the replied / done marks) and a check-in's point reads and merge.
 //!
 //! Why: through sqlx every statement is a round trip to the connection's worker thread, two
 //! wake-ups that are most of what an update costs beyond the work itself (issue 13,
-//! docs/PERFORMANCE.md). These writes are a few rows each, done in microseconds.
+//! docs/PERFORMANCE.md). These statements touch a few rows each, done in microseconds.
 //!
 //! It never waits for a lock: with the runtime thread blocked, a transaction that another task
-//! holds open could not go on. When the file is locked the write answers `Busy`, and the caller
-//! goes the usual (async) way.
+//! holds open could not go on. When the file is locked the statement answers `Busy`, and the
+//! caller goes the usual (async) way with the same SQL.
 
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Params, TransactionBehavior, params};
 
 use super::inbox::{INSERT_CLAIMED, InboxMark};
+use super::{Channel, Checkin, Goal};
 
 #[derive(Debug)]
 pub struct Inline(Mutex<Connection>);
@@ -83,12 +85,45 @@ impl Inline {
         })
     }
 
+    /// Every row `sql` selects. Under WAL a read does not wait for a writer; `Busy` is left
+    /// for the rare moments it still could (a WAL being recovered).
+    pub fn all<T: InlineRow>(
+        &self,
+        sql: &str,
+        params: impl Params,
+    ) -> rusqlite::Result<Result<Vec<T>, Busy>> {
+        let conn = self.lock();
+        let rows = conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.query_map(params, T::from_inline)?.collect());
+        unless_busy(rows)
+    }
+
+    /// The first row `sql` answers, if any: a point read, or one statement that writes and
+    /// returns its row (atomic by itself, so no transaction around it).
+    pub fn first<T: InlineRow>(
+        &self,
+        sql: &str,
+        params: impl Params,
+    ) -> rusqlite::Result<Result<Option<T>, Busy>> {
+        let conn = self.lock();
+        let row = conn.prepare_cached(sql).and_then(|mut stmt| {
+            let mut rows = stmt.query(params)?;
+            rows.next()?.map(T::from_inline).transpose()
+        });
+        unless_busy(row)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Runs `body` in one immediate transaction, or answers `Busy` without waiting.
     fn write<T>(
         &self,
         body: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<Result<T, Busy>> {
-        let mut conn = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut conn = self.lock();
         let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(tx) => tx,
             Err(err) if is_busy(&err) => return Ok(Err(Busy)),
@@ -103,12 +138,80 @@ impl Inline {
     }
 }
 
+fn unless_busy<T>(result: rusqlite::Result<T>) -> rusqlite::Result<Result<T, Busy>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(err) if is_busy(&err) => Ok(Err(Busy)),
+        Err(err) => Err(err),
+    }
+}
+
 fn is_busy(err: &rusqlite::Error) -> bool {
     matches!(
         err.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
     )
 }
+
+/// A row the inline connection reads: each field from the column of its name, as sqlx's
+/// `FromRow` reads the same struct (one model, read two ways).
+pub trait InlineRow: Sized {
+    fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+/// Implements [`InlineRow`] from the struct's field list; a field left out (or added to the
+/// struct and not here) does not compile.
+macro_rules! inline_row {
+    ($model:ident { $($field:ident),* $(,)? }) => {
+        impl InlineRow for $model {
+            fn from_inline(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok($model { $($field: row.get(stringify!($field))?),* })
+            }
+        }
+    };
+}
+
+inline_row!(Channel {
+    id,
+    chat_id,
+    name,
+    tier,
+    monthly_budget,
+    owner_id,
+    owner_username,
+    removed_at,
+    created_at,
+    updated_at,
+});
+inline_row!(Goal {
+    id,
+    chat_id,
+    metric,
+    channel,
+    direction,
+    period,
+    value,
+    created_at,
+    updated_at,
+});
+inline_row!(Checkin {
+    id,
+    chat_id,
+    channel,
+    day,
+    creative,
+    spend,
+    impressions,
+    clicks,
+    orders,
+    gmv,
+    leads,
+    new_customers,
+    interactions,
+    author_id,
+    created_at,
+    updated_at,
+});
 
 #[cfg(test)]
 mod tests {
@@ -163,5 +266,162 @@ mod tests {
         });
         committed.expect("commit");
         assert_eq!(put.expect("put"), [7]);
+    }
+
+    /// One model read two ways: every field of a channel, a goal and a check-in (NULLs, an
+    /// owner, a tier) reads the same through the inline connection as through sqlx.
+    #[tokio::test]
+    async fn rows_read_inline_are_the_rows_sqlx_reads() {
+        use crate::domain::ids::{ChatId, UserId};
+        use crate::domain::playbook::Tier;
+        use crate::storage::{NewCheckin, NewGoal, NewTeam};
+        let dir = tempfile::tempdir().expect("dir");
+        let (store, _) = store_in(&dir).await;
+        let inline = Inline::open(&dir.path().join("inline.db")).expect("open");
+        let chat = ChatId(-100);
+        let team = NewTeam {
+            chat_id: chat,
+            title: "T",
+            detected_lang: Some("en"),
+            tz: "Asia/Shanghai",
+        };
+        store.ensure_team(&team, 1).await.expect("team");
+        let taobao = store
+            .add_channel(chat, "taobao", Tier::Test, 500_000, 2)
+            .await
+            .expect("channel");
+        store
+            .set_channel_owner(taobao.id, Some(UserId(7)), Some("li"), 3)
+            .await
+            .expect("owner");
+        store
+            .add_channel(chat, "douyin", Tier::Core, 0, 4)
+            .await
+            .expect("channel");
+        let goal = NewGoal {
+            chat_id: chat,
+            metric: "gmv",
+            channel: "taobao",
+            direction: "volume",
+            period: "week",
+            value: 90_000,
+        };
+        store.set_goal(&goal, 5).await.expect("goal");
+        let mut row = NewCheckin {
+            chat_id: chat,
+            channel: "taobao",
+            day: "2026-12-01",
+            creative: "",
+            spend: Some(12_345),
+            impressions: None,
+            clicks: Some(10),
+            orders: None,
+            gmv: None,
+            leads: Some(3),
+            new_customers: None,
+            interactions: None,
+            author_id: Some(UserId(7)),
+        };
+        let merged_async = store.put_checkins(&[row.clone()], 6).await.expect("put");
+        row.day = "2026-12-02";
+        row.author_id = None;
+
+        let super::super::Pool::Sqlite(pool) = &store.pool else {
+            panic!("sqlite")
+        };
+        let channels_sql = "SELECT * FROM channels WHERE chat_id = $1 ORDER BY name";
+        let by_sqlx: Vec<Channel> = sqlx::query_as(channels_sql)
+            .bind(chat)
+            .fetch_all(pool)
+            .await
+            .expect("sqlx");
+        let Ok(Ok(inline_rows)) = inline.all::<Channel>(channels_sql, [chat]) else {
+            panic!("inline channels")
+        };
+        assert_eq!(inline_rows, by_sqlx);
+        assert_eq!(inline_rows.len(), 2);
+        let goals_sql = "SELECT * FROM goals WHERE chat_id = $1";
+        let by_sqlx: Vec<Goal> = sqlx::query_as(goals_sql)
+            .bind(chat)
+            .fetch_all(pool)
+            .await
+            .expect("sqlx");
+        assert!(matches!(inline.all::<Goal>(goals_sql, [chat]), Ok(Ok(g)) if g == by_sqlx));
+        let key = "SELECT * FROM checkins WHERE chat_id = $1 AND day = $2";
+        let Ok(Ok(Some(read))) = inline.first::<Checkin>(key, params![chat, "2026-12-01"]) else {
+            panic!("inline checkin")
+        };
+        assert_eq!(read, merged_async[0].0);
+        assert!(matches!(
+            inline.first::<Checkin>(key, params![chat, "2026-12-02"]),
+            Ok(Ok(None))
+        ));
+        // The merge through the store (inline on a file) returns what sqlx then reads.
+        let stored = store.merge_checkin(&row, 8).await.expect("merge");
+        let by_sqlx: Checkin = sqlx::query_as(key)
+            .bind(chat)
+            .bind("2026-12-02")
+            .fetch_one(pool)
+            .await
+            .expect("sqlx");
+        assert_eq!(stored, by_sqlx);
+        assert_eq!((stored.spend, stored.impressions), (Some(12_345), None));
+    }
+
+    /// Reads go on while another connection holds the write lock (WAL); the merge does not
+    /// wait on the runtime thread, goes the async way and lands once the lock is free.
+    #[tokio::test]
+    async fn a_checkin_behind_an_open_transaction_reads_inline_and_merges_after_it() {
+        use crate::domain::ids::ChatId;
+        use crate::domain::playbook::Tier;
+        use crate::storage::{NewCheckin, NewTeam};
+        let dir = tempfile::tempdir().expect("dir");
+        let (store, url) = store_in(&dir).await;
+        let chat = ChatId(-5);
+        let team = NewTeam {
+            chat_id: chat,
+            title: "T",
+            detected_lang: None,
+            tz: "UTC",
+        };
+        store.ensure_team(&team, 1).await.expect("team");
+        store
+            .add_channel(chat, "jd", Tier::Core, 0, 2)
+            .await
+            .expect("channel");
+        let mut other = sqlx::SqliteConnection::connect(&url).await.expect("other");
+        sqlx::raw_sql("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .expect("lock");
+        let inline = store.inline.as_deref().expect("a file has one");
+        let channels_sql = "SELECT * FROM channels WHERE chat_id = $1";
+        assert!(matches!(inline.all::<Channel>(channels_sql, [chat]), Ok(Ok(c)) if c.len() == 1));
+        let row = NewCheckin {
+            chat_id: chat,
+            channel: "jd",
+            day: "2026-12-03",
+            creative: "",
+            spend: Some(100),
+            impressions: None,
+            clicks: None,
+            orders: None,
+            gmv: None,
+            leads: None,
+            new_customers: None,
+            interactions: None,
+            author_id: None,
+        };
+        let (merged, committed) = tokio::join!(store.merge_checkin(&row, 9), async {
+            tokio::task::yield_now().await;
+            sqlx::raw_sql("COMMIT").execute(&mut other).await
+        });
+        committed.expect("commit");
+        assert_eq!(merged.expect("merge").spend, Some(100));
+        let read = store
+            .checkin(chat, "jd", "2026-12-03", "")
+            .await
+            .expect("read");
+        assert_eq!(read.and_then(|c| c.spend), Some(100));
     }
 }

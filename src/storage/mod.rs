@@ -112,7 +112,8 @@ pub struct Store {
     pg_reader: Option<OwnPg>,
     /// Teams, channels and goals as last read: SQLite only (see `plan_cache`).
     plan_cache: Option<Arc<plan_cache::PlanCache>>,
-    /// The inbox's writes on the runtime thread: a SQLite file only (see `inline`).
+    /// The inbox's writes and a check-in's statements on the runtime thread: a SQLite file
+    /// only (see `inline`).
     inline: Option<Arc<inline::Inline>>,
 }
 
@@ -310,6 +311,18 @@ impl Store {
 }
 
 impl Store {
+    /// `op` on the inline connection (a SQLite file, see `inline`): its answer, or None when
+    /// there is no such connection or the file was locked, and the caller goes the async way.
+    pub(crate) fn on_inline<T>(
+        &self,
+        op: impl FnOnce(&inline::Inline) -> rusqlite::Result<Result<T, inline::Busy>>,
+    ) -> StoreResult<Option<T>> {
+        match &self.inline {
+            Some(inline) => Ok(op(inline)?.ok()),
+            None => Ok(None),
+        }
+    }
+
     /// Runs one statement as is: for administrative commands in tests and benchmarks
     /// (CREATE DATABASE …), never with user input.
     pub async fn execute_raw(&self, sql: &str) -> StoreResult<u64> {

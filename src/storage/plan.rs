@@ -17,6 +17,9 @@ impl Store {
     pub async fn channels(&self, chat_id: ChatId) -> StoreResult<Vec<Channel>> {
         let sql = "SELECT * FROM channels WHERE chat_id = $1 AND removed_at IS NULL ORDER BY name";
         let read = async {
+            if let Some(rows) = self.on_inline(|inline| inline.all(sql, [chat_id]))? {
+                return Ok(Some(rows));
+            }
             Ok(Some(on_reader!(self, |conn| sqlx::query_as::<_, Channel>(
                 sql
             )
@@ -165,6 +168,9 @@ impl Store {
     pub async fn goals(&self, chat_id: ChatId) -> StoreResult<Vec<Goal>> {
         let sql = "SELECT * FROM goals WHERE chat_id = $1 ORDER BY channel, metric";
         let read = async {
+            if let Some(rows) = self.on_inline(|inline| inline.all(sql, [chat_id]))? {
+                return Ok(Some(rows));
+            }
             Ok(Some(on_reader!(self, |conn| sqlx::query_as::<_, Goal>(
                 sql
             )
