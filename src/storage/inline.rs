@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, Params, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Params, params};
 
 use super::inbox::{INSERT_CLAIMED, InboxMark};
 use super::{Channel, Checkin, Goal};
@@ -45,8 +45,8 @@ impl Inline {
         updates: &[(i64, String)],
         now: i64,
     ) -> rusqlite::Result<Result<Vec<i64>, Busy>> {
-        self.write(|tx| {
-            let mut insert = tx.prepare_cached(INSERT_CLAIMED)?;
+        self.write(updates.len(), |conn| {
+            let mut insert = conn.prepare_cached(INSERT_CLAIMED)?;
             let mut inserted = Vec::with_capacity(updates.len());
             for (update_id, body) in updates {
                 if insert.execute(params![update_id, body, now])? == 1 {
@@ -76,8 +76,8 @@ impl Inline {
                  replied_at = COALESCE(replied_at, ?2) WHERE update_id = ?1"
             }
         };
-        self.write(|tx| {
-            let mut update = tx.prepare_cached(sql)?;
+        self.write(update_ids.len(), |conn| {
+            let mut update = conn.prepare_cached(sql)?;
             for id in update_ids {
                 update.execute(params![id, now])?;
             }
@@ -118,23 +118,30 @@ impl Inline {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `body` in one immediate transaction, or answers `Busy` without waiting.
+    /// Runs `body`, which writes `rows` rows, atomically, or answers `Busy` without waiting.
+    /// One row is one statement, atomic by itself; several go in one immediate transaction,
+    /// begun and ended through cached statements (rusqlite's `Transaction` parses `BEGIN` and
+    /// `COMMIT` anew each time, a sixth of an update's instructions, issue 13).
     fn write<T>(
         &self,
-        body: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+        rows: usize,
+        body: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<Result<T, Busy>> {
-        let mut conn = self.lock();
-        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-            Ok(tx) => tx,
-            Err(err) if is_busy(&err) => return Ok(Err(Busy)),
-            Err(err) => return Err(err),
-        };
-        let out = body(&tx)?;
-        match tx.commit() {
-            Ok(()) => Ok(Ok(out)),
-            Err(err) if is_busy(&err) => Ok(Err(Busy)),
-            Err(err) => Err(err),
+        let conn = self.lock();
+        if rows <= 1 {
+            return unless_busy(body(&conn));
         }
+        let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+        if let Err(Busy) = unless_busy(run("BEGIN IMMEDIATE"))? {
+            return Ok(Err(Busy));
+        }
+        let written =
+            body(&conn).and_then(|out| unless_busy(run("COMMIT")).map(|c| c.map(|_| out)));
+        if !matches!(written, Ok(Ok(_))) {
+            // Nothing of it stays, and the connection is not left inside the transaction.
+            let _ = run("ROLLBACK");
+        }
+        written
     }
 }
 
@@ -235,6 +242,8 @@ mod tests {
         other.execute_batch("BEGIN IMMEDIATE").expect("lock");
         let rows = [(1, "{}".to_string())];
         assert!(matches!(inline.put_claimed(&rows, 10), Ok(Err(Busy))));
+        let two = [(2, "{}".to_string()), (3, "{}".to_string())];
+        assert!(matches!(inline.put_claimed(&two, 10), Ok(Err(Busy))));
         assert!(matches!(
             inline.mark(InboxMark::Done, &[1], 11),
             Ok(Err(Busy))
@@ -245,6 +254,25 @@ mod tests {
         assert!(matches!(inline.mark(InboxMark::Done, &[1], 11), Ok(Ok(()))));
         let (stored, _, _, done) = store.inbox_counts().await.expect("counts");
         assert_eq!((stored, done), (1, 1));
+    }
+
+    /// A batch that fails part-way leaves nothing of itself, and the connection is not left
+    /// inside its transaction: the next write goes through.
+    #[tokio::test]
+    async fn a_batch_that_fails_part_way_writes_nothing() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (store, _) = store_in(&dir).await;
+        let inline = Inline::open(&dir.path().join("inline.db")).expect("open");
+        let failed = inline.write(2, |conn| {
+            conn.execute(INSERT_CLAIMED, params![1, "{}", 5])?;
+            conn.execute("INSERT INTO no_such_table VALUES (1)", [])
+        });
+        assert!(failed.is_err());
+        assert!(inline.lock().is_autocommit(), "rolled back");
+        let rows = [(2, "{}".to_string()), (3, "{}".to_string())];
+        assert!(matches!(inline.put_claimed(&rows, 10), Ok(Ok(ids)) if ids == [2, 3]));
+        let (stored, _, _, _) = store.inbox_counts().await.expect("counts");
+        assert_eq!(stored, 2, "update 1 was not kept");
     }
 
     /// On this one-thread runtime, a transaction held open by another task is not waited for
