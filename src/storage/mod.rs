@@ -15,6 +15,7 @@ mod judgement;
 mod models;
 mod plan;
 mod plan_cache;
+mod plan_listener;
 mod report_queries;
 mod tasks;
 mod teams;
@@ -110,8 +111,11 @@ pub struct Store {
     /// again), pinged first after sitting idle like the pool's.
     pg_writer: Option<OwnPg>,
     pg_reader: Option<OwnPg>,
-    /// Teams, channels and goals as last read: SQLite only (see `plan_cache`).
-    plan_cache: Option<Arc<plan_cache::PlanCache>>,
+    /// Teams, channels and goals as last read (see `plan_cache`).
+    plan_cache: Arc<plan_cache::PlanCache>,
+    /// PostgreSQL: hears peers' changes to them, started at the first read of one (a store
+    /// that never reads them, such as an administrative one, never listens).
+    plan_listener: Option<Arc<std::sync::OnceLock<plan_listener::PlanListener>>>,
     /// The inbox's writes and a check-in's statements on the runtime thread: a SQLite file
     /// only (see `inline`).
     inline: Option<Arc<inline::Inline>>,
@@ -268,7 +272,10 @@ impl Store {
                 (pool, None, None, true)
             }
         };
-        let plan_cache = matches!(pool, Pool::Sqlite(_)).then(Arc::default);
+        let (plan_cache, plan_listener) = match &pool {
+            Pool::Sqlite(_) => (Arc::new(plan_cache::PlanCache::serving()), None),
+            Pool::Postgres(_) => (Arc::default(), Some(Arc::default())),
+        };
         Ok(Store {
             pool,
             writer,
@@ -276,8 +283,15 @@ impl Store {
             pg_writer: pg_own.then(OwnPg::default),
             pg_reader: pg_own.then(OwnPg::default),
             plan_cache,
+            plan_listener,
             inline,
         })
+    }
+
+    /// Whether teams, channels and goals are served from memory: always on SQLite; on
+    /// PostgreSQL once this store has read one and while it hears peers' changes.
+    pub fn plan_cache_serving(&self) -> bool {
+        self.plan_cache.is_serving()
     }
 
     pub fn backend(&self) -> Backend {
@@ -296,6 +310,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(listener) = self.plan_listener.as_deref().and_then(|l| l.get()) {
+            listener.stop().await;
+        }
         for own in [&self.writer, &self.reader].into_iter().flatten() {
             if let Some(conn) = own.lock().await.take() {
                 let _ = sqlx::Connection::close(conn).await;

@@ -1,14 +1,18 @@
-//! Teams, their channels and their goals as last read, for SQLite only. One process owns a
-//! SQLite file, so every change to them passes through this process's `Store`, which clears
-//! what it changed after writing: that kind for that chat (a team adding a channel keeps every
-//! team cached, its own included, and the other teams' channels), or more when the write does
-//! not say which chat. Nearly every update reads its team, and a check-in its channels and
-//! goals; each read is a round trip to a database thread, the largest share of CPU per update
-//! (docs/PERFORMANCE.md, issue 13). PostgreSQL peers change them too, so there every read goes
-//! to the database.
+//! Teams, their channels and their goals as last read. Nearly every update reads its team, and
+//! a check-in its channels and goals; each read is a round trip to a database thread or server,
+//! the largest share of CPU per update (docs/PERFORMANCE.md, issue 13).
+//!
+//! After each write the `Store` drops what it changed: that kind for that chat (a team adding
+//! a channel keeps every team cached, its own included, and the other teams' channels), or more
+//! when the write does not say which chat. On SQLite that is all: one process owns the file.
+//! On PostgreSQL peers write too, so the cache serves only while `plan_listener` hears their
+//! changes (a trigger announces each at commit); while it does not, every read goes to the
+//! database.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use super::plan_listener::PlanListener;
 
 use super::{Channel, Goal, Store, StoreResult, Team};
 use crate::domain::ids::ChatId;
@@ -20,6 +24,8 @@ pub struct PlanCache(Mutex<Cached>);
 pub struct Cached {
     /// Counts changes, so a read that raced a write does not store what it read before it.
     generation: u64,
+    /// Whether every change is heard (always on SQLite; on PostgreSQL while listening).
+    serving: bool,
     teams: HashMap<ChatId, Team>,
     channels: HashMap<ChatId, Vec<Channel>>,
     goals: HashMap<ChatId, Vec<Goal>>,
@@ -52,17 +58,42 @@ impl Kept for Vec<Goal> {
 const CAP: usize = 10_000;
 
 impl PlanCache {
+    /// A cache that serves from the start: one process sees every change (SQLite).
+    pub fn serving() -> PlanCache {
+        let cache = PlanCache::default();
+        cache.set_serving(true);
+        cache
+    }
+
+    /// Starts or stops serving; either way it starts over empty, and no read in flight is
+    /// kept (changes may have gone unheard).
+    pub fn set_serving(&self, serving: bool) {
+        let mut cached = self.lock();
+        cached.generation += 1;
+        cached.serving = serving;
+        cached.teams.clear();
+        cached.channels.clear();
+        cached.goals.clear();
+    }
+
+    pub fn is_serving(&self) -> bool {
+        self.lock().serving
+    }
+
     /// The value if cached, else the generation to hand back to [`Self::put`] after reading it.
     pub fn get<T: Kept>(&self, chat_id: ChatId) -> Result<T, u64> {
         let mut cached = self.lock();
         let generation = cached.generation;
+        if !cached.serving {
+            return Err(generation);
+        }
         T::map(&mut cached).get(&chat_id).cloned().ok_or(generation)
     }
 
     /// Keeps a value read from the database, unless anything was written since `generation`.
     pub fn put<T: Kept>(&self, chat_id: ChatId, value: &T, generation: u64) {
         let mut cached = self.lock();
-        if cached.generation != generation {
+        if cached.generation != generation || !cached.serving {
             return;
         }
         let map = T::map(&mut cached);
@@ -114,35 +145,50 @@ pub enum PlanChange {
     Goals(ChatId),
 }
 
-/// Clears what changed when dropped: held across a write, it runs after the write on every
-/// path, the error ones included.
-pub struct Changing<'a>(Option<&'a PlanCache>, PlanChange);
-
-impl Drop for Changing<'_> {
-    fn drop(&mut self) {
-        if let Some(cache) = self.0 {
-            cache.changed(self.1);
+impl PlanChange {
+    /// What a `plan_changed` notice (`"<table> <chat_id>"`, migrations/postgres/0010) names;
+    /// anything else is taken as a change to everything.
+    pub fn of_notice(notice: &str) -> PlanChange {
+        let chat = |id: &str| id.parse().ok().map(ChatId);
+        match notice.split_once(' ') {
+            Some(("teams", id)) => chat(id).map_or(PlanChange::All, PlanChange::Team),
+            Some(("channels", id)) => {
+                chat(id).map_or(PlanChange::All, |c| PlanChange::Channels(Some(c)))
+            }
+            Some(("goals", id)) => chat(id).map_or(PlanChange::All, PlanChange::Goals),
+            _ => PlanChange::All,
         }
     }
 }
 
+/// Clears what changed when dropped: held across a write, it runs after the write on every
+/// path, the error ones included.
+pub struct Changing<'a>(&'a PlanCache, PlanChange);
+
+impl Drop for Changing<'_> {
+    fn drop(&mut self) {
+        self.0.changed(self.1);
+    }
+}
+
 impl Store {
-    /// A chat's `T` from the plan cache (SQLite), else from `read`, kept for the next time
-    /// unless something was written meanwhile. Nothing found is not kept.
+    /// A chat's `T` from the plan cache, else from `read`, kept for the next time unless
+    /// something was written meanwhile. Nothing found is not kept.
     pub(super) async fn read_through<T: Kept>(
         &self,
         chat_id: ChatId,
         read: impl Future<Output = StoreResult<Option<T>>>,
     ) -> StoreResult<Option<T>> {
-        let generation = match self.plan_cache.as_deref().map(|c| c.get::<T>(chat_id)) {
-            Some(Ok(kept)) => return Ok(Some(kept)),
-            Some(Err(generation)) => Some(generation),
-            None => None,
+        if let (Some(listener), super::Pool::Postgres(pool)) = (&self.plan_listener, &self.pool) {
+            listener.get_or_init(|| PlanListener::start(pool, Arc::clone(&self.plan_cache)));
+        }
+        let generation = match self.plan_cache.get::<T>(chat_id) {
+            Ok(kept) => return Ok(Some(kept)),
+            Err(generation) => generation,
         };
         let value = read.await?;
-        if let (Some(cache), Some(generation), Some(value)) = (&self.plan_cache, generation, &value)
-        {
-            cache.put(chat_id, value, generation);
+        if let Some(value) = &value {
+            self.plan_cache.put(chat_id, value, generation);
         }
         Ok(value)
     }
@@ -150,7 +196,7 @@ impl Store {
     /// Call before writing to teams, channels or goals; when the guard drops, after the write
     /// (or its failure), what `change` names is dropped from the plan cache.
     pub(super) fn plan_changing(&self, change: PlanChange) -> Changing<'_> {
-        Changing(self.plan_cache.as_deref(), change)
+        Changing(&self.plan_cache, change)
     }
 }
 
@@ -179,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_read_that_raced_a_write_is_not_kept() {
-        let cache = PlanCache::default();
+        let cache = PlanCache::serving();
         let chat = ChatId(-1);
         let Err(generation) = cache.get::<Team>(chat) else {
             panic!("empty cache")
@@ -206,10 +252,44 @@ mod tests {
         assert!(cache.get::<Vec<Goal>>(chat).is_err());
     }
 
+    /// A cache that does not hear every change serves nothing and keeps nothing; turned on it
+    /// starts empty, and turned off it forgets.
+    #[test]
+    fn a_cache_that_is_not_told_of_changes_serves_nothing() {
+        let cache = PlanCache::default();
+        let chat = ChatId(-1);
+        let Err(generation) = cache.get::<Team>(chat) else {
+            panic!("empty")
+        };
+        cache.put(chat, &team(-1, "t"), generation);
+        assert!(cache.get::<Team>(chat).is_err(), "not kept while off");
+        cache.set_serving(true);
+        let Err(generation) = cache.get::<Team>(chat) else {
+            panic!("empty")
+        };
+        cache.put(chat, &team(-1, "t"), generation);
+        assert!(cache.get::<Team>(chat).is_ok());
+        cache.set_serving(false);
+        assert!(cache.get::<Team>(chat).is_err(), "forgotten when off");
+        cache.set_serving(true);
+        assert!(cache.get::<Team>(chat).is_err(), "and it starts over empty");
+    }
+
+    #[test]
+    fn a_notice_names_what_changed() {
+        let kind = |n: &str| format!("{:?}", PlanChange::of_notice(n));
+        assert_eq!(kind("teams -100"), "Team(ChatId(-100))");
+        assert_eq!(kind("channels -7"), "Channels(Some(ChatId(-7)))");
+        assert_eq!(kind("goals 5"), "Goals(ChatId(5))");
+        for unknown in ["", "teams", "teams x", "tasks -1", "goals  -1"] {
+            assert_eq!(kind(unknown), "All", "{unknown:?}");
+        }
+    }
+
     /// A write drops its own kind for its own chat; the rest stays.
     #[test]
     fn a_write_drops_what_it_changed_only() {
-        let cache = PlanCache::default();
+        let cache = PlanCache::serving();
         let fill = |cache: &PlanCache| {
             for chat in [ChatId(-1), ChatId(-2)] {
                 let Err(generation) = cache.get::<Team>(chat) else {

@@ -1,0 +1,22 @@
+-- Issue 13: each instance keeps teams, channels and goals as last read, and drops what a peer
+-- changed when told so. Every write to them (the bot's, a raw statement's, a cascade's) says
+-- "<table> <chat_id>" on the plan_changed channel, delivered at commit. SQLite needs none:
+-- one process owns the file and drops what it wrote itself.
+CREATE FUNCTION notify_plan_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM pg_notify('plan_changed', TG_TABLE_NAME || ' ' || OLD.chat_id);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM pg_notify('plan_changed', TG_TABLE_NAME || ' ' || NEW.chat_id);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER teams_plan_changed AFTER INSERT OR UPDATE OR DELETE ON teams
+    FOR EACH ROW EXECUTE FUNCTION notify_plan_changed();
+CREATE TRIGGER channels_plan_changed AFTER INSERT OR UPDATE OR DELETE ON channels
+    FOR EACH ROW EXECUTE FUNCTION notify_plan_changed();
+CREATE TRIGGER goals_plan_changed AFTER INSERT OR UPDATE OR DELETE ON goals
+    FOR EACH ROW EXECUTE FUNCTION notify_plan_changed();
