@@ -80,6 +80,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// An application name of its own for each store (each instance, and each store in a test).
+fn instance_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("campaign-bot {}-{started}-{n}", std::process::id())
+}
+
 impl Backend {
     pub fn of_url(url: &str) -> Result<Backend, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -249,7 +260,9 @@ impl Store {
                 (Pool::Sqlite(pool), writer, reader, false)
             }
             Backend::Postgres => {
-                let options = PgConnectOptions::from_str(url)?;
+                // Names this store's connections, so its plan listener tells its own writes'
+                // notices from its peers' (`plan_listener`).
+                let options = PgConnectOptions::from_str(url)?.application_name(&instance_name());
                 // A connection is pinged before use only after it sat idle a while (a server or
                 // a firewall may have dropped it then), not before every statement: each ping
                 // is a round trip to the server. The pool still pings on release.

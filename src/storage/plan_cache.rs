@@ -146,18 +146,22 @@ pub enum PlanChange {
 }
 
 impl PlanChange {
-    /// What a `plan_changed` notice (`"<table> <chat_id>"`, migrations/postgres/0010) names;
-    /// anything else is taken as a change to everything.
-    pub fn of_notice(notice: &str) -> PlanChange {
-        let chat = |id: &str| id.parse().ok().map(ChatId);
-        match notice.split_once(' ') {
-            Some(("teams", id)) => chat(id).map_or(PlanChange::All, PlanChange::Team),
-            Some(("channels", id)) => {
-                chat(id).map_or(PlanChange::All, |c| PlanChange::Channels(Some(c)))
-            }
-            Some(("goals", id)) => chat(id).map_or(PlanChange::All, PlanChange::Goals),
+    /// What a `plan_changed` notice (`"<table> <chat_id> <writer>"`, migrations/postgres/0010)
+    /// names, and the writer's application name; a table or chat it cannot read is taken as a
+    /// change to everything.
+    pub fn of_notice(notice: &str) -> (PlanChange, &str) {
+        let mut words = notice.splitn(3, ' ');
+        let (table, chat, writer) = (words.next(), words.next(), words.next().unwrap_or(""));
+        let Some(chat) = chat.and_then(|id| id.parse().ok()).map(ChatId) else {
+            return (PlanChange::All, writer);
+        };
+        let change = match table {
+            Some("teams") => PlanChange::Team(chat),
+            Some("channels") => PlanChange::Channels(Some(chat)),
+            Some("goals") => PlanChange::Goals(chat),
             _ => PlanChange::All,
-        }
+        };
+        (change, writer)
     }
 }
 
@@ -276,13 +280,20 @@ mod tests {
     }
 
     #[test]
-    fn a_notice_names_what_changed() {
-        let kind = |n: &str| format!("{:?}", PlanChange::of_notice(n));
-        assert_eq!(kind("teams -100"), "Team(ChatId(-100))");
-        assert_eq!(kind("channels -7"), "Channels(Some(ChatId(-7)))");
-        assert_eq!(kind("goals 5"), "Goals(ChatId(5))");
-        for unknown in ["", "teams", "teams x", "tasks -1", "goals  -1"] {
-            assert_eq!(kind(unknown), "All", "{unknown:?}");
+    fn a_notice_names_what_changed_and_who_wrote_it() {
+        let read = |n: &str| {
+            let (change, writer) = PlanChange::of_notice(n);
+            (format!("{change:?}"), writer.to_string())
+        };
+        let is = |change: &str, writer: &str| (change.to_string(), writer.to_string());
+        assert_eq!(
+            read("teams -100 cb 7-1"),
+            is("Team(ChatId(-100))", "cb 7-1")
+        );
+        assert_eq!(read("channels -7 "), is("Channels(Some(ChatId(-7)))", ""));
+        assert_eq!(read("goals 5"), is("Goals(ChatId(5))", ""));
+        for unknown in ["", "teams", "teams x w", "tasks -1 w", "goals  -1"] {
+            assert_eq!(read(unknown).0, "All", "{unknown:?}");
         }
     }
 

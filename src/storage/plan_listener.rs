@@ -67,17 +67,19 @@ impl Drop for PlanListener {
 }
 
 async fn listen(pool: &PgPool, cache: &PlanCache, mut stopped: watch::Receiver<bool>) {
+    let options = pool.connect_options();
+    let me = options.get_application_name().unwrap_or("");
     let mut pause = RETRY_AFTER;
     while !*stopped.borrow() {
         let heard = async {
             let mut listener = PgListener::connect_with(pool).await?;
             listener.listen(CHANNEL).await?;
-            hear_own_probe(&mut listener, cache).await?;
+            hear_own_probe(&mut listener, cache, me).await?;
             // From here on every change is heard; what changed before starts over.
             cache.set_serving(true);
             loop {
                 match listener.try_recv().await? {
-                    Some(notice) => apply(cache, notice.payload()),
+                    Some(notice) => apply(cache, notice.payload(), me),
                     // The connection was lost and is listening again (sqlx reconnects at
                     // once); whatever changed meanwhile went unheard.
                     None => cache.set_serving(true),
@@ -103,10 +105,16 @@ async fn listen(pool: &PgPool, cache: &PlanCache, mut stopped: watch::Receiver<b
     }
 }
 
-/// Drops what a notice names; another instance's probe names nothing.
-fn apply(cache: &PlanCache, notice: &str) {
-    if !notice.starts_with(PROBE) {
-        cache.changed(PlanChange::of_notice(notice));
+/// Drops what a peer's notice names. A probe names nothing, and this instance's own writes
+/// were dropped as they were written: dropped again when their notice comes, after the
+/// instance read them back, every first read after a write would miss.
+fn apply(cache: &PlanCache, notice: &str, me: &str) {
+    if notice.starts_with(PROBE) {
+        return;
+    }
+    let (change, writer) = PlanChange::of_notice(notice);
+    if me.is_empty() || writer != me {
+        cache.changed(change);
     }
 }
 
@@ -115,7 +123,11 @@ const PROBE: &str = "probe ";
 /// Announces a probe and waits to hear it back, applying any change heard first: a listen
 /// through a transaction-mode pooler (PgBouncer) succeeds but hears nothing, and a cache
 /// that believed it would serve stale rows for good.
-async fn hear_own_probe(listener: &mut PgListener, cache: &PlanCache) -> Result<(), sqlx::Error> {
+async fn hear_own_probe(
+    listener: &mut PgListener,
+    cache: &PlanCache,
+    me: &str,
+) -> Result<(), sqlx::Error> {
     let probe = format!("{PROBE}{}", probe_id());
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
@@ -126,7 +138,7 @@ async fn hear_own_probe(listener: &mut PgListener, cache: &PlanCache) -> Result<
         loop {
             match listener.try_recv().await? {
                 Some(notice) if notice.payload() == probe => return Ok(()),
-                Some(notice) => apply(cache, notice.payload()),
+                Some(notice) => apply(cache, notice.payload(), me),
                 None => {}
             }
         }
