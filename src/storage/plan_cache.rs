@@ -24,6 +24,11 @@ pub struct PlanCache(Mutex<Cached>);
 pub struct Cached {
     /// Counts changes, so a read that raced a write does not store what it read before it.
     generation: u64,
+    /// The generation at which a kind last changed for one chat (`Kept::KIND`, chat), and for
+    /// every chat: a read is kept unless its own kind and chat changed while it ran, so one
+    /// team's write does not waste every other team's read in flight.
+    changed_at: HashMap<(usize, ChatId), u64>,
+    changed_all_at: [u64; 3],
     /// Whether every change is heard (always on SQLite; on PostgreSQL while listening).
     serving: bool,
     teams: HashMap<ChatId, Team>,
@@ -33,22 +38,27 @@ pub struct Cached {
 
 /// What the cache keeps per chat.
 pub trait Kept: Clone {
+    /// An index of its own among the kinds, for `Cached::changed_at`.
+    const KIND: usize;
     fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self>;
 }
 
 impl Kept for Team {
+    const KIND: usize = 0;
     fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self> {
         &mut cached.teams
     }
 }
 
 impl Kept for Vec<Channel> {
+    const KIND: usize = 1;
     fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self> {
         &mut cached.channels
     }
 }
 
 impl Kept for Vec<Goal> {
+    const KIND: usize = 2;
     fn map(cached: &mut Cached) -> &mut HashMap<ChatId, Self> {
         &mut cached.goals
     }
@@ -69,11 +79,8 @@ impl PlanCache {
     /// kept (changes may have gone unheard).
     pub fn set_serving(&self, serving: bool) {
         let mut cached = self.lock();
-        cached.generation += 1;
         cached.serving = serving;
-        cached.teams.clear();
-        cached.channels.clear();
-        cached.goals.clear();
+        cached.forget_all();
     }
 
     pub fn is_serving(&self) -> bool {
@@ -90,10 +97,13 @@ impl PlanCache {
         T::map(&mut cached).get(&chat_id).cloned().ok_or(generation)
     }
 
-    /// Keeps a value read from the database, unless anything was written since `generation`.
+    /// Keeps a value read from the database, unless its kind changed for its chat since
+    /// `generation`.
     pub fn put<T: Kept>(&self, chat_id: ChatId, value: &T, generation: u64) {
         let mut cached = self.lock();
-        if cached.generation != generation || !cached.serving {
+        let changed = cached.changed_at.get(&(T::KIND, chat_id)).copied();
+        let last_change = changed.unwrap_or(0).max(cached.changed_all_at[T::KIND]);
+        if last_change > generation || !cached.serving {
             return;
         }
         let map = T::map(&mut cached);
@@ -107,16 +117,11 @@ impl PlanCache {
     /// any read in flight is not kept (whichever chat it was for).
     pub fn changed(&self, change: PlanChange) {
         let mut cached = self.lock();
-        cached.generation += 1;
         match change {
-            PlanChange::All => {
-                cached.teams.clear();
-                cached.channels.clear();
-                cached.goals.clear();
-            }
-            PlanChange::Team(chat) => forget::<Team>(&mut cached, Some(chat)),
-            PlanChange::Channels(chat) => forget::<Vec<Channel>>(&mut cached, chat),
-            PlanChange::Goals(chat) => forget::<Vec<Goal>>(&mut cached, Some(chat)),
+            PlanChange::All => cached.forget_all(),
+            PlanChange::Team(chat) => cached.forget::<Team>(Some(chat)),
+            PlanChange::Channels(chat) => cached.forget::<Vec<Channel>>(chat),
+            PlanChange::Goals(chat) => cached.forget::<Vec<Goal>>(Some(chat)),
         }
     }
 
@@ -125,12 +130,35 @@ impl PlanCache {
     }
 }
 
-fn forget<T: Kept>(cached: &mut Cached, chat: Option<ChatId>) {
-    match chat {
-        Some(chat) => {
-            T::map(cached).remove(&chat);
+impl Cached {
+    /// Drops a kind for one chat, or for every chat.
+    fn forget<T: Kept>(&mut self, chat: Option<ChatId>) {
+        self.generation += 1;
+        let generation = self.generation;
+        match chat {
+            Some(chat) => {
+                T::map(self).remove(&chat);
+                if self.changed_at.len() >= CAP {
+                    // Bounded: every read in flight is then taken as raced.
+                    self.changed_at.clear();
+                    self.changed_all_at = [generation; 3];
+                }
+                self.changed_at.insert((T::KIND, chat), generation);
+            }
+            None => {
+                T::map(self).clear();
+                self.changed_all_at[T::KIND] = generation;
+            }
         }
-        None => T::map(cached).clear(),
+    }
+
+    fn forget_all(&mut self) {
+        self.generation += 1;
+        self.changed_all_at = [self.generation; 3];
+        self.changed_at.clear();
+        self.teams.clear();
+        self.channels.clear();
+        self.goals.clear();
     }
 }
 
@@ -234,7 +262,7 @@ mod tests {
         let Err(generation) = cache.get::<Team>(chat) else {
             panic!("empty cache")
         };
-        cache.changed(PlanChange::Team(ChatId(-2)));
+        cache.changed(PlanChange::Team(ChatId(-1)));
         cache.put(chat, &team(-1, "old"), generation);
         assert!(cache.get::<Team>(chat).is_err());
         let Err(generation) = cache.get::<Team>(chat) else {
@@ -254,6 +282,34 @@ mod tests {
         cache.changed(PlanChange::All);
         assert!(cache.get::<Team>(chat).is_err(), "a write clears it");
         assert!(cache.get::<Vec<Goal>>(chat).is_err());
+    }
+
+    /// A read in flight is kept unless its own kind changed for its own chat (or for all):
+    /// one team's write does not waste another team's read.
+    #[test]
+    fn only_a_write_to_what_was_read_spoils_a_read_in_flight() {
+        let read_chat = ChatId(-1);
+        let cases = [
+            (PlanChange::Channels(Some(ChatId(-1))), false),
+            (PlanChange::Channels(None), false),
+            (PlanChange::All, false),
+            (PlanChange::Channels(Some(ChatId(-2))), true),
+            (PlanChange::Team(ChatId(-1)), true),
+            (PlanChange::Goals(ChatId(-1)), true),
+        ];
+        for (write, kept) in cases {
+            let cache = PlanCache::serving();
+            let Err(generation) = cache.get::<Vec<Channel>>(read_chat) else {
+                panic!("empty cache")
+            };
+            cache.changed(write);
+            cache.put(read_chat, &Vec::<Channel>::new(), generation);
+            assert_eq!(
+                cache.get::<Vec<Channel>>(read_chat).is_ok(),
+                kept,
+                "{write:?}"
+            );
+        }
     }
 
     /// A cache that does not hear every change serves nothing and keeps nothing; turned on it
