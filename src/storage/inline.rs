@@ -100,7 +100,9 @@ impl Inline {
     }
 
     /// The first row `sql` answers, if any: a point read, or one statement that writes and
-    /// returns its row (atomic by itself, so no transaction around it).
+    /// returns its row (atomic by itself, so no transaction around it). The statement is run
+    /// to its end: a write commits there, and an error in the commit must not be lost in the
+    /// statement's reset while its row is reported written.
     pub fn first<T: InlineRow>(
         &self,
         sql: &str,
@@ -109,7 +111,9 @@ impl Inline {
         let conn = self.lock();
         let row = conn.prepare_cached(sql).and_then(|mut stmt| {
             let mut rows = stmt.query(params)?;
-            rows.next()?.map(T::from_inline).transpose()
+            let first = rows.next()?.map(T::from_inline).transpose()?;
+            while rows.next()?.is_some() {}
+            Ok(first)
         });
         unless_busy(row)
     }
