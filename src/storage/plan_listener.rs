@@ -73,30 +73,31 @@ async fn listen(pool: &PgPool, cache: &PlanCache, mut stopped: watch::Receiver<b
     while !*stopped.borrow() {
         let heard = async {
             let mut listener = PgListener::connect_with(pool).await?;
+            // A lost connection is reported at once (`None`), not after sqlx has connected
+            // again: until then changes go unheard, and the cache must stop serving first.
+            listener.eager_reconnect(false);
             listener.listen(CHANNEL).await?;
             hear_own_probe(&mut listener, cache, me).await?;
             // From here on every change is heard; what changed before starts over.
             cache.set_serving(true);
-            loop {
-                match listener.try_recv().await? {
-                    Some(notice) => apply(cache, notice.payload(), me),
-                    // The connection was lost and is listening again (sqlx reconnects at
-                    // once); whatever changed meanwhile went unheard.
-                    None => cache.set_serving(true),
-                }
+            while let Some(notice) = listener.try_recv().await? {
+                apply(cache, notice.payload(), me);
             }
+            Err(sqlx::Error::Protocol(
+                "the listening connection was lost".into(),
+            ))
         };
-        let failed: Result<(), sqlx::Error> = tokio::select! {
-            failed = heard => failed,
+        // It only ends by failing (a lost connection included) or by the stop.
+        let ended: Result<std::convert::Infallible, sqlx::Error> = tokio::select! {
+            ended = heard => ended,
             _ = stopped.wait_for(|stop| *stop) => return,
         };
+        let Err(err) = ended;
         if cache.is_serving() {
             pause = RETRY_AFTER;
         }
         cache.set_serving(false);
-        if let Err(err) = failed {
-            tracing::warn!(error = %err, retry_in = ?pause, "plan cache off: not hearing changes");
-        }
+        tracing::warn!(error = %err, retry_in = ?pause, "plan cache off: not hearing changes");
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
             _ = stopped.wait_for(|stop| *stop) => return,
@@ -139,7 +140,7 @@ async fn hear_own_probe(
             match listener.try_recv().await? {
                 Some(notice) if notice.payload() == probe => return Ok(()),
                 Some(notice) => apply(cache, notice.payload(), me),
-                None => {}
+                None => return Err(sqlx::Error::Protocol("the connection was lost".into())),
             }
         }
     };
