@@ -307,6 +307,12 @@ impl Store {
         self.plan_cache.is_serving()
     }
 
+    /// Wakes at every change the plan cache takes in (a write, a peer's notice, listening
+    /// started or lost), so a caller waits for one instead of polling.
+    pub fn plan_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.plan_cache.subscribe()
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,

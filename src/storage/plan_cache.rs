@@ -18,7 +18,11 @@ use super::{Channel, Goal, Store, StoreResult, Team};
 use crate::domain::ids::ChatId;
 
 #[derive(Default, Debug)]
-pub struct PlanCache(Mutex<Cached>);
+pub struct PlanCache {
+    cached: Mutex<Cached>,
+    /// The generation after each change, for whoever waits for one (`Store::plan_changes`).
+    changes: tokio::sync::watch::Sender<u64>,
+}
 
 #[derive(Default, Debug)]
 pub struct Cached {
@@ -81,6 +85,7 @@ impl PlanCache {
         let mut cached = self.lock();
         cached.serving = serving;
         cached.forget_all();
+        self.changes.send_replace(cached.generation);
     }
 
     pub fn is_serving(&self) -> bool {
@@ -123,10 +128,16 @@ impl PlanCache {
             PlanChange::Channels(chat) => cached.forget::<Vec<Channel>>(chat),
             PlanChange::Goals(chat) => cached.forget::<Vec<Goal>>(Some(chat)),
         }
+        self.changes.send_replace(cached.generation);
+    }
+
+    /// Wakes at every change: a write, a peer's notice, listening started or lost.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Cached> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.cached.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
