@@ -129,7 +129,8 @@ async fn hear_own_probe(
     cache: &PlanCache,
     me: &str,
 ) -> Result<(), sqlx::Error> {
-    let probe = format!("{PROBE}{}", probe_id());
+    // Its application name is its own (`storage::instance_name`): a peer's probe differs.
+    let probe = format!("{PROBE}{me}");
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(&probe)
@@ -147,15 +148,4 @@ async fn hear_own_probe(
     tokio::time::timeout(PROBE_WAIT, heard)
         .await
         .unwrap_or_else(|_| Err(sqlx::Error::Protocol("LISTEN hears nothing".into())))
-}
-
-/// Tells this listener's probe from a peer's (several run in one process in tests).
-fn probe_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{} {}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
 }
