@@ -57,20 +57,11 @@ e2e!(every_poll_waits_and_asks_only_for_what_the_bot_handles);
 async fn polling_deletes_a_webhook_left_from_webhook_mode() {
     use campaign_bot::app::{self, App};
     use campaign_bot::clock::{ManualClock, SharedClock};
-    use campaign_bot::console::emulator::{ChatKind, Emulator, UserSpec};
     use teloxide::prelude::Requester;
 
     let db = common::TestDb::sqlite().await;
     let clock: SharedClock = ManualClock::new(common::T0);
-    let emulator = Emulator::start(clock.clone()).await.expect("emulator");
-    emulator.add_chat(GROUP, ChatKind::Supergroup, "Growth");
-    emulator.add_user(UserSpec {
-        id: ALICE,
-        first_name: "alice".to_string(),
-        last_name: None,
-        username: Some("alice".to_string()),
-        language_code: Some("en".to_string()),
-    });
+    let emulator = common::team_emulator(clock.clone()).await;
     let bot = app::make_bot(
         &emulator.token(),
         Some(&emulator.api_url()),

@@ -114,7 +114,9 @@ pub struct Store {
     /// it is three (sqlx 0.9 pings a connection when it goes back, from a task it spawns).
     /// `writer` takes the inbox's marks and a check-in's merge; `reader` the point reads (a
     /// team, its channels and goals, a check-in), which under WAL never wait for a writer.
-    /// None for PostgreSQL and in-memory SQLite (one connection only).
+    /// On a file most of those run on `inline` first; these take them when the file is
+    /// locked, and the team's read. None for PostgreSQL and in-memory SQLite (one connection
+    /// only).
     writer: Option<OwnConnection>,
     reader: Option<OwnConnection>,
     /// The same two for PostgreSQL, where the pool's release ping is a round trip to the

@@ -130,27 +130,34 @@ pub struct TestApp {
     injected: u64,
 }
 
+/// The emulator with the test team: GROUP, with ALICE (its admin), BOB and WANG, each also in a
+/// private chat with the bot.
+pub async fn team_emulator(clock: SharedClock) -> Emulator {
+    let emulator = Emulator::start(clock).await.expect("emulator");
+    emulator.add_chat(GROUP, ChatKind::Supergroup, "Growth <b>&amp; Co</b>");
+    for (id, name, lang) in [
+        (ALICE, "alice", "en"),
+        (BOB, "bob", "en"),
+        (WANG, "wang", "zh-hans"),
+    ] {
+        emulator.add_user(UserSpec {
+            id,
+            first_name: name.to_string(),
+            last_name: None,
+            username: Some(name.to_string()),
+            language_code: Some(lang.to_string()),
+        });
+        emulator.add_chat(id, ChatKind::Private, name);
+    }
+    emulator.set_admin(GROUP, ALICE, true);
+    emulator
+}
+
 impl TestApp {
     pub async fn spawn(db: TestDb) -> TestApp {
         let clock = ManualClock::new(T0);
         let shared: SharedClock = clock.clone();
-        let emulator = Emulator::start(shared.clone()).await.expect("emulator");
-        emulator.add_chat(GROUP, ChatKind::Supergroup, "Growth <b>&amp; Co</b>");
-        for (id, name, lang) in [
-            (ALICE, "alice", "en"),
-            (BOB, "bob", "en"),
-            (WANG, "wang", "zh-hans"),
-        ] {
-            emulator.add_user(UserSpec {
-                id,
-                first_name: name.to_string(),
-                last_name: None,
-                username: Some(name.to_string()),
-                language_code: Some(lang.to_string()),
-            });
-            emulator.add_chat(id, ChatKind::Private, name);
-        }
-        emulator.set_admin(GROUP, ALICE, true);
+        let emulator = team_emulator(shared.clone()).await;
         let bot = app::make_bot(
             &emulator.token(),
             Some(&emulator.api_url()),
