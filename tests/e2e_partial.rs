@@ -25,6 +25,7 @@ e2e!(
     several_channels_in_chinese,
     imported_days_merge_in_one_transaction_and_again_change_nothing,
     budget_pace_leaves_out_days_checked_in_without_spend,
+    a_checkin_merges_into_a_row_another_instance_wrote,
 );
 
 /// The team exists once someone wrote; channels xhs (owner Bob), jd (owner Wang), douyin.
@@ -443,5 +444,51 @@ async fn budget_pace_leaves_out_days_checked_in_without_spend(mut app: TestApp) 
         .find(|l| l.contains("jd") && l.contains("spent"))
         .unwrap_or_else(|| panic!("{plain}"));
     assert!(jd.contains("100.00% of plan to date"), "{jd}");
+    app.stop().await.cleanup().await;
+}
+
+/// A row this process never saw (another instance wrote it): the check-in's first write
+/// finds it and stores nothing, then the numbers are checked merged with it and merged. An
+/// impossible merged day is refused and leaves the row as it was.
+async fn a_checkin_merges_into_a_row_another_instance_wrote(mut app: TestApp) {
+    setup(&mut app).await;
+    let peer = campaign_bot::storage::Store::open(&app.db.url)
+        .await
+        .expect("peer store");
+    let numbers = Numbers {
+        impressions: Some(500),
+        ..Numbers::default()
+    };
+    let day = "2026-11-02"; // T0's day in the team's zone
+    let theirs = campaign_bot::storage::NewCheckin::new(
+        ChatId(GROUP),
+        "xhs",
+        day,
+        "",
+        &numbers,
+        Some(UserId(WANG)),
+    );
+    peer.merge_checkin(&theirs, T0).await.expect("peer's row");
+    peer.close().await;
+    let stored = |app: &TestApp| {
+        let store = app.ctx.store.clone();
+        async move {
+            let row = store.checkin(ChatId(GROUP), "xhs", day, "").await;
+            row.expect("read").map(|c| (c.impressions, c.clicks))
+        }
+    };
+
+    let refused = app.reply(GROUP, BOB, "/checkin xhs clicks=900").await;
+    assert!(
+        refused.contains("can't be more than impressions (500)"),
+        "{refused}"
+    );
+    assert_eq!(stored(&app).await, Some((Some(500), None)));
+
+    let merged = app.reply(GROUP, BOB, "/checkin xhs clicks=300").await;
+    assert!(merged.contains("Replaced"), "{merged}");
+    assert!(merged.contains("clicks — → 300"), "{merged}");
+    assert_eq!(stored(&app).await, Some((Some(500), Some(300))));
+    assert_eq!(count(&app).await, 1);
     app.stop().await.cleanup().await;
 }

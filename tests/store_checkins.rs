@@ -23,6 +23,7 @@ contract!(
     checkins_follow_a_team_to_its_supergroup_id,
     the_checkin_time_can_be_cleared,
     the_checkin_time_and_its_nudge_change_together,
+    a_new_checkin_is_stored_only_while_its_key_has_no_row,
 );
 
 const T: i64 = common::T0;
@@ -585,4 +586,59 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
         .await
         .expect("jobs B");
     assert_eq!(states(jobs), [("2026-11-02".into(), JobState::Pending)]);
+}
+
+/// The first check-in of a key is one statement that writes only while the key has no row;
+/// with a row there it writes nothing. The store remembers the keys it saw stored, but a row it
+/// did not write (an import here, a peer instance) is still found by the write itself.
+async fn a_new_checkin_is_stored_only_while_its_key_has_no_row(store: &Store) {
+    team(store, A).await;
+    let first = row(A, "xhs", "2026-11-02", 100);
+    assert!(!store.checkin_seen(&first));
+    let stored = store
+        .insert_new_checkin(&first, T)
+        .await
+        .expect("insert")
+        .expect("a new key is stored");
+    assert_eq!((stored.spend, stored.created_at), (Some(100), T));
+    assert!(store.checkin_seen(&first));
+    let again = row(A, "xhs", "2026-11-02", 999);
+    assert_eq!(
+        store
+            .insert_new_checkin(&again, T + 60)
+            .await
+            .expect("insert"),
+        None
+    );
+    let kept = store
+        .checkin(ChatId(A), "xhs", "2026-11-02", "")
+        .await
+        .expect("read");
+    assert_eq!(kept, Some(stored), "a key with a row is left as it was");
+
+    let imported = row(A, "jd", "2026-11-02", 5);
+    store
+        .import_checkins(std::slice::from_ref(&imported), T)
+        .await
+        .expect("import");
+    let over = row(A, "jd", "2026-11-02", 7);
+    assert!(
+        !store.checkin_seen(&over),
+        "an import is not a row this store wrote one by one"
+    );
+    assert_eq!(
+        store
+            .insert_new_checkin(&over, T + 60)
+            .await
+            .expect("insert"),
+        None
+    );
+    let kept = store
+        .checkin(ChatId(A), "jd", "2026-11-02", "")
+        .await
+        .expect("read");
+    assert_eq!(kept.map(|c| c.spend), Some(Some(5)));
+    // Reading the row makes the key known: the next check-in of it reads and merges.
+    assert!(store.checkin_seen(&over));
+    assert!(!store.checkin_seen(&row(B, "jd", "2026-11-02", 7)));
 }

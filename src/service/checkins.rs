@@ -202,15 +202,29 @@ impl Service {
         author_id: Option<UserId>,
     ) -> StoreResult<Result<SavedCheckin, CheckinRefusal>> {
         let known = self.channel_names(team.chat_id).await?;
-        let ready = match self.check_entry(team, args, &known).await? {
+        let ready = match self.parse_entry(team, args, &known) {
             Ok(ready) => ready,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        // Merged over the row `check_entry` read: a concurrent check-in of the same key can
+        let now = self.now();
+        // A key without a row has nothing to merge into, so nothing to check first: it is
+        // stored in one statement that writes only while the key still has no row (issue 13:
+        // a round trip less). A key with a row, or one this process saw stored, is read first.
+        let row = ready.row(team.chat_id, author_id);
+        if !self.store.checkin_seen(&row)
+            && let Some(stored) = self.store.insert_new_checkin(&row, now).await?
+        {
+            return Ok(Ok(ready.saved(&stored, None)));
+        }
+        let ready = match self.check_merge(team.chat_id, ready).await? {
+            Ok(ready) => ready,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        // Merged over the row `check_merge` read: a concurrent check-in of the same key can
         // only make the "what changed" note stale, never the stored numbers.
         let stored = self
             .store
-            .merge_checkin(&ready.row(team.chat_id, author_id), self.now())
+            .merge_checkin(&ready.row(team.chat_id, author_id), now)
             .await?;
         let before = ready.before.clone();
         Ok(Ok(ready.saved(&stored, before.as_ref())))
@@ -303,63 +317,78 @@ impl Service {
         Ok(Ok(SavedDays { days }))
     }
 
-    /// Checks one `<channel> <fields…>` entry against the team's channels, the field grammar,
-    /// the day, and the numbers it would merge into.
+    /// Checks one `<channel> <fields…>` entry (see [`Service::parse_entry`]) and the numbers it
+    /// would merge into.
     async fn check_entry(
         &self,
         team: &Team,
         args: &str,
         known: &[String],
     ) -> StoreResult<Result<Ready, CheckinRefusal>> {
-        let split = split_checkin_args(args);
-        if split == CheckinArgs::Empty {
-            return Ok(Err(CheckinRefusal::Usage));
+        match self.parse_entry(team, args, known) {
+            Ok(ready) => self.check_merge(team.chat_id, ready).await,
+            Err(refusal) => Ok(Err(refusal)),
         }
-        let known = known.to_vec();
-        let (typed, rest) = match split {
+    }
+
+    /// Checks one `<channel> <fields…>` entry against the team's channels, the field grammar
+    /// and the day: all but the stored row it would merge into (`before` is left empty).
+    fn parse_entry(
+        &self,
+        team: &Team,
+        args: &str,
+        known: &[String],
+    ) -> Result<Ready, CheckinRefusal> {
+        let (typed, rest) = match split_checkin_args(args) {
+            CheckinArgs::Empty => return Err(CheckinRefusal::Usage),
             CheckinArgs::Channel { typed, rest } => (typed, rest),
-            _ => return Ok(Err(CheckinRefusal::ChannelFirst { known })),
+            _ => {
+                let known = known.to_vec();
+                return Err(CheckinRefusal::ChannelFirst { known });
+            }
         };
-        let Some(channel) = crate::domain::channel_names::resolve(typed, &known).cloned() else {
-            let input = typed.to_string();
-            return Ok(Err(CheckinRefusal::UnknownChannel { input, known }));
+        let Some(channel) = crate::domain::channel_names::resolve(typed, known).cloned() else {
+            let (input, known) = (typed.to_string(), known.to_vec());
+            return Err(CheckinRefusal::UnknownChannel { input, known });
         };
-        let input = match parse_checkin_fields(rest) {
-            Ok(input) => input,
-            Err(err) => return Ok(Err(CheckinRefusal::Fields(err))),
-        };
-        let numbers = match input.numbers().and_then(|n| validate(&n).map(|()| n)) {
-            Ok(n) => n,
-            Err(err) => return Ok(Err(CheckinRefusal::Fields(err))),
-        };
+        let input = parse_checkin_fields(rest).map_err(CheckinRefusal::Fields)?;
+        let numbers = input
+            .numbers()
+            .and_then(|n| validate(&n).map(|()| n))
+            .map_err(CheckinRefusal::Fields)?;
         let now = self.now();
         let day = match &input.date {
             None => local_date(now, team.tz()),
-            Some(text) => match parse_day(text, now, team.tz()) {
-                Ok(day) => day,
-                Err(err) => return Ok(Err(CheckinRefusal::Day(err))),
-            },
+            Some(text) => parse_day(text, now, team.tz()).map_err(CheckinRefusal::Day)?,
         };
-        let day_key = day_key(day);
-        let creative = input.creative.unwrap_or_default();
-        // The merged day must add up too: clicks=900 after impressions=500 is refused.
+        Ok(Ready {
+            channel,
+            day,
+            day_key: day_key(day),
+            creative: input.creative.unwrap_or_default(),
+            numbers,
+            before: None,
+        })
+    }
+
+    /// Reads the stored row `ready` merges into: the merged day must add up too (clicks=900
+    /// after impressions=500 is refused).
+    async fn check_merge(
+        &self,
+        chat_id: ChatId,
+        mut ready: Ready,
+    ) -> StoreResult<Result<Ready, CheckinRefusal>> {
         let before = self
             .store
-            .checkin(team.chat_id, &channel, &day_key, &creative)
+            .checkin(chat_id, &ready.channel, &ready.day_key, &ready.creative)
             .await?;
         if let Some(old) = &before
-            && let Err(err) = validate(&old.numbers().merged(&numbers))
+            && let Err(err) = validate(&old.numbers().merged(&ready.numbers))
         {
             return Ok(Err(CheckinRefusal::Fields(err)));
         }
-        Ok(Ok(Ready {
-            channel,
-            day,
-            day_key,
-            creative,
-            numbers,
-            before,
-        }))
+        ready.before = before;
+        Ok(Ok(ready))
     }
 
     /// `/metrics [#channel] [period]`: per-channel sums over the window ending today.

@@ -5,6 +5,7 @@
 //! (claiming jobs) the difference is spelled out at that one place.
 
 mod abtest;
+mod checkin_keys;
 mod checkins;
 mod ids;
 mod imports;
@@ -132,6 +133,8 @@ pub struct Store {
     /// The inbox's writes and a check-in's statements on the runtime thread: a SQLite file
     /// only (see `inline`).
     inline: Option<Arc<inline::Inline>>,
+    /// Which check-in keys have a row, as far as this process has seen (see `checkin_keys`).
+    checkin_keys: Arc<checkin_keys::CheckinKeys>,
 }
 
 type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
@@ -300,6 +303,7 @@ impl Store {
             plan_cache,
             plan_listener,
             inline,
+            checkin_keys: Arc::default(),
         })
     }
 
