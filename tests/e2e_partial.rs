@@ -447,48 +447,77 @@ async fn budget_pace_leaves_out_days_checked_in_without_spend(mut app: TestApp) 
     app.stop().await.cleanup().await;
 }
 
-/// A row this process never saw (another instance wrote it): the check-in's first write
-/// finds it and stores nothing, then the numbers are checked merged with it and merged. An
-/// impossible merged day is refused and leaves the row as it was.
+/// Rows another instance writes: one this process never saw is found by the check-in's first
+/// write (which stores nothing), then checked merged with it and merged. One it remembers but
+/// that changed since is not merged over: the check-in reads it again, so an impossible day is
+/// refused on what is stored, a possible one is not refused on what was remembered, and the
+/// peer's numbers are kept.
 async fn a_checkin_merges_into_a_row_another_instance_wrote(mut app: TestApp) {
     setup(&mut app).await;
     let peer = campaign_bot::storage::Store::open(&app.db.url)
         .await
         .expect("peer store");
-    let numbers = Numbers {
-        impressions: Some(500),
-        ..Numbers::default()
-    };
     let day = "2026-11-02"; // T0's day in the team's zone
-    let theirs = campaign_bot::storage::NewCheckin::new(
-        ChatId(GROUP),
-        "xhs",
-        day,
-        "",
-        &numbers,
-        Some(UserId(WANG)),
-    );
-    peer.merge_checkin(&theirs, T0).await.expect("peer's row");
-    peer.close().await;
+    let peer_writes = |numbers: Numbers| {
+        let peer = peer.clone();
+        async move {
+            let theirs = campaign_bot::storage::NewCheckin::new(
+                ChatId(GROUP),
+                "xhs",
+                day,
+                "",
+                &numbers,
+                Some(UserId(WANG)),
+            );
+            peer.merge_checkin(&theirs, T0).await.expect("peer's row");
+        }
+    };
     let stored = |app: &TestApp| {
         let store = app.ctx.store.clone();
         async move {
             let row = store.checkin(ChatId(GROUP), "xhs", day, "").await;
-            row.expect("read").map(|c| (c.impressions, c.clicks))
+            row.expect("read")
+                .map(|c| (c.impressions, c.clicks, c.orders))
         }
     };
+    peer_writes(Numbers {
+        impressions: Some(500),
+        ..Numbers::default()
+    })
+    .await;
 
     let refused = app.reply(GROUP, BOB, "/checkin xhs clicks=900").await;
     assert!(
         refused.contains("can't be more than impressions (500)"),
         "{refused}"
     );
-    assert_eq!(stored(&app).await, Some((Some(500), None)));
-
+    assert_eq!(stored(&app).await, Some((Some(500), None, None)));
     let merged = app.reply(GROUP, BOB, "/checkin xhs clicks=300").await;
     assert!(merged.contains("Replaced"), "{merged}");
     assert!(merged.contains("clicks — → 300"), "{merged}");
-    assert_eq!(stored(&app).await, Some((Some(500), Some(300))));
+    assert_eq!(stored(&app).await, Some((Some(500), Some(300), None)));
+
+    // Remembered: 500 impressions. Stored now: 2,000, so 900 clicks add up.
+    peer_writes(Numbers {
+        impressions: Some(2000),
+        ..Numbers::default()
+    })
+    .await;
+    let merged = app.reply(GROUP, BOB, "/checkin xhs clicks=900").await;
+    assert!(merged.contains("300 → 900"), "{merged}");
+    assert_eq!(stored(&app).await, Some((Some(2000), Some(900), None)));
+
+    // Remembered: 900 clicks. Stored now: 100. Orders merge over what is stored.
+    peer_writes(Numbers {
+        clicks: Some(100),
+        ..Numbers::default()
+    })
+    .await;
+    let merged = app.reply(GROUP, BOB, "/checkin xhs orders=5").await;
+    assert!(merged.contains("orders — → 5"), "{merged}");
+    assert!(!line_of(&merged, "♻️").contains("clicks"), "{merged}");
+    assert_eq!(stored(&app).await, Some((Some(2000), Some(100), Some(5))));
     assert_eq!(count(&app).await, 1);
+    peer.close().await;
     app.stop().await.cleanup().await;
 }

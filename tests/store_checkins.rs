@@ -8,7 +8,7 @@ use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::totals::{Field, Numbers, WindowTotals, window_totals};
 use campaign_bot::storage::NewJob;
-use campaign_bot::storage::{NewCheckin, NewTeam, Store, TeamSetting};
+use campaign_bot::storage::{Checkin, NewCheckin, NewTeam, Store, TeamSetting};
 
 contract!(
     a_checkin_is_stored_and_replaced_by_the_same_key,
@@ -24,6 +24,7 @@ contract!(
     the_checkin_time_can_be_cleared,
     the_checkin_time_and_its_nudge_change_together,
     a_new_checkin_is_stored_only_while_its_key_has_no_row,
+    a_merge_over_a_known_row_writes_only_while_it_is_unchanged,
 );
 
 const T: i64 = common::T0;
@@ -589,19 +590,19 @@ async fn the_checkin_time_and_its_nudge_change_together(store: &Store) {
 }
 
 /// The first check-in of a key is one statement that writes only while the key has no row;
-/// with a row there it writes nothing. The store remembers the keys it saw stored, but a row it
-/// did not write (an import here, a peer instance) is still found by the write itself.
+/// with a row there it writes nothing. The store remembers the rows it saw stored, but a row
+/// it did not write (an import here, a peer instance) is still found by the write itself.
 async fn a_new_checkin_is_stored_only_while_its_key_has_no_row(store: &Store) {
     team(store, A).await;
     let first = row(A, "xhs", "2026-11-02", 100);
-    assert!(!store.checkin_seen(&first));
+    assert_eq!(store.known_checkin(&first), None);
     let stored = store
         .insert_new_checkin(&first, T)
         .await
         .expect("insert")
         .expect("a new key is stored");
     assert_eq!((stored.spend, stored.created_at), (Some(100), T));
-    assert!(store.checkin_seen(&first));
+    assert_eq!(store.known_checkin(&first).as_ref(), Some(&stored));
     let again = row(A, "xhs", "2026-11-02", 999);
     assert_eq!(
         store
@@ -617,14 +618,13 @@ async fn a_new_checkin_is_stored_only_while_its_key_has_no_row(store: &Store) {
     assert_eq!(kept, Some(stored), "a key with a row is left as it was");
 
     let imported = row(A, "jd", "2026-11-02", 5);
-    store
-        .import_checkins(std::slice::from_ref(&imported), T)
-        .await
-        .expect("import");
+    let imported = std::slice::from_ref(&imported);
+    store.import_checkins(imported, T).await.expect("import");
     let over = row(A, "jd", "2026-11-02", 7);
-    assert!(
-        !store.checkin_seen(&over),
-        "an import is not a row this store wrote one by one"
+    assert_eq!(
+        store.known_checkin(&over),
+        None,
+        "an import is not remembered row by row"
     );
     assert_eq!(
         store
@@ -637,8 +637,76 @@ async fn a_new_checkin_is_stored_only_while_its_key_has_no_row(store: &Store) {
         .checkin(ChatId(A), "jd", "2026-11-02", "")
         .await
         .expect("read");
-    assert_eq!(kept.map(|c| c.spend), Some(Some(5)));
-    // Reading the row makes the key known: the next check-in of it reads and merges.
-    assert!(store.checkin_seen(&over));
-    assert!(!store.checkin_seen(&row(B, "jd", "2026-11-02", 7)));
+    assert_eq!(kept.as_ref().map(|c| c.spend), Some(Some(5)));
+    // A row read is remembered too: the next check-in of its key merges over it.
+    assert_eq!(store.known_checkin(&over), kept);
+    assert_eq!(store.known_checkin(&row(B, "jd", "2026-11-02", 7)), None);
+}
+
+/// A merge over a known row writes only while the stored numbers are the known ones, and then
+/// stores exactly what the plain merge stores; a changed or deleted row is left alone.
+async fn a_merge_over_a_known_row_writes_only_while_it_is_unchanged(store: &Store) {
+    team(store, A).await;
+    let partial = |spend: Option<i64>, clicks: Option<i64>, orders: Option<i64>| Numbers {
+        spend,
+        clicks,
+        orders,
+        ..Numbers::default()
+    };
+    let key = |n: &Numbers| NewCheckin::new(ChatId(A), "xhs", "2026-11-02", "", n, Some(UserId(8)));
+    let first = partial(Some(100), Some(40), None);
+    let (known, _) = store.put_checkin(&key(&first), T).await.expect("first");
+    // The same merge written both ways, on two keys: the same row but for the key and id.
+    let update = partial(None, Some(50), Some(3));
+    let over = store
+        .merge_checkin_over(&key(&update), &known, T + 60)
+        .await
+        .expect("merge over")
+        .expect("unchanged, so merged");
+    let twin = NewCheckin::new(ChatId(A), "jd", "2026-11-02", "", &first, Some(UserId(8)));
+    store.put_checkin(&twin, T).await.expect("twin");
+    let plain_update = NewCheckin {
+        channel: "jd",
+        ..key(&update)
+    };
+    let plain = store
+        .merge_checkin(&plain_update, T + 60)
+        .await
+        .expect("merge");
+    assert_eq!(
+        Checkin {
+            id: 0,
+            channel: String::new(),
+            ..over.clone()
+        },
+        Checkin {
+            id: 0,
+            channel: String::new(),
+            ..plain
+        }
+    );
+    assert_eq!(
+        (over.spend, over.clicks, over.orders),
+        (Some(100), Some(50), Some(3))
+    );
+    assert_eq!(store.known_checkin(&key(&update)).as_ref(), Some(&over));
+
+    // `known` is stale now: its numbers are no longer stored, so nothing is written.
+    let late = partial(Some(1), None, None);
+    let stale = store.merge_checkin_over(&key(&late), &known, T + 120).await;
+    assert_eq!(stale.expect("merge over"), None);
+    let stored = store
+        .checkin(ChatId(A), "xhs", "2026-11-02", "")
+        .await
+        .expect("read");
+    assert_eq!(stored.as_ref(), Some(&over));
+
+    // Nor over a row that is gone: it is not made again from the known one.
+    store
+        .execute_raw("DELETE FROM checkins WHERE channel = 'xhs'")
+        .await
+        .expect("delete");
+    let gone = store.merge_checkin_over(&key(&late), &over, T + 180).await;
+    assert_eq!(gone.expect("merge over"), None);
+    assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 1);
 }

@@ -207,14 +207,28 @@ impl Service {
             Err(refusal) => return Ok(Err(refusal)),
         };
         let now = self.now();
-        // A key without a row has nothing to merge into, so nothing to check first: it is
-        // stored in one statement that writes only while the key still has no row (issue 13:
-        // a round trip less). A key with a row, or one this process saw stored, is read first.
+        // First, one statement that writes only if what is stored is what this process last
+        // saw: nothing for a key it never saw stored (a day's first check-in: inserted while
+        // the key has no row), else the row it knows (merged while its numbers are unchanged,
+        // and only when the merged day adds up). Issue 13: a round trip less than a read and a
+        // merge. When that guess was wrong it wrote nothing, and the row is read and checked.
         let row = ready.row(team.chat_id, author_id);
-        if !self.store.checkin_seen(&row)
-            && let Some(stored) = self.store.insert_new_checkin(&row, now).await?
-        {
-            return Ok(Ok(ready.saved(&stored, None)));
+        let written = match self.store.known_checkin(&row) {
+            None => self
+                .store
+                .insert_new_checkin(&row, now)
+                .await?
+                .map(|s| (s, None)),
+            Some(known) if validate(&known.numbers().merged(&ready.numbers)).is_ok() => self
+                .store
+                .merge_checkin_over(&row, &known, now)
+                .await?
+                .map(|s| (s, Some(known))),
+            // Refused only on numbers read now, not on remembered ones.
+            Some(_) => None,
+        };
+        if let Some((stored, before)) = written {
+            return Ok(Ok(ready.saved(&stored, before.as_ref())));
         }
         let ready = match self.check_merge(team.chat_id, ready).await? {
             Ok(ready) => ready,

@@ -89,6 +89,21 @@ const INSERT_NEW_SQL: &str = concat!(
     " ON CONFLICT (chat_id, channel, day, creative) DO NOTHING RETURNING *"
 );
 
+/// A merge into the row with $1 … $4's key that writes only while the row's numbers are still
+/// $15 … $22 (the ones the merged day was checked with); no row when they are not, or the row
+/// is gone. The same merge as [`merge_on_conflict`], for a row known to exist.
+const MERGE_OVER_SQL: &str = "UPDATE checkins SET spend = COALESCE($5, spend), \
+     impressions = COALESCE($6, impressions), clicks = COALESCE($7, clicks), \
+     orders = COALESCE($8, orders), gmv = COALESCE($9, gmv), leads = COALESCE($10, leads), \
+     new_customers = COALESCE($11, new_customers), \
+     interactions = COALESCE($12, interactions), author_id = $13, updated_at = $14 \
+     WHERE chat_id = $1 AND channel = $2 AND day = $3 AND creative = $4 \
+     AND spend IS NOT DISTINCT FROM $15 AND impressions IS NOT DISTINCT FROM $16 \
+     AND clicks IS NOT DISTINCT FROM $17 AND orders IS NOT DISTINCT FROM $18 \
+     AND gmv IS NOT DISTINCT FROM $19 AND leads IS NOT DISTINCT FROM $20 \
+     AND new_customers IS NOT DISTINCT FROM $21 AND interactions IS NOT DISTINCT FROM $22 \
+     RETURNING *";
+
 /// A one-row write ([`MERGE_SQL`], [`INSERT_NEW_SQL`]) bound to one check-in; a macro because the query's type differs per backend
 /// and `on_pool!` type-checks the same text for both.
 macro_rules! one_row_query {
@@ -131,7 +146,7 @@ impl Store {
     /// Merges one check-in into the row with its key and returns the stored row: one statement,
     /// atomic by itself, so no transaction around it (each would cost two more round trips).
     pub async fn merge_checkin(&self, new: &NewCheckin<'_>, now: i64) -> StoreResult<Checkin> {
-        self.write_one_checkin(MERGE_SQL, new, now)
+        self.write_one_checkin(MERGE_SQL, new, None, now)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -144,50 +159,77 @@ impl Store {
         new: &NewCheckin<'_>,
         now: i64,
     ) -> StoreResult<Option<Checkin>> {
-        self.write_one_checkin(INSERT_NEW_SQL, new, now).await
+        self.write_one_checkin(INSERT_NEW_SQL, new, None, now).await
     }
 
-    /// Whether this process has seen a row stored under `new`'s key. Only a guess at what to
-    /// try first (a row may have been deleted since, or written by another instance): a wrong
-    /// guess costs a round trip, never a wrong number.
-    pub fn checkin_seen(&self, new: &NewCheckin<'_>) -> bool {
-        self.checkin_keys
-            .contains(new.chat_id, new.channel, new.day, new.creative)
+    /// Merges a check-in into `known`, the stored row it was checked against, in one statement
+    /// that writes only while the row's numbers are still `known`'s: None, writing nothing,
+    /// when they changed or the row is gone (the caller then reads it and checks again).
+    pub async fn merge_checkin_over(
+        &self,
+        new: &NewCheckin<'_>,
+        known: &Checkin,
+        now: i64,
+    ) -> StoreResult<Option<Checkin>> {
+        self.write_one_checkin(MERGE_OVER_SQL, new, Some(known), now)
+            .await
     }
 
+    /// The row this process last saw stored under `new`'s key, if it remembers one. Only a
+    /// guess at what is stored (another instance may have changed it since): the writes above
+    /// check it, and a wrong guess costs a round trip, never a wrong number.
+    pub fn known_checkin(&self, new: &NewCheckin<'_>) -> Option<Checkin> {
+        self.known_checkins.get(new)
+    }
+
+    /// One of the one-row writes, bound to `new` (and to `expected`'s numbers for
+    /// [`MERGE_OVER_SQL`]); the row it returns is remembered.
     async fn write_one_checkin(
         &self,
         sql: &'static str,
         new: &NewCheckin<'_>,
+        expected: Option<&Checkin>,
         now: i64,
     ) -> StoreResult<Option<Checkin>> {
+        let expected = expected.map(expected_numbers);
         let inline = self.on_inline(|inline| {
-            let params = rusqlite::params![
-                new.chat_id,
-                new.channel,
-                new.day,
-                new.creative,
-                new.spend,
-                new.impressions,
-                new.clicks,
-                new.orders,
-                new.gmv,
-                new.leads,
-                new.new_customers,
-                new.interactions,
-                new.author_id,
-                now,
+            let mut params: Vec<&dyn rusqlite::ToSql> = vec![
+                &new.chat_id,
+                &new.channel,
+                &new.day,
+                &new.creative,
+                &new.spend,
+                &new.impressions,
+                &new.clicks,
+                &new.orders,
+                &new.gmv,
+                &new.leads,
+                &new.new_customers,
+                &new.interactions,
+                &new.author_id,
+                &now,
             ];
-            inline.first(sql, params)
+            for n in expected.iter().flatten() {
+                params.push(n);
+            }
+            // By name: SQLite numbers `$n` parameters in the order they first appear, and
+            // MERGE_OVER_SQL's first is $5.
+            let named: Vec<(&str, &dyn rusqlite::ToSql)> =
+                PARAM_NAMES.iter().copied().zip(params).collect();
+            inline.first(sql, named.as_slice())
         })?;
         let written = match inline {
             Some(row) => row,
-            None => on_writer!(self, |conn| one_row_query!(sql, new, now)
-                .fetch_optional(conn)
-                .await?),
+            None => on_writer!(self, |conn| {
+                let mut query = one_row_query!(sql, new, now);
+                for n in expected.iter().flatten() {
+                    query = query.bind(*n);
+                }
+                query.fetch_optional(conn).await?
+            }),
         };
         if let Some(row) = &written {
-            self.checkin_keys.insert(row);
+            self.known_checkins.remember(row);
         }
         Ok(written)
     }
@@ -226,7 +268,7 @@ impl Store {
             tx.commit().await?;
         });
         for row in &stored {
-            self.checkin_keys.insert(row);
+            self.known_checkins.remember(row);
         }
         Ok(stored.into_iter().zip(before).collect())
     }
@@ -253,7 +295,7 @@ impl Store {
                 .await?),
         };
         if let Some(row) = &row {
-            self.checkin_keys.insert(row);
+            self.known_checkins.remember(row);
         }
         Ok(row)
     }
@@ -441,4 +483,24 @@ impl From<&Checkin> for Totals {
     fn from(c: &Checkin) -> Totals {
         Totals::of(&c.numbers())
     }
+}
+
+/// The one-row writes' parameters, by name (see `write_one_checkin`).
+const PARAM_NAMES: [&str; 22] = [
+    "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15",
+    "$16", "$17", "$18", "$19", "$20", "$21", "$22",
+];
+
+/// The numbers [`MERGE_OVER_SQL`] expects stored, in its order ($15 … $22).
+fn expected_numbers(row: &Checkin) -> [Option<i64>; 8] {
+    [
+        row.spend,
+        row.impressions,
+        row.clicks,
+        row.orders,
+        row.gmv,
+        row.leads,
+        row.new_customers,
+        row.interactions,
+    ]
 }

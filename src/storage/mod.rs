@@ -5,7 +5,6 @@
 //! (claiming jobs) the difference is spelled out at that one place.
 
 mod abtest;
-mod checkin_keys;
 mod checkins;
 mod ids;
 mod imports;
@@ -13,6 +12,7 @@ mod inbox;
 mod inline;
 mod jobs;
 mod judgement;
+mod known_checkins;
 mod models;
 mod plan;
 mod plan_cache;
@@ -133,8 +133,8 @@ pub struct Store {
     /// The inbox's writes and a check-in's statements on the runtime thread: a SQLite file
     /// only (see `inline`).
     inline: Option<Arc<inline::Inline>>,
-    /// Which check-in keys have a row, as far as this process has seen (see `checkin_keys`).
-    checkin_keys: Arc<checkin_keys::CheckinKeys>,
+    /// The check-in rows this process last saw stored (see `known_checkins`).
+    known_checkins: Arc<known_checkins::KnownCheckins>,
 }
 
 type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
@@ -303,7 +303,7 @@ impl Store {
             plan_cache,
             plan_listener,
             inline,
-            checkin_keys: Arc::default(),
+            known_checkins: Arc::default(),
         })
     }
 
