@@ -37,10 +37,14 @@ async fn title(store: &Store) -> String {
 }
 
 async fn set_trigger(store: &Store, on: bool) {
+    set_table_trigger(store, "teams", on).await;
+}
+
+async fn set_table_trigger(store: &Store, table: &str, on: bool) {
     let verb = if on { "ENABLE" } else { "DISABLE" };
     store
         .execute_raw(&format!(
-            "ALTER TABLE teams {verb} TRIGGER teams_plan_changed"
+            "ALTER TABLE {table} {verb} TRIGGER {table}_plan_changed"
         ))
         .await
         .expect("trigger");
@@ -116,6 +120,78 @@ async fn a_peers_change_reaches_this_instances_cache() {
     })
     .await;
 
+    peer.close().await;
+    db.cleanup().await;
+}
+
+/// A team this instance inserts has no channels or goals yet, and it knows so without reading
+/// them; a goal a peer sets later is heard as any change is. A team that existed is not
+/// assumed empty.
+#[tokio::test]
+async fn a_team_this_instance_creates_is_known_to_have_no_plan() {
+    let Some(db) = common::TestDb::postgres("a_team_this_instance_creates").await else {
+        return;
+    };
+    let mine = &db.store;
+    let peer = Store::connect(&db.url).await.expect("peer");
+    assert_eq!(mine.team(CHAT).await.expect("read"), None);
+    eventually(mine, "listening", async || mine.plan_cache_serving()).await;
+    let team = |chat_id| NewTeam {
+        chat_id,
+        title: "Growth",
+        detected_lang: Some("en"),
+        tz: "Asia/Shanghai",
+    };
+    let older = ChatId(-4343);
+    peer.ensure_team(&team(older), T).await.expect("older team");
+    mine.ensure_team(&team(CHAT), T).await.expect("new team");
+    mine.ensure_team(&team(older), T).await.expect("known team");
+
+    // Goals and a channel nobody announces: not seen for the team just created (its empty
+    // plan is kept), seen for the older one (read).
+    for table in ["goals", "channels"] {
+        set_table_trigger(&peer, table, false).await;
+    }
+    for chat in [CHAT, older] {
+        peer.execute_raw(&format!(
+            "INSERT INTO goals (chat_id, metric, channel, direction, period, value, created_at, updated_at) \
+             VALUES ({}, 'roi', '', 'at_least', '', 2000000, {T}, {T}); \
+             INSERT INTO channels (chat_id, name, tier, monthly_budget, created_at, updated_at) \
+             VALUES ({}, 'taobao', 'core', 0, {T}, {T})",
+            chat.0, chat.0
+        ))
+        .await
+        .expect("raw");
+    }
+    assert!(mine.goals(CHAT).await.expect("goals").is_empty(), "known");
+    assert!(
+        mine.channels(CHAT).await.expect("channels").is_empty(),
+        "known"
+    );
+    assert_eq!(mine.goals(older).await.expect("goals").len(), 1, "read");
+    assert_eq!(
+        mine.channels(older).await.expect("channels").len(),
+        1,
+        "read"
+    );
+    for table in ["goals", "channels"] {
+        set_table_trigger(&peer, table, true).await;
+    }
+
+    // An announced change is heard: the peer's goal for the new team.
+    let goal = campaign_bot::storage::NewGoal {
+        chat_id: CHAT,
+        metric: "cvr",
+        channel: "",
+        direction: "at_least",
+        period: "",
+        value: 30_000,
+    };
+    peer.set_goal(&goal, T + 1).await.expect("goal");
+    eventually(mine, "the goal", async || {
+        mine.goals(CHAT).await.expect("goals").len() == 2
+    })
+    .await;
     peer.close().await;
     db.cleanup().await;
 }

@@ -92,6 +92,12 @@ impl PlanCache {
         self.lock().serving
     }
 
+    /// The generation to hand to [`Self::put`] for a value known from a write about to be
+    /// made (as a read would take it before reading).
+    pub fn generation(&self) -> u64 {
+        self.lock().generation
+    }
+
     /// The value if cached, else the generation to hand back to [`Self::put`] after reading it.
     pub fn get<T: Kept>(&self, chat_id: ChatId) -> Result<T, u64> {
         let mut cached = self.lock();

@@ -6,7 +6,8 @@ use sqlx::AssertSqlSafe;
 
 use super::jobs::insert_job;
 use super::{
-    Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool, on_reader,
+    Channel, Goal, Job, NewJob, NewTeam, Store, StoreResult, Team, TeamSetting, User, on_pool,
+    on_reader,
 };
 use crate::domain::jobs::{JobKind, JobState};
 
@@ -21,11 +22,13 @@ impl Store {
             return Ok(team);
         }
         let plan = self.plan_changing(PlanChange::Team(new.chat_id));
+        // A team inserted here has no channels or goals (theirs reference it): known without
+        // reading them, and kept unless one is written from now on (issue 13: a new team's
+        // first check-in reads no plan).
+        let generation = self.plan_cache.generation();
         let insert = "INSERT INTO teams (chat_id, title, detected_lang, tz, created_at, updated_at) \
-                      VALUES ($1, $2, $3, $4, $5, $5) \
-                      ON CONFLICT (chat_id) DO UPDATE SET title = excluded.title, \
-                      updated_at = CASE WHEN teams.title = excluded.title THEN teams.updated_at ELSE excluded.updated_at END";
-        on_pool!(self, |pool| sqlx::query(insert)
+                      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (chat_id) DO NOTHING";
+        let inserted = on_pool!(self, |pool| sqlx::query(insert)
             .bind(new.chat_id)
             .bind(new.title)
             .bind(new.detected_lang)
@@ -34,6 +37,22 @@ impl Store {
             .execute(pool)
             .await?
             .rows_affected());
+        if inserted == 1 {
+            self.plan_cache
+                .put(new.chat_id, &Vec::<Channel>::new(), generation);
+            self.plan_cache
+                .put(new.chat_id, &Vec::<Goal>::new(), generation);
+        } else {
+            let rename = "UPDATE teams SET title = $2, updated_at = $3 \
+                          WHERE chat_id = $1 AND title <> $2";
+            on_pool!(self, |pool| sqlx::query(rename)
+                .bind(new.chat_id)
+                .bind(new.title)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected());
+        }
         drop(plan);
         self.team(new.chat_id)
             .await?
