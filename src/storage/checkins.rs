@@ -104,8 +104,9 @@ const MERGE_OVER_SQL: &str = "UPDATE checkins SET spend = COALESCE($5, spend), \
      AND new_customers IS NOT DISTINCT FROM $21 AND interactions IS NOT DISTINCT FROM $22 \
      RETURNING *";
 
-/// A one-row write ([`MERGE_SQL`], [`INSERT_NEW_SQL`]) bound to one check-in; a macro because the query's type differs per backend
-/// and `on_pool!` type-checks the same text for both.
+/// A one-row write ([`MERGE_SQL`], [`INSERT_NEW_SQL`], [`MERGE_OVER_SQL`]) bound to one
+/// check-in's $1 … $14; a macro because the query's type differs per backend and `on_pool!`
+/// type-checks the same text for both.
 macro_rules! one_row_query {
     ($sql:expr, $new:expr, $now:expr) => {
         sqlx::query_as::<_, Checkin>($sql)
