@@ -70,12 +70,16 @@ macro_rules! upsert_checkins {
 }
 pub(crate) use upsert_checkins;
 
-/// The insert of one check-in's row ($1 … $14, `now` twice), the start of both one-row writes.
+/// The insert of one check-in's row, the start of both insert-based writes. The one-row writes
+/// share one parameter order: the eight numbers ($1 … $8), the author ($9), `now` ($10), the
+/// key ($11 … $14), and for [`MERGE_OVER_SQL`] the numbers expected stored ($15 … $22). Each
+/// first appears in that order in the text, because SQLite numbers `$n` parameters by first
+/// appearance and the inline statements bind by position.
 macro_rules! insert_one {
     () => {
-        "INSERT INTO checkins (chat_id, channel, day, creative, spend, impressions, clicks, orders, \
-         gmv, leads, new_customers, interactions, author_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+        "INSERT INTO checkins (spend, impressions, clicks, orders, gmv, leads, new_customers, \
+         interactions, author_id, created_at, updated_at, chat_id, channel, day, creative) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14)"
     };
 }
 
@@ -89,15 +93,15 @@ const INSERT_NEW_SQL: &str = concat!(
     " ON CONFLICT (chat_id, channel, day, creative) DO NOTHING RETURNING *"
 );
 
-/// A merge into the row with $1 … $4's key that writes only while the row's numbers are still
+/// A merge into the row with $11 … $14's key that writes only while the row's numbers are still
 /// $15 … $22 (the ones the merged day was checked with); no row when they are not, or the row
 /// is gone. The same merge as [`merge_on_conflict`], for a row known to exist.
-const MERGE_OVER_SQL: &str = "UPDATE checkins SET spend = COALESCE($5, spend), \
-     impressions = COALESCE($6, impressions), clicks = COALESCE($7, clicks), \
-     orders = COALESCE($8, orders), gmv = COALESCE($9, gmv), leads = COALESCE($10, leads), \
-     new_customers = COALESCE($11, new_customers), \
-     interactions = COALESCE($12, interactions), author_id = $13, updated_at = $14 \
-     WHERE chat_id = $1 AND channel = $2 AND day = $3 AND creative = $4 \
+const MERGE_OVER_SQL: &str = "UPDATE checkins SET spend = COALESCE($1, spend), \
+     impressions = COALESCE($2, impressions), clicks = COALESCE($3, clicks), \
+     orders = COALESCE($4, orders), gmv = COALESCE($5, gmv), leads = COALESCE($6, leads), \
+     new_customers = COALESCE($7, new_customers), \
+     interactions = COALESCE($8, interactions), author_id = $9, updated_at = $10 \
+     WHERE chat_id = $11 AND channel = $12 AND day = $13 AND creative = $14 \
      AND spend IS NOT DISTINCT FROM $15 AND impressions IS NOT DISTINCT FROM $16 \
      AND clicks IS NOT DISTINCT FROM $17 AND orders IS NOT DISTINCT FROM $18 \
      AND gmv IS NOT DISTINCT FROM $19 AND leads IS NOT DISTINCT FROM $20 \
@@ -105,15 +109,11 @@ const MERGE_OVER_SQL: &str = "UPDATE checkins SET spend = COALESCE($5, spend), \
      RETURNING *";
 
 /// A one-row write ([`MERGE_SQL`], [`INSERT_NEW_SQL`], [`MERGE_OVER_SQL`]) bound to one
-/// check-in's $1 … $14; a macro because the query's type differs per backend and `on_pool!`
+/// check-in's $1 … $14 (see [`insert_one`]); a macro because the query's type differs per backend and `on_pool!`
 /// type-checks the same text for both.
 macro_rules! one_row_query {
     ($sql:expr, $new:expr, $now:expr) => {
         sqlx::query_as::<_, Checkin>($sql)
-            .bind($new.chat_id)
-            .bind($new.channel)
-            .bind($new.day)
-            .bind($new.creative)
             .bind($new.spend)
             .bind($new.impressions)
             .bind($new.clicks)
@@ -124,6 +124,10 @@ macro_rules! one_row_query {
             .bind($new.interactions)
             .bind($new.author_id)
             .bind($now)
+            .bind($new.chat_id)
+            .bind($new.channel)
+            .bind($new.day)
+            .bind($new.creative)
     };
 }
 
@@ -195,10 +199,6 @@ impl Store {
         let expected = expected.map(expected_numbers);
         let inline = self.on_inline(|inline| {
             let mut params: Vec<&dyn rusqlite::ToSql> = vec![
-                &new.chat_id,
-                &new.channel,
-                &new.day,
-                &new.creative,
                 &new.spend,
                 &new.impressions,
                 &new.clicks,
@@ -209,15 +209,15 @@ impl Store {
                 &new.interactions,
                 &new.author_id,
                 &now,
+                &new.chat_id,
+                &new.channel,
+                &new.day,
+                &new.creative,
             ];
             for n in expected.iter().flatten() {
                 params.push(n);
             }
-            // By name: SQLite numbers `$n` parameters in the order they first appear, and
-            // MERGE_OVER_SQL's first is $5.
-            let named: Vec<(&str, &dyn rusqlite::ToSql)> =
-                PARAM_NAMES.iter().copied().zip(params).collect();
-            inline.first(sql, named.as_slice())
+            inline.first(sql, params.as_slice())
         })?;
         let written = match inline {
             Some(row) => row,
@@ -485,12 +485,6 @@ impl From<&Checkin> for Totals {
         Totals::of(&c.numbers())
     }
 }
-
-/// The one-row writes' parameters, by name (see `write_one_checkin`).
-const PARAM_NAMES: [&str; 22] = [
-    "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15",
-    "$16", "$17", "$18", "$19", "$20", "$21", "$22",
-];
 
 /// The numbers [`MERGE_OVER_SQL`] expects stored, in its order ($15 … $22).
 fn expected_numbers(row: &Checkin) -> [Option<i64>; 8] {
