@@ -729,10 +729,46 @@ pub fn validate(n: &Numbers) -> Result<(), CheckinError> {
     Ok(())
 }
 
+/// A check-in of a day already stored must leave the merged day possible, not only be possible
+/// alone: clicks=900 after impressions=500 is refused.
+pub fn validate_merge(stored: Option<Numbers>, newer: &Numbers) -> Result<(), CheckinError> {
+    validate(&stored.map_or(*newer, |s| s.merged(newer)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_merge_is_judged_on_the_merged_day() {
+        let n = |impressions: Option<i64>, clicks: Option<i64>| Numbers {
+            impressions,
+            clicks,
+            ..Numbers::default()
+        };
+        let over = Err(CheckinError::ClicksExceedImpressions {
+            clicks: 900,
+            impressions: 500,
+        });
+        for (stored, newer, expected) in [
+            (None, n(None, Some(900)), Ok(())),
+            (Some(n(Some(500), None)), n(None, Some(900)), over.clone()),
+            (
+                Some(n(Some(500), Some(100))),
+                n(Some(2000), Some(900)),
+                Ok(()),
+            ),
+            (Some(n(None, Some(100))), n(Some(500), Some(900)), over),
+            (Some(n(Some(500), Some(900))), n(Some(1000), None), Ok(())),
+        ] {
+            assert_eq!(
+                validate_merge(stored, &newer),
+                expected,
+                "{stored:?} + {newer:?}"
+            );
+        }
+    }
 
     fn sample_n() -> Numbers {
         Numbers {

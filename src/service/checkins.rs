@@ -11,7 +11,9 @@ use crate::domain::checkins::{
     CheckinArgs, CheckinLine, DayRange, ExportRange, FieldChange, MetricsArgError, changes,
     channel_key, day_key, parse_metrics_args, split_checkin_args, split_checkin_lines,
 };
-use crate::domain::metrics::{CheckinError, Totals, parse_checkin_fields, validate};
+use crate::domain::metrics::{
+    CheckinError, Totals, parse_checkin_fields, validate, validate_merge,
+};
 use crate::domain::totals::{Numbers, window_totals};
 use crate::domain::when::{WhenError, local_date, parse_day};
 use crate::storage::{Checkin, NewCheckin, Store, StoreResult, Task, Team};
@@ -219,7 +221,7 @@ impl Service {
                 .insert_new_checkin(&row, now)
                 .await?
                 .map(|s| (s, None)),
-            Some(known) if validate(&known.numbers().merged(&ready.numbers)).is_ok() => self
+            Some(known) if validate_merge(Some(known.numbers()), &ready.numbers).is_ok() => self
                 .store
                 .merge_checkin_over(&row, &known, now)
                 .await?
@@ -312,8 +314,7 @@ impl Service {
                 return Ok(Err(DaysRefusal::Day { day: d.day, error }));
             }
             let before = self.store.checkin(team.chat_id, &name, key, "").await?;
-            let merged = before.map_or(d.numbers, |b| b.numbers().merged(&d.numbers));
-            if let Err(error) = validate(&merged) {
+            if let Err(error) = validate_merge(before.map(|b| b.numbers()), &d.numbers) {
                 return Ok(Err(DaysRefusal::Day { day: d.day, error }));
             }
         }
@@ -396,9 +397,7 @@ impl Service {
             .store
             .checkin(chat_id, &ready.channel, &ready.day_key, &ready.creative)
             .await?;
-        if let Some(old) = &before
-            && let Err(err) = validate(&old.numbers().merged(&ready.numbers))
-        {
+        if let Err(err) = validate_merge(before.as_ref().map(Checkin::numbers), &ready.numbers) {
             return Ok(Err(CheckinRefusal::Fields(err)));
         }
         ready.before = before;
