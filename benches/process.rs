@@ -5,7 +5,8 @@
 //! and reply latency — a lone command while idle, and one sent while 300 other groups are
 //! being answered at Telegram's limits. Each figure is the median of `PROCESS_RUNS` runs (3).
 //! With TEST_DATABASE_URL set, the bot also runs on a fresh PostgreSQL database per run, and
-//! the CPU of the server's backends for that database is counted next to the bot's.
+//! the CPU of the server's backends for that database and of its WAL writer is counted next to
+//! the bot's.
 //!
 //! cargo build --release --example echo && cargo bench --bench process
 //! (PROCESS_BINARY measures another build of campaign-bot, e.g. an older tree's, kept aside.)
@@ -23,7 +24,7 @@ mod fresh_db;
 mod proc_stats;
 use bot_process::{Process, QUIET_USER, group, quiet_group, user};
 use fresh_db::FreshDatabase;
-use proc_stats::{cpu_ns, pg_backend_ns, wait_until};
+use proc_stats::{cpu_ns, pg_server_ns, wait_until};
 
 const GROUPS: i64 = 300;
 /// The bot's bursts, in the order they run.
@@ -64,11 +65,11 @@ enum Db<'a> {
 }
 
 /// Sends `text` to every busy group and waits for one reply each; CPU ms per update of the
-/// process and of the PostgreSQL backends serving its database (0 on SQLite).
+/// process and of the PostgreSQL server (`pg_server_ns`; 0 on SQLite).
 async fn burst(emulator: &Emulator, pid: u32, db: Db<'_>, text: &str) -> (f64, f64) {
     let server = || match db {
         Db::Sqlite => 0,
-        Db::Postgres { name, .. } => pg_backend_ns(name),
+        Db::Postgres { name, .. } => pg_server_ns(name),
     };
     let (before, server_before) = (cpu_ns(pid), server());
     bot_process::burst(emulator, GROUPS, text, Duration::from_secs(120)).await;
@@ -329,7 +330,7 @@ async fn main() {
     }
     println!();
     println!(
-        "| PostgreSQL, CPU per update | bot | server backends | bot + server | ÷ SQLite bot |"
+        "| PostgreSQL, CPU per update | bot | server (backends + WAL writer) | bot + server | ÷ SQLite bot |"
     );
     println!("|---|---:|---:|---:|---:|");
     for name in MEASURED {

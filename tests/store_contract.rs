@@ -1009,3 +1009,48 @@ async fn team_festivals_add_rename_remove_and_follow_the_team(store: &Store) {
             .is_empty()
     );
 }
+
+/// PostgreSQL: a mark commits without waiting for the server's WAL flush, on a connection of
+/// its own; every other write (here a stored update) still waits for it. Found by the server
+/// process that ran the mark's `UPDATE`, as the server itself lists it.
+#[tokio::test]
+async fn only_the_inbox_marks_commit_without_waiting_for_the_flush() {
+    let name = "store_contract::only_the_inbox_marks_commit_without_waiting_for_the_flush";
+    let Some(db) = common::TestDb::postgres(name).await else {
+        return;
+    };
+    let store = &db.store;
+    let stored = store
+        .inbox_put_claimed(&[(71, "{}".to_string())], T)
+        .await
+        .expect("put");
+    assert_eq!(stored, vec![71]);
+    store
+        .inbox_mark(InboxMark::RepliedAndDone, &[71], T + 1)
+        .await
+        .expect("mark");
+    let admin = sqlx::PgPool::connect(&db.url).await.expect("admin");
+    let marked_by: Vec<i32> = sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'UPDATE inbox SET done_at%'",
+    )
+    .fetch_all(&admin)
+    .await
+    .expect("activity");
+    admin.close().await;
+    let [(marks_pid, marks_mode), (rest_pid, rest_mode)] = store
+        .commit_modes()
+        .await
+        .expect("modes")
+        .expect("PostgreSQL");
+    assert_eq!(
+        marked_by,
+        vec![marks_pid],
+        "the mark ran on the marks connection"
+    );
+    assert_eq!(marks_mode, "off");
+    assert_ne!(rest_pid, marks_pid);
+    assert_eq!(rest_mode, "on", "every other write waits for the flush");
+    assert_eq!(store.inbox_counts().await.expect("counts"), (1, 0, 1, 1));
+    db.cleanup().await;
+}

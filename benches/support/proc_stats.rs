@@ -39,10 +39,12 @@ pub fn cpu_ticks(pid: u32) -> u64 {
 }
 
 /// CPU nanoseconds ([`cpu_ns`]) of the local PostgreSQL backends serving `database` (their
-/// process title names it), so other databases on the same server do not count; 0 for a
-/// remote server.
+/// process title names it), so other databases on the same server do not count, and of the
+/// server's WAL writer: a commit that does not wait for the flush (the bot's inbox marks)
+/// leaves the flush to it, so it is counted with the backends that would otherwise pay. 0 for
+/// a remote server.
 #[allow(dead_code)]
-pub fn pg_backend_ns(database: &str) -> u64 {
+pub fn pg_server_ns(database: &str) -> u64 {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0;
     };
@@ -53,7 +55,7 @@ pub fn pg_backend_ns(database: &str) -> u64 {
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
                 let c = String::from_utf8_lossy(&c);
-                c.starts_with("postgres: ") && c.contains(&title)
+                c.starts_with("postgres: ") && (c.contains(&title) || c.contains(": walwriter"))
             })
         })
         .filter_map(|pid| pid.parse().ok())

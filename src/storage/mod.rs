@@ -125,6 +125,9 @@ pub struct Store {
     /// again), pinged first after sitting idle like the pool's.
     pg_writer: Option<OwnPg>,
     pg_reader: Option<OwnPg>,
+    /// PostgreSQL: the inbox's marks, on a connection that commits without waiting for the
+    /// server's WAL flush (`synchronous_commit = off`; see `MARKS_SESSION`).
+    pg_marks: Option<OwnPg>,
     /// Teams, channels and goals as last read (see `plan_cache`).
     plan_cache: Arc<plan_cache::PlanCache>,
     /// PostgreSQL: hears peers' changes to them, started at the first read of one (a store
@@ -142,18 +145,38 @@ type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
 /// A PostgreSQL connection of the store's own and when it was last used.
 type OwnPg = Arc<tokio::sync::Mutex<Option<(PgConnection, std::time::Instant)>>>;
 
+/// The session settings of the connection that writes the inbox's marks on PostgreSQL. A mark
+/// only says a reply went out: committed without waiting for the WAL flush, it is visible at
+/// once and durable within the WAL writer's next round (≤ 3 × `wal_writer_delay`). Only a
+/// crash of the server itself can lose one, and then the update is handled again, as after a
+/// crash of the bot between reply and mark. SQLite's marks, like all its writes, run with
+/// `synchronous = NORMAL`, the same bargain. A check-in, a claim or a stored update still
+/// waits for the flush (issue 13: the flush was a sixth of a mark's server CPU).
+const MARKS_SESSION: &[(&str, &str)] = &[("synchronous_commit", "off")];
+
 /// The connection in `slot`, taken out (it goes back only after a statement succeeded), or a
-/// new one; pinged first when it sat idle (a server or a firewall may have dropped it).
+/// new one with the pool's options and `session` settings; pinged first when it sat idle (a
+/// server or a firewall may have dropped it).
 pub(crate) async fn take_own_pg(
     slot: &mut Option<(PgConnection, std::time::Instant)>,
     pool: &sqlx::PgPool,
+    session: &[(&str, &str)],
 ) -> StoreResult<PgConnection> {
     if let Some((mut conn, used)) = slot.take()
         && (used.elapsed() <= PG_PING_AFTER_IDLE || sqlx::Connection::ping(&mut conn).await.is_ok())
     {
         return Ok(conn);
     }
-    Ok(pool.connect_options().connect().await?)
+    let options = pool.connect_options();
+    if session.is_empty() {
+        return Ok(options.connect().await?);
+    }
+    Ok(options
+        .as_ref()
+        .clone()
+        .options(session.iter().copied())
+        .connect()
+        .await?)
 }
 
 /// Runs a statement on one of the store's own connections (see `Store::writer`) when there is
@@ -161,7 +184,7 @@ pub(crate) async fn take_own_pg(
 /// PostgreSQL a statement that fails (or is cancelled) returns early and its connection is
 /// dropped with it, so a broken one is never reused.
 macro_rules! on_own {
-    ($self:expr, $conn:ident, $pg:ident, |$exec:ident| $body:expr) => {
+    ($self:expr, $conn:ident, $pg:ident, $session:expr, |$exec:ident| $body:expr) => {
         match &$self.pool {
             $crate::storage::Pool::Sqlite(pool) => {
                 let mut own = match &$self.$conn {
@@ -179,7 +202,7 @@ macro_rules! on_own {
             $crate::storage::Pool::Postgres(pool) => match &$self.$pg {
                 Some(slot) => {
                     let mut slot = slot.lock().await;
-                    let mut conn = $crate::storage::take_own_pg(&mut slot, pool).await?;
+                    let mut conn = $crate::storage::take_own_pg(&mut slot, pool, $session).await?;
                     let out = {
                         let $exec = &mut conn;
                         $body
@@ -200,15 +223,29 @@ pub(crate) use on_own;
 /// [`on_own!`] on the writer connection: short single-statement writes.
 macro_rules! on_writer {
     ($self:expr, |$exec:ident| $body:expr) => {
-        $crate::storage::on_own!($self, writer, pg_writer, |$exec| $body)
+        $crate::storage::on_own!($self, writer, pg_writer, &[], |$exec| $body)
     };
 }
 pub(crate) use on_writer;
 
+/// [`on_own!`] for the inbox's marks: SQLite's writer connection; PostgreSQL's marks connection.
+macro_rules! on_marks_writer {
+    ($self:expr, |$exec:ident| $body:expr) => {
+        $crate::storage::on_own!(
+            $self,
+            writer,
+            pg_marks,
+            $crate::storage::MARKS_SESSION,
+            |$exec| $body
+        )
+    };
+}
+pub(crate) use on_marks_writer;
+
 /// [`on_own!`] on the reader connection: point reads.
 macro_rules! on_reader {
     ($self:expr, |$exec:ident| $body:expr) => {
-        $crate::storage::on_own!($self, reader, pg_reader, |$exec| $body)
+        $crate::storage::on_own!($self, reader, pg_reader, &[], |$exec| $body)
     };
 }
 pub(crate) use on_reader;
@@ -300,6 +337,7 @@ impl Store {
             reader,
             pg_writer: pg_own.then(OwnPg::default),
             pg_reader: pg_own.then(OwnPg::default),
+            pg_marks: pg_own.then(OwnPg::default),
             plan_cache,
             plan_listener,
             inline,
@@ -343,7 +381,10 @@ impl Store {
                 let _ = sqlx::Connection::close(conn).await;
             }
         }
-        for own in [&self.pg_writer, &self.pg_reader].into_iter().flatten() {
+        for own in [&self.pg_writer, &self.pg_reader, &self.pg_marks]
+            .into_iter()
+            .flatten()
+        {
             if let Some((conn, _)) = own.lock().await.take() {
                 let _ = sqlx::Connection::close(conn).await;
             }
