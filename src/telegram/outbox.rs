@@ -335,8 +335,11 @@ impl Chat {
 }
 
 /// A token bucket at the overall rate holding a tenth of a second's sends: under load, sends
-/// leave one every 1/30 s instead of 30 at once and then none for a second (the one-second
-/// window alone allows that), so a reply that jumps the queue waits ~33 ms, not up to a second.
+/// leave a tenth of a second's worth at a time instead of 30 at once and then none for a
+/// second (the one-second window alone allows that). A reply that jumps the queue (its chat
+/// sent less than those behind it) needs one token, so it waits ~33 ms at most, not up to a
+/// second; chats alike in line wait for the bucket to fill and go together (see
+/// `State::dispatch`).
 struct Pace {
     per_sec: f64,
     capacity: f64,
@@ -356,16 +359,17 @@ impl Pace {
         }
     }
 
-    /// Whether a send may start now, or when it may.
-    fn check(&mut self, now: Instant) -> Result<(), Instant> {
+    /// When `sends` may start (one at least, the bucket's capacity at most): `now`, or later.
+    fn ready_at(&mut self, now: Instant, sends: usize) -> Instant {
         let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.per_sec).min(self.capacity);
         self.at = now;
+        let wanted = (sends.max(1) as f64).min(self.capacity);
         // The epsilon absorbs rounding: waking at the instant computed below must succeed.
-        if self.tokens >= 1.0 - 1e-6 {
-            Ok(())
+        if self.tokens >= wanted - 1e-6 {
+            now
         } else {
-            Err(now + Duration::from_secs_f64((1.0 - self.tokens) / self.per_sec))
+            now + Duration::from_secs_f64((wanted - self.tokens) / self.per_sec)
         }
     }
 
@@ -473,12 +477,20 @@ impl State {
             _ => self.frozen_until = None,
         }
         let overall_limit = self.limits.messages_per_sec_overall.max(1) as usize;
+        // Sends started by this call: once a group has started, the rest of it follows.
+        let mut started_here = 0;
         while let Some(&key) = self.ready.first() {
             if self.overall.len() >= overall_limit {
                 return Some(self.overall[self.overall.len() - overall_limit] + SECOND);
             }
-            if let Err(at) = self.pace.check(now) {
-                return Some(at);
+            let sends = if started_here > 0 {
+                1
+            } else {
+                self.group_size(key)
+            };
+            if self.pace.ready_at(now, sends) > now {
+                // The next call starts a new group: look again when it may.
+                return Some(self.pace.ready_at(now, self.group_size(key)));
             }
             self.ready.remove(&key);
             let chat_id = key.2;
@@ -502,9 +514,24 @@ impl State {
             self.overall.push_back(now);
             self.pace.spend();
             self.in_flight += 1;
+            started_here += 1;
             started.push((chat_id, request));
         }
         self.waiting.peek().map(|Reverse((at, _))| *at)
+    }
+
+    /// How many sends to start together when the first ready chat is `head`. Under load each
+    /// send costs a wake-up of the process, its own HTTP round and its own inbox mark; chats
+    /// alike in line (the next one sent no more than `head` in the last minute) go as a
+    /// group of up to a tenth of a second's sends, one wake-up, one mark write (issue 13: a
+    /// reply paced alone cost three times the CPU of one sent with others). A chat that sent
+    /// less than those behind it is jumping the queue and goes at the next token.
+    fn group_size(&self, head: (usize, u64, i64)) -> usize {
+        let mut behind = self.ready.iter().skip(1);
+        if behind.next().is_none_or(|next| next.0 > head.0) {
+            return 1;
+        }
+        self.ready.len()
     }
 
     /// A send came back: the message is done, paused for a resend, or its job failed.
@@ -653,16 +680,81 @@ mod tests {
         let mut pace = Pace::new(30, t0);
         // A tenth of a second's worth at once, then one every 1/30 s.
         for _ in 0..3 {
-            assert_eq!(pace.check(t0), Ok(()));
+            assert_eq!(pace.ready_at(t0, 1), t0);
             pace.spend();
         }
-        let next = pace.check(t0).expect_err("the bucket is empty");
+        let next = pace.ready_at(t0, 1);
         let gap = next.duration_since(t0);
         assert!(
             gap > Duration::from_millis(33) && gap < Duration::from_millis(34),
             "{gap:?}"
         );
-        assert_eq!(pace.check(next), Ok(()));
+        // Three together wait for a tenth of a second; more than the bucket holds, the same.
+        for sends in [3, 30] {
+            let gap = pace.ready_at(t0, sends).duration_since(t0);
+            assert!(
+                gap > Duration::from_millis(99) && gap < Duration::from_millis(101),
+                "{gap:?}"
+            );
+        }
+        assert_eq!(pace.ready_at(next, 1), next);
+    }
+
+    /// A chat with one queued message whose send succeeds at once.
+    fn queue_sendable(st: &mut State, chat_id: i64, now: Instant) {
+        let attempt: Attempt = Box::new(|| {
+            futures::future::ready(Ok(Sent {
+                message_id: teloxide::types::MessageId(1),
+            }))
+            .boxed()
+        });
+        st.chats.entry(chat_id).or_default().jobs.push_back(Job {
+            parts: VecDeque::from([attempt]),
+            resends: 0,
+            sent: Vec::new(),
+            then: Box::new(|_| {}),
+        });
+        st.schedule(chat_id, now);
+    }
+
+    #[test]
+    fn chats_alike_in_line_go_in_groups_and_a_quieter_one_at_the_next_token() {
+        let t0 = Instant::now();
+        let mut st = State::new(limits());
+        for chat_id in 1..=10 {
+            // Each answered once this minute (not this second: no chat waits for its own limit).
+            let earlier = t0
+                .checked_sub(Duration::from_secs(2))
+                .expect("an earlier instant");
+            st.chats.entry(chat_id).or_default().sent.push_back(earlier);
+            queue_sendable(&mut st, chat_id, t0);
+        }
+        let mut started = Vec::new();
+        let at = |started: &Vec<(i64, _)>| started.iter().map(|(c, _)| *c).collect::<Vec<_>>();
+        // The full bucket goes at once; then the next group waits for it to fill again.
+        let next = st.dispatch(t0, &mut started).expect("more to send");
+        assert_eq!(at(&started), vec![1, 2, 3]);
+        assert!(next >= t0 + Duration::from_millis(99), "{:?}", next - t0);
+        // Woken early (a reply came back), it still waits for the group.
+        started.clear();
+        let again = st.dispatch(t0 + Duration::from_millis(40), &mut started);
+        assert!(started.is_empty());
+        let again = again.expect("more to send");
+        let apart = again.max(next).duration_since(again.min(next));
+        assert!(apart < Duration::from_millis(1), "{apart:?}");
+        started.clear();
+        let after = st.dispatch(next, &mut started).expect("more to send");
+        assert_eq!(at(&started), vec![4, 5, 6]);
+        // A chat that sent nothing this minute does not wait for a group: one token.
+        queue_sendable(&mut st, 99, next);
+        started.clear();
+        let soon = st.dispatch(next, &mut started).expect("a token away");
+        assert!(started.is_empty());
+        assert!(soon < next + Duration::from_millis(34), "{:?}", soon - next);
+        assert!(after > soon);
+        started.clear();
+        st.dispatch(soon, &mut started);
+        assert_eq!(at(&started), vec![99]);
     }
 
     #[test]
