@@ -8,7 +8,7 @@ use campaign_bot::domain::jobs::JobKind;
 use campaign_bot::domain::jobs::JobState;
 use campaign_bot::domain::totals::{Field, Numbers, WindowTotals, window_totals};
 use campaign_bot::storage::NewJob;
-use campaign_bot::storage::{Checkin, NewCheckin, NewTeam, Store, TeamSetting};
+use campaign_bot::storage::{Checkin, InboxMark, NewCheckin, NewTeam, Store, TeamSetting};
 
 contract!(
     a_checkin_is_stored_and_replaced_by_the_same_key,
@@ -709,4 +709,56 @@ async fn a_merge_over_a_known_row_writes_only_while_it_is_unchanged(store: &Stor
     let gone = store.merge_checkin_over(&key(&late), &over, T + 180).await;
     assert_eq!(gone.expect("merge over"), None);
     assert_eq!(store.count_checkins(ChatId(A)).await.expect("count"), 1);
+}
+
+/// The server process whose latest statement starts with `statement`, as the server lists it.
+async fn ran_on(admin: &sqlx::PgPool, statement: &str) -> Vec<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+         AND starts_with(query, $1)",
+    )
+    .bind(statement)
+    .fetch_all(admin)
+    .await
+    .expect("activity")
+}
+
+/// PostgreSQL: what an update's replay would redo (its check-in, its marks) commits without
+/// waiting for the server's WAL flush, on a connection of its own; the stored update, which
+/// the replay needs, still waits for it.
+#[tokio::test]
+async fn only_what_a_replay_redoes_commits_without_waiting_for_the_flush() {
+    let name = "store_checkins::only_what_a_replay_redoes_commits_without_waiting_for_the_flush";
+    let Some(db) = common::TestDb::postgres(name).await else {
+        return;
+    };
+    let store = &db.store;
+    team(store, A).await;
+    let admin = sqlx::PgPool::connect(&db.url).await.expect("admin");
+    let stored = store.inbox_put_claimed(&[(71, "{}".to_string())], T).await;
+    assert_eq!(stored.expect("put"), vec![71]);
+    let written = store
+        .insert_new_checkin(&row(A, "taobao", "2026-11-02", 500), T)
+        .await;
+    assert!(written.expect("check-in").is_some());
+    let checkin_ran_on = ran_on(&admin, "INSERT INTO checkins").await;
+    store
+        .inbox_mark(InboxMark::RepliedAndDone, &[71], T + 1)
+        .await
+        .expect("mark");
+    let mark_ran_on = ran_on(&admin, "UPDATE inbox SET done_at").await;
+    let update_stored_on = ran_on(&admin, "INSERT INTO inbox").await;
+    admin.close().await;
+    let [(unflushed, unflushed_mode), (writer, writer_mode)] = store
+        .commit_modes()
+        .await
+        .expect("modes")
+        .expect("PostgreSQL");
+    assert_eq!(checkin_ran_on, vec![unflushed]);
+    assert_eq!(mark_ran_on, vec![unflushed]);
+    assert_eq!(unflushed_mode, "off");
+    assert_eq!(update_stored_on, vec![writer]);
+    assert_eq!(writer_mode, "on", "a stored update waits for the flush");
+    assert_eq!(store.inbox_counts().await.expect("counts"), (1, 0, 1, 1));
+    db.cleanup().await;
 }

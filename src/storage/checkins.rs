@@ -5,7 +5,8 @@
 use super::jobs::insert_job;
 use super::plan_cache::PlanChange;
 use super::{
-    Checkin, NewCheckin, NewJob, Store, StoreError, StoreResult, on_pool, on_reader, on_writer,
+    Checkin, NewCheckin, NewJob, Store, StoreError, StoreResult, on_pool, on_reader,
+    on_unflushed_writer,
 };
 use crate::domain::ids::ChatId;
 use crate::domain::jobs::{JobKind, JobState};
@@ -221,7 +222,8 @@ impl Store {
         })?;
         let written = match inline {
             Some(row) => row,
-            None => on_writer!(self, |conn| {
+            // A check-in is written while its update is handled, so a replay redoes it.
+            None => on_unflushed_writer!(self, |conn| {
                 let mut query = one_row_query!(sql, new, now);
                 for n in expected.iter().flatten() {
                     query = query.bind(*n);

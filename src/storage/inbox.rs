@@ -1,7 +1,7 @@
 //! The durable inbox: updates stored before Telegram is told they arrived, claimed by one
 //! handler at a time, and marked when replied to and when done. See migrations/*/0006_inbox.sql.
 
-use super::{Backend, Store, StoreResult, on_marks_writer, on_pool, on_writer};
+use super::{Backend, Store, StoreResult, on_pool, on_unflushed_writer, on_writer};
 
 /// How long a handler's claim on an update is honoured before another process may take the
 /// update over (its claimer presumed dead). Longer than any command; a claim whose replies wait
@@ -147,7 +147,7 @@ impl Store {
         if let Some(()) = self.on_inline(|inline| inline.mark(mark, update_ids, now))? {
             return Ok(());
         }
-        on_marks_writer!(self, |exec| {
+        on_unflushed_writer!(self, |exec| {
             let mut update = sqlx::QueryBuilder::new(match mark {
                 InboxMark::Replied => "UPDATE inbox SET replied_at = COALESCE(replied_at, ",
                 InboxMark::Done => "UPDATE inbox SET done_at = COALESCE(done_at, ",
@@ -169,14 +169,15 @@ impl Store {
         Ok(())
     }
 
-    /// PostgreSQL, for tests: (server process id, `synchronous_commit`) of the connection that
-    /// writes the marks, then of the one that writes the rest; None on SQLite.
+    /// PostgreSQL, for tests: (server process id, `synchronous_commit`) of the connection for
+    /// the writes a replay would redo (marks, a check-in), then of the one that stores updates;
+    /// None on SQLite.
     pub async fn commit_modes(&self) -> StoreResult<Option<[(i32, String); 2]>> {
         if self.backend() != Backend::Postgres {
             return Ok(None);
         }
         let sql = "SELECT pg_backend_pid(), current_setting('synchronous_commit')";
-        let marks = on_marks_writer!(self, |exec| sqlx::query_as(sql).fetch_one(exec).await?);
+        let marks = on_unflushed_writer!(self, |exec| sqlx::query_as(sql).fetch_one(exec).await?);
         let rest = on_writer!(self, |exec| sqlx::query_as(sql).fetch_one(exec).await?);
         Ok(Some([marks, rest]))
     }

@@ -125,9 +125,9 @@ pub struct Store {
     /// again), pinged first after sitting idle like the pool's.
     pg_writer: Option<OwnPg>,
     pg_reader: Option<OwnPg>,
-    /// PostgreSQL: the inbox's marks, on a connection that commits without waiting for the
-    /// server's WAL flush (`synchronous_commit = off`; see `MARKS_SESSION`).
-    pg_marks: Option<OwnPg>,
+    /// PostgreSQL: the writes an update's replay would redo (its marks, its check-in), on a
+    /// connection that commits without waiting for the WAL flush (see `UNFLUSHED_SESSION`).
+    pg_unflushed: Option<OwnPg>,
     /// Teams, channels and goals as last read (see `plan_cache`).
     plan_cache: Arc<plan_cache::PlanCache>,
     /// PostgreSQL: hears peers' changes to them, started at the first read of one (a store
@@ -145,14 +145,18 @@ type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
 /// A PostgreSQL connection of the store's own and when it was last used.
 type OwnPg = Arc<tokio::sync::Mutex<Option<(PgConnection, std::time::Instant)>>>;
 
-/// The session settings of the connection that writes the inbox's marks on PostgreSQL. A mark
-/// only says a reply went out: committed without waiting for the WAL flush, it is visible at
-/// once and durable within the WAL writer's next round (≤ 3 × `wal_writer_delay`). Only a
-/// crash of the server itself can lose one, and then the update is handled again, as after a
-/// crash of the bot between reply and mark. SQLite's marks, like all its writes, run with
-/// `synchronous = NORMAL`, the same bargain. A check-in, a claim or a stored update still
-/// waits for the flush (issue 13: the flush was a sixth of a mark's server CPU).
-const MARKS_SESSION: &[(&str, &str)] = &[("synchronous_commit", "off")];
+/// The session settings of the PostgreSQL connection for the writes an update's replay would
+/// redo: its inbox marks and its one-row check-in. They commit without waiting for the WAL
+/// flush: visible at once, durable within the WAL writer's next round (≤ 3 ×
+/// `wal_writer_delay`). A crash of the server itself can lose the last of them, but never
+/// one without the writes after it (the WAL is flushed in order, and an update's marks come
+/// after its check-in): the update, stored before Telegram was told it arrived, is then
+/// unfinished and handled again, its check-in merged again to the same numbers, as after a
+/// crash of the bot between its write and its mark. What the replay needs, the stored update
+/// and its claim, still waits for the flush. SQLite runs every write with `synchronous =
+/// NORMAL`, the same bargain for a power cut (issue 13: the flush was a fifth of a write's
+/// server CPU).
+const UNFLUSHED_SESSION: &[(&str, &str)] = &[("synchronous_commit", "off")];
 
 /// The connection in `slot`, taken out (it goes back only after a statement succeeded), or a
 /// new one with the pool's options and `session` settings; pinged first when it sat idle (a
@@ -228,19 +232,20 @@ macro_rules! on_writer {
 }
 pub(crate) use on_writer;
 
-/// [`on_own!`] for the inbox's marks: SQLite's writer connection; PostgreSQL's marks connection.
-macro_rules! on_marks_writer {
+/// [`on_own!`] for the writes an update's replay would redo: SQLite's writer connection;
+/// PostgreSQL's connection that does not wait for the WAL flush (see `UNFLUSHED_SESSION`).
+macro_rules! on_unflushed_writer {
     ($self:expr, |$exec:ident| $body:expr) => {
         $crate::storage::on_own!(
             $self,
             writer,
-            pg_marks,
-            $crate::storage::MARKS_SESSION,
+            pg_unflushed,
+            $crate::storage::UNFLUSHED_SESSION,
             |$exec| $body
         )
     };
 }
-pub(crate) use on_marks_writer;
+pub(crate) use on_unflushed_writer;
 
 /// [`on_own!`] on the reader connection: point reads.
 macro_rules! on_reader {
@@ -337,7 +342,7 @@ impl Store {
             reader,
             pg_writer: pg_own.then(OwnPg::default),
             pg_reader: pg_own.then(OwnPg::default),
-            pg_marks: pg_own.then(OwnPg::default),
+            pg_unflushed: pg_own.then(OwnPg::default),
             plan_cache,
             plan_listener,
             inline,
@@ -381,7 +386,7 @@ impl Store {
                 let _ = sqlx::Connection::close(conn).await;
             }
         }
-        for own in [&self.pg_writer, &self.pg_reader, &self.pg_marks]
+        for own in [&self.pg_writer, &self.pg_reader, &self.pg_unflushed]
             .into_iter()
             .flatten()
         {
