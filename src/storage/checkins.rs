@@ -222,7 +222,7 @@ impl Store {
         })?;
         let written = match inline {
             Some(row) => row,
-            // A check-in is written while its update is handled, so a replay redoes it.
+            // Before its update's marks, on their connection (see `UNFLUSHED_SESSION`).
             None => on_unflushed_writer!(self, |conn| {
                 let mut query = one_row_query!(sql, new, now);
                 for n in expected.iter().flatten() {

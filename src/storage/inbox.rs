@@ -170,8 +170,7 @@ impl Store {
     }
 
     /// PostgreSQL, for tests: (server process id, `synchronous_commit`) of the connection for
-    /// the writes a replay would redo (marks, a check-in), then of the one that stores updates;
-    /// None on SQLite.
+    /// the marks and a check-in, then of the one that stores updates; None on SQLite.
     pub async fn commit_modes(&self) -> StoreResult<Option<[(i32, String); 2]>> {
         if self.backend() != Backend::Postgres {
             return Ok(None);

@@ -125,8 +125,8 @@ pub struct Store {
     /// again), pinged first after sitting idle like the pool's.
     pg_writer: Option<OwnPg>,
     pg_reader: Option<OwnPg>,
-    /// PostgreSQL: the writes an update's replay would redo (its marks, its check-in), on a
-    /// connection that commits without waiting for the WAL flush (see `UNFLUSHED_SESSION`).
+    /// PostgreSQL: an update's marks and its one-row check-in, on a connection that commits
+    /// without waiting for the WAL flush (see `UNFLUSHED_SESSION`).
     pg_unflushed: Option<OwnPg>,
     /// Teams, channels and goals as last read (see `plan_cache`).
     plan_cache: Arc<plan_cache::PlanCache>,
@@ -145,17 +145,21 @@ type OwnConnection = Arc<tokio::sync::Mutex<Option<SqliteConnection>>>;
 /// A PostgreSQL connection of the store's own and when it was last used.
 type OwnPg = Arc<tokio::sync::Mutex<Option<(PgConnection, std::time::Instant)>>>;
 
-/// The session settings of the PostgreSQL connection for the writes an update's replay would
-/// redo: its inbox marks and its one-row check-in. They commit without waiting for the WAL
-/// flush: visible at once, durable within the WAL writer's next round (≤ 3 ×
-/// `wal_writer_delay`). A crash of the server itself can lose the last of them, but never
-/// one without the writes after it (the WAL is flushed in order, and an update's marks come
-/// after its check-in): the update, stored before Telegram was told it arrived, is then
-/// unfinished and handled again, its check-in merged again to the same numbers, as after a
-/// crash of the bot between its write and its mark. What the replay needs, the stored update
-/// and its claim, still waits for the flush. SQLite runs every write with `synchronous =
-/// NORMAL`, the same bargain for a power cut (issue 13: the flush was a fifth of a write's
-/// server CPU).
+/// The session settings of the PostgreSQL connection for an update's marks and its one-row
+/// check-in (issue 13: the flush was a fifth of such a write's server CPU). They commit without
+/// waiting for the WAL flush: visible at once, durable within the WAL writer's next round (≤ 3 ×
+/// `wal_writer_delay`, 600 ms by default). A crash of the server itself can lose the last of
+/// them, always the latest (the WAL is flushed in order; an update's marks follow its check-in
+/// on this connection):
+/// - a lost check-in is never silent: its update's marks are lost with it, so the update,
+///   stored (waiting for the flush) before Telegram was told it arrived, is handled again and
+///   merges to the same numbers;
+/// - a lost mark means its update is handled again: a reply sent twice, or a command that is
+///   not a merge (a task added) done twice, as after a crash of the bot between its reply and
+///   its mark, for up to 600 ms of marks instead of milliseconds.
+///
+/// SQLite runs every write with `synchronous = NORMAL`, where a power cut loses the latest
+/// transactions the same way.
 const UNFLUSHED_SESSION: &[(&str, &str)] = &[("synchronous_commit", "off")];
 
 /// The connection in `slot`, taken out (it goes back only after a statement succeeded), or a
@@ -232,7 +236,7 @@ macro_rules! on_writer {
 }
 pub(crate) use on_writer;
 
-/// [`on_own!`] for the writes an update's replay would redo: SQLite's writer connection;
+/// [`on_own!`] for an update's marks and its one-row check-in: SQLite's writer connection;
 /// PostgreSQL's connection that does not wait for the WAL flush (see `UNFLUSHED_SESSION`).
 macro_rules! on_unflushed_writer {
     ($self:expr, |$exec:ident| $body:expr) => {
