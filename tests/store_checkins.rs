@@ -723,12 +723,12 @@ async fn ran_on(admin: &sqlx::PgPool, statement: &str) -> Vec<i32> {
     .expect("activity")
 }
 
-/// PostgreSQL: what an update's replay would redo (its check-in, its marks) commits without
-/// waiting for the server's WAL flush, on a connection of its own; the stored update, which
-/// the replay needs, still waits for it.
+/// PostgreSQL: an update's check-in and its marks commit without waiting for the server's WAL
+/// flush, on a connection of their own; the stored update, which a replay after a server crash
+/// needs, still waits for it.
 #[tokio::test]
-async fn only_what_a_replay_redoes_commits_without_waiting_for_the_flush() {
-    let name = "store_checkins::only_what_a_replay_redoes_commits_without_waiting_for_the_flush";
+async fn only_a_checkin_and_the_marks_commit_without_waiting_for_the_flush() {
+    let name = "store_checkins::only_a_checkin_and_the_marks_commit_without_waiting_for_the_flush";
     let Some(db) = common::TestDb::postgres(name).await else {
         return;
     };

@@ -40,9 +40,10 @@ pub fn cpu_ticks(pid: u32) -> u64 {
 
 /// CPU nanoseconds ([`cpu_ns`]) of the local PostgreSQL backends serving `database` (their
 /// process title names it), so other databases on the same server do not count, and of the
-/// server's WAL writer: a commit that does not wait for the flush (the bot's inbox marks)
-/// leaves the flush to it, so it is counted with the backends that would otherwise pay. 0 for
-/// a remote server.
+/// server's WAL writer: a commit that does not wait for the flush (the bot's marks and
+/// check-ins) leaves the flush to it, so it is counted with the backends that would otherwise
+/// pay. It serves every database, so measure on an otherwise quiet server. 0 for a remote
+/// server.
 #[allow(dead_code)]
 pub fn pg_server_ns(database: &str) -> u64 {
     let Ok(dir) = std::fs::read_dir("/proc") else {

@@ -120,13 +120,13 @@ pub struct Store {
     /// only).
     writer: Option<OwnConnection>,
     reader: Option<OwnConnection>,
-    /// The same two for PostgreSQL, where the pool's release ping is a round trip to the
-    /// server: connected at first use, dropped on any error (the next statement connects
-    /// again), pinged first after sitting idle like the pool's.
+    /// The same for PostgreSQL, where the pool's release ping is a round trip to the server:
+    /// connected at first use, dropped on any error (the next statement connects again),
+    /// pinged first after sitting idle like the pool's. There `pg_writer` stores and claims
+    /// updates, and `pg_unflushed` takes the marks and a check-in's write, committing without
+    /// waiting for the WAL flush (see `UNFLUSHED_SESSION`).
     pg_writer: Option<OwnPg>,
     pg_reader: Option<OwnPg>,
-    /// PostgreSQL: an update's marks and its one-row check-in, on a connection that commits
-    /// without waiting for the WAL flush (see `UNFLUSHED_SESSION`).
     pg_unflushed: Option<OwnPg>,
     /// Teams, channels and goals as last read (see `plan_cache`).
     plan_cache: Arc<plan_cache::PlanCache>,

@@ -483,14 +483,11 @@ impl State {
             if self.overall.len() >= overall_limit {
                 return Some(self.overall[self.overall.len() - overall_limit] + SECOND);
             }
-            let sends = if started_here > 0 {
-                1
-            } else {
-                self.group_size(key)
-            };
+            let group = self.group_size(key);
+            let sends = if started_here > 0 { 1 } else { group };
             if self.pace.ready_at(now, sends) > now {
                 // The next call starts a new group: look again when it may.
-                return Some(self.pace.ready_at(now, self.group_size(key)));
+                return Some(self.pace.ready_at(now, group));
             }
             self.ready.remove(&key);
             let chat_id = key.2;
@@ -520,12 +517,13 @@ impl State {
         self.waiting.peek().map(|Reverse((at, _))| *at)
     }
 
-    /// How many sends to start together when the first ready chat is `head`. Under load each
-    /// send costs a wake-up of the process, its own HTTP round and its own inbox mark; chats
-    /// alike in line (the next one sent no more than `head` in the last minute) go as a
-    /// group of up to a tenth of a second's sends, one wake-up, one mark write (issue 13: a
-    /// reply paced alone cost three times the CPU of one sent with others). A chat that sent
-    /// less than those behind it is jumping the queue and goes at the next token.
+    /// How many sends to start together when the first ready chat is `head`. Under load a
+    /// send started alone costs a wake-up of the process, its own HTTP round and its own inbox
+    /// mark; chats alike in line (the next one sent no more than `head` in the last minute) go
+    /// as a group of up to a tenth of a second's sends: one wake-up, and answers that come
+    /// back together share a mark write (issue 13: a reply paced alone cost three times the
+    /// CPU of one sent with others). A chat that sent less than those behind it is jumping
+    /// the queue and goes at the next token.
     fn group_size(&self, head: (usize, u64, i64)) -> usize {
         let mut behind = self.ready.iter().skip(1);
         if behind.next().is_none_or(|next| next.0 > head.0) {
